@@ -45,20 +45,20 @@ def _require_positive(expr: sp.Expr, what: str) -> None:
         raise ValueError(f"{what} must be positive, got {expr}")
 
 
-def mellin_transform(phi: sp.Lambda, s: sp.Expr) -> sp.Expr:
-    """:math:`\\mathcal M[\\phi](s) = \\int_0^\\infty u^{s-1}\\phi(u)\\,du` for ``s > 0`` (SymPy integral)."""
+def mellin_transform(phi: sp.Lambda, s: sp.Expr) -> tuple[sp.Expr, sp.Basic]:
+    """:math:`\\mathcal M[\\phi](s) = \\int_0^\\infty u^{s-1}\\phi(u)\\,du` and its convergence condition.
+
+    Uses ``sympy.mellin_transform``, which returns the fundamental strip ``lo < Re s < hi``; the
+    condition that ``s`` lies in the strip is returned, not dropped.
+    """
     u = sp.Symbol("u_m", positive=True)
-    sig = sp.Symbol("sigma_m", positive=True)
-    res = sp.integrate(u ** (sig - 1) * phi(u), (u, 0, sp.oo), conds="separate")
-    if isinstance(res, tuple):
-        val, cond = res
-        if sp.simplify(cond.subs(sig, 1 + sp.Symbol("eps", positive=True))) is sp.false:
-            raise ValueError(f"Mellin transform of {phi} does not converge for s > 0")
-    else:
-        val = res
-    if val.has(sp.Integral):
-        raise ValueError(f"SymPy could not evaluate the Mellin transform of {phi}")
-    return sp.simplify(val.subs(sig, s))
+    sig = sp.Symbol("sigma_m")
+    try:
+        F, (lo, hi), _ = sp.mellin_transform(phi(u), u, sig)
+    except sp.integrals.transforms.IntegralTransformError as exc:
+        raise ValueError(f"SymPy could not evaluate the Mellin transform of {phi}: {exc}") from None
+    cond = sp.And(s > lo, s < hi) if hi is not sp.oo else (s > lo)
+    return sp.simplify(sp.gammasimp(F.subs(sig, s))), cond
 
 
 def mellin_sum(a: sp.Expr = S.a, b: sp.Expr = S.b, phi: sp.Lambda | None = None,
@@ -91,11 +91,11 @@ def mellin_sum(a: sp.Expr = S.a, b: sp.Expr = S.b, phi: sp.Lambda | None = None,
         raise ValueError("the substitution did not separate t (is phi independent of t?)")
     inner = sp.simplify(g / u ** sp.simplify(sp.diff(sp.log(g), u) * u))
     u_power = sp.simplify(sp.diff(sp.log(g), u) * u)  # g = inner * u^{u_power}
-    mel = mellin_transform(phi, u_power + 1)
+    mel, strip = mellin_transform(phi, u_power + 1)
     exponent = sp.simplify((-t_power).subs(a1, a - 1))
     prefactor = sp.simplify((inner * mel).subs(a1, a - 1))
-    return PowerLaw(exponent=exponent, prefactor=prefactor, var=t,
-                    conditions=sp.And(a > 1, b > 0))
+    cond = sp.simplify(sp.And(a > 1, b > 0, strip.subs(a1, a - 1)))
+    return PowerLaw(exponent=exponent, prefactor=prefactor, var=t, conditions=cond)
 
 
 def euler_maclaurin_tail(f: sp.Lambda, n: sp.Symbol, order: int = 2) -> list[sp.Expr]:
