@@ -1,0 +1,157 @@
+"""Reports: the terminal table (rich), report.json, report.md and PNG figures."""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from numerics.checks import LEVELS, Figure
+from numerics.verify import ClaimRecord
+from theory.latex import claim_latex
+
+MARK = {True: "pass", False: "FAIL"}
+
+
+def versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for pkg in ("scaling-verify", "sympy", "mpmath", "numpy", "scipy", "jax", "jaxlib", "optax", "matplotlib"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            pass
+    return out
+
+
+def _cell(rec: ClaimRecord, level: str) -> str:
+    r = rec.results.get(level)
+    if r is None:
+        return "-"
+    if not rec.claim.holds:
+        return "rejects" if not r.passed else "ACCEPTS"
+    return MARK[r.passed]
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return _jsonable(v.tolist())
+    if isinstance(v, (np.floating, float)):
+        f = float(v)
+        return f if math.isfinite(f) else str(f)
+    if isinstance(v, (np.integer, int)) and not isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if v is None or isinstance(v, str):
+        return v
+    return str(v)
+
+
+def figure_name(claim_id: str, level: str) -> str:
+    return f"{claim_id.replace('.', '__')}__{level}.png"
+
+
+def save_figure(fig: Figure, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    f, ax = plt.subplots(figsize=(5.2, 3.8), dpi=110)
+    for s in fig.series:
+        x, y = np.asarray(s.x, float), np.asarray(s.y, float)
+        if s.kind == "points":
+            ax.errorbar(x, y, yerr=None if s.yerr is None else np.asarray(s.yerr, float), fmt="o", ms=4,
+                        label=s.label, capsize=2)
+        else:
+            ax.plot(x, y, "-", label=s.label)
+    if fig.logx:
+        ax.set_xscale("log")
+    if fig.logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(fig.xlabel)
+    ax.set_ylabel(fig.ylabel)
+    ax.set_title(fig.title, fontsize=9)
+    ax.legend(fontsize=7)
+    f.tight_layout()
+    f.savefig(path)
+    plt.close(f)
+
+
+def to_json(records: list[ClaimRecord], seed: int, quick: bool, seconds: float) -> dict:
+    claims = []
+    for rec in records:
+        c = rec.claim
+        claims.append({
+            "id": c.id, "theory": c.theory, "status": c.status, "holds": c.holds, "verdict": rec.verdict,
+            "statement": c.statement, "latex": claim_latex(c), "source": c.source,
+            "corrects": c.corrects, "evidence": c.evidence, "notes": c.notes,
+            "checks": {lv: {"passed": r.passed, "detail": r.detail, "seconds": round(r.seconds, 4),
+                            "measured": _jsonable(r.measured),
+                            "figure": figure_name(c.id, lv) if r.figure is not None else None}
+                       for lv, r in rec.results.items()},
+        })
+    return {"seed": seed, "quick": quick, "seconds": round(seconds, 2), "versions": versions(),
+            "ok": all(r.ok for r in records), "claims": claims}
+
+
+def to_markdown(records: list[ClaimRecord], seed: int, quick: bool, seconds: float) -> str:
+    lines = ["# scaling-verify report", "",
+             f"seed {seed}, {'quick' if quick else 'full'} sizes, {seconds:.1f} s; "
+             + ", ".join(f"{k} {v}" for k, v in versions().items()), "",
+             "| claim | status | verdict | " + " | ".join(LEVELS) + " |",
+             "|---|---|---|" + "---|" * len(LEVELS)]
+    for rec in records:
+        lines.append(f"| `{rec.claim.id}` | {rec.claim.status} | {rec.verdict} | "
+                     + " | ".join(_cell(rec, lv) for lv in LEVELS) + " |")
+    lines.append("")
+    for rec in records:
+        c = rec.claim
+        lines += [f"## `{c.id}` — {rec.verdict}", "", c.statement, "", f"$$ {claim_latex(c)} $$", "",
+                  f"- status: {c.status}{'' if c.holds else ' (printed form, refuted)'}", f"- source: {c.source}"]
+        if c.corrects:
+            lines.append(f"- corrects: `{c.corrects}`")
+        if c.evidence:
+            lines.append(f"- evidence: {c.evidence}")
+        if c.notes:
+            lines.append(f"- notes: {c.notes}")
+        for lv, r in rec.results.items():
+            lines.append(f"- **{lv}** ({r.seconds:.2f} s): {'passed' if r.passed else 'rejected'} — {r.detail}")
+            if r.figure is not None:
+                lines.append(f"  ![{c.id} {lv}]({figure_name(c.id, lv)})")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_report(records: list[ClaimRecord], out: Path, seed: int, quick: bool, seconds: float) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for rec in records:
+        for lv, r in rec.results.items():
+            if r.figure is not None:
+                save_figure(r.figure, out / figure_name(rec.claim.id, lv))
+    (out / "report.json").write_text(json.dumps(to_json(records, seed, quick, seconds), indent=2))
+    (out / "report.md").write_text(to_markdown(records, seed, quick, seconds))
+
+
+def table(records: list[ClaimRecord]):
+    from rich.table import Table
+
+    t = Table(title="scaling-verify", show_lines=False)
+    for col in ("claim", "status", "verdict", *LEVELS, "figure"):
+        t.add_column(col, no_wrap=(col == "claim"))
+    for rec in records:
+        colour = {"verified": "green", "refuted": "cyan", "FAILED": "red"}.get(rec.verdict, "white")
+        figs = [lv for lv, r in rec.results.items() if r.figure is not None]
+        t.add_row(rec.claim.id, rec.claim.status, f"[{colour}]{rec.verdict}[/{colour}]",
+                  *[_cell(rec, lv) for lv in LEVELS], ",".join(figs) or "-")
+    return t
