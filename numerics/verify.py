@@ -61,6 +61,11 @@ def _safe_run(claim: Claim, level: str, ctx: Context) -> CheckResult:
         return CheckResult(False, f"error: {type(exc).__name__}: {exc}", seconds=time.perf_counter() - t0)
 
 
+def _run_registered(claim_id: str, level: str, ctx: Context) -> CheckResult:
+    """Worker entry for executors: look the claim up by id (claims hold lambdas and do not pickle)."""
+    return _safe_run(REGISTRY.get(claim_id), level, ctx)
+
+
 def verify(claims: Iterable[Claim] | None = None, level: str = "all", ctx: Context = Context(),
            on_done: Callable[[Claim, str, CheckResult], None] | None = None,
            executor: Executor | None = None) -> list[ClaimRecord]:
@@ -75,7 +80,8 @@ def verify(claims: Iterable[Claim] | None = None, level: str = "all", ctx: Conte
             if on_done:
                 on_done(c, lv, res)
     else:
-        futures = [(c, lv, executor.submit(_safe_run, c, lv, ctx)) for c, lv in jobs]
+        # e.g. ProcessPoolExecutor(mp_context=multiprocessing.get_context("spawn")): never fork after JAX
+        futures = [(c, lv, executor.submit(_run_registered, c.id, lv, ctx)) for c, lv in jobs]
         for c, lv, fut in futures:
             res = fut.result()
             records[c.id].results[lv] = res

@@ -110,3 +110,18 @@ def test_console_script_entry_point_exit_code(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "numerics.cli", "verify", "--theory", "x"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert proc.returncode == 2 and proc.stderr.startswith("scaling-verify: error:")
+
+
+def test_verify_through_an_executor_matches_inline():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from numerics.checks import Context
+    from numerics.verify import verify
+    from theory.claims import REGISTRY
+
+    claims = [REGISTRY.get("dynamical.time_prefactor"), REGISTRY.get("dynamical.size_tail_series")]
+    inline = verify(claims, "precise", Context())
+    with ThreadPoolExecutor(2) as ex:
+        pooled = verify(claims, "precise", Context(), executor=ex)
+    assert [r.verdict for r in inline] == [r.verdict for r in pooled] == ["verified", "verified"]
+    assert [r.results["precise"].detail for r in inline] == [r.results["precise"].detail for r in pooled]

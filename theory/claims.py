@@ -111,7 +111,7 @@ class Claim:
         extra = set(new.free_symbols) - set(self.symbols)
         return dataclasses.replace(
             self, expr=new, symbols=self.symbols + tuple(sorted(extra, key=str)),
-            notes=f"PERTURBED {label}".strip(),
+            notes=f"{self.notes} PERTURBED {label}".strip(),
         )
 
     def value(self, **overrides: float) -> float:

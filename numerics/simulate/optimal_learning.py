@@ -1,0 +1,603 @@
+"""JAX simulations for Gu et al. 2024 (Learning Law): meta-optimised data policies.
+
+Inner loop (the paper's setting, Sec. 2-3): full-batch gradient descent
+:math:`\\theta_{t+1} = \\theta_t - \\eta\\nabla_\\theta\\sum_n\\gamma_{n,t}l_n(\\theta_t)` in ``lax.scan`` with the
+policy row :math:`\\gamma_t` as the scanned input, returning the desired loss :math:`L^{dsr}(\\theta_{1..T})`.
+Outer loop: projected gradient on :math:`J(\\gamma) = \\sum_{t=1}^T L^{dsr}(\\theta_t)`, the meta-gradient
+by ``jax.grad`` through the unrolled run, each row projected onto the simplex by sorting (Duchi et al.
+2008), the whole outer loop a ``lax.scan`` under one ``jit`` and ``vmap``-ped over seeds.
+
+Tasks:
+
+* :func:`make_perceptron` -- the Perceptron of the paper (teacher :math:`T\\sim N(0,\\sqrt D I)`, training
+  inputs :math:`N(0, 3I)`, desired/test inputs :math:`N(0.5\\cdot\\mathbf 1, I)`, labels
+  :math:`\\mathbb 1[T\\cdot z > 0]`, :math:`o = \\sigma(\\theta\\cdot z)`, BCE, no bias), at CPU size.
+* :func:`make_toy` -- the closed-form 2-D control toy (:mod:`theory.optimal_learning`).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import NamedTuple
+
+import numerics.simulate  # noqa: F401  (x64 before any array exists)
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
+from numerics.fit import fit_power_law
+from theory.claims import Claim
+
+# ----------------------------------------------------------------------------- sizes
+QUICK = dict(D=8, N=32, K=128, T=100, eta=0.1, outer=1500, lr=3e-2, seeds=3)
+FULL = dict(D=16, N=128, K=256, T=200, eta=0.1, outer=10000, lr=1e-2, seeds=3)
+ACTIVE = 1e-9          # gamma above this counts as active (A_t)
+KKT_THRESHOLD = 0.15   # median CV of dJ/dgamma over active examples (brief, Sec. 5 (b))
+AUC_RATIO_MAX = 0.85   # optimised test AUC must be <= 0.85 x uniform (brief, Sec. 5 (a))
+
+
+class Task(NamedTuple):
+    """Arrays of one learning problem (a pytree: tasks of equal shapes stack for ``vmap``)."""
+
+    Z: jax.Array        # (N, D) training inputs
+    y: jax.Array        # (N,) training labels
+    Zdev: jax.Array     # (K, D) desired ("dev") inputs
+    ydev: jax.Array
+    Ztest: jax.Array    # (K, D) held-out test inputs from the desired distribution
+    ytest: jax.Array
+    theta0: jax.Array   # (D,)
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def validate(task: Task, eta: float, gammas=None) -> None:
+    """Bad input gets a clear ``ValueError``: negative/zero learning rate, empty data, bad policies."""
+    if not np.isfinite(eta) or eta <= 0:
+        raise ValueError(f"learning rate eta must be a positive finite number, got {eta}")
+    for name in ("Z", "Zdev", "Ztest"):
+        arr = getattr(task, name)
+        if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+            raise ValueError(f"empty data: {name} has shape {tuple(arr.shape)}; need at least one example "
+                             "and one feature")
+    if gammas is not None:
+        g = np.asarray(gammas)
+        if g.ndim != 2 or g.shape[1] != task.Z.shape[0] or g.shape[0] == 0:
+            raise ValueError(f"policy must have shape (T, N={task.Z.shape[0]}), got {g.shape}")
+        if np.any(~np.isfinite(g)) or np.any(g < -1e-12):
+            raise ValueError("policy entries must be finite and non-negative")
+        bad = np.abs(g.sum(axis=1) - 1) > 1e-8
+        if np.any(bad):
+            raise ValueError(f"policy rows must sum to one (simplex); {int(bad.sum())} rows do not, e.g. row "
+                             f"{int(np.argmax(bad))} sums to {g.sum(axis=1)[np.argmax(bad)]:.6g}")
+
+
+# ----------------------------------------------------------------------------- the perceptron
+
+
+def make_perceptron(key, D: int, N: int, K: int) -> Task:
+    """The paper's Perceptron task at size (D, N, K); theta_0 = 0."""
+    if min(D, N, K) <= 0:
+        raise ValueError(f"empty data: D={D}, N={N}, K={K} must all be positive")
+    return _make_perceptron(key, D, N, K)
+
+
+@functools.partial(jax.jit, static_argnames=("D", "N", "K"))
+def _make_perceptron(key, D: int, N: int, K: int) -> Task:
+    kt, kz, kd, ke = jax.random.split(key, 4)
+    teacher = jax.random.normal(kt, (D,)) * D ** 0.25          # N(0, sqrt(D) I) as printed (variance)
+    Z = jax.random.normal(kz, (N, D)) * jnp.sqrt(3.0)
+    Zdev = 0.5 + jax.random.normal(kd, (K, D))
+    Zte = 0.5 + jax.random.normal(ke, (K, D))
+    lab = lambda z: (z @ teacher > 0).astype(jnp.float64)  # noqa: E731
+    return Task(Z, lab(Z), Zdev, lab(Zdev), Zte, lab(Zte), jnp.zeros(D))
+
+
+def bce(theta, Z, y):
+    """Per-example binary cross-entropy of :math:`\\sigma(\\theta\\cdot z)` (nats)."""
+    s = Z @ theta
+    return jax.nn.softplus(s) - y * s
+
+
+def per_example_losses(task: Task, theta):
+    return bce(theta, task.Z, task.y)
+
+
+def dev_loss(task: Task, theta):
+    return jnp.mean(bce(theta, task.Zdev, task.ydev))
+
+
+def test_loss(task: Task, theta):
+    return jnp.mean(bce(theta, task.Ztest, task.ytest))
+
+
+# ----------------------------------------------------------------------------- the 2-D toy
+
+TOY_A = jnp.array([[1.0, 1.0], [-1.0, 1.0]])
+TOY_B = jnp.array([0.5, 0.0])
+
+
+def make_toy() -> Task:
+    """2-D toy: l_n = |theta - a_n|^2/2 (encoded as Z = a_n), L = |theta - b|^2/2, theta_0 = (0, 3)."""
+    return Task(TOY_A, jnp.zeros(2), TOY_B[None, :], jnp.zeros(1), TOY_B[None, :], jnp.zeros(1),
+                jnp.array([0.0, 3.0]))
+
+
+def toy_losses(task: Task, theta):
+    return 0.5 * jnp.sum((theta[None, :] - task.Z) ** 2, axis=1)
+
+
+def toy_dev(task: Task, theta):
+    return 0.5 * jnp.sum((theta - task.Zdev[0]) ** 2)
+
+
+MODELS = {"perceptron": (per_example_losses, dev_loss, test_loss), "toy": (toy_losses, toy_dev, toy_dev)}
+
+
+# ----------------------------------------------------------------------------- core
+
+
+@functools.partial(jax.jit, static_argnames=("model",))
+def run(task: Task, gammas, eta, model: str = "perceptron"):
+    """Unrolled GD with the policy as scanned input: returns (L_dev(theta_1..T), L_test(theta_1..T),
+    theta_0..T-1 (where gamma_t acts), theta_1..T)."""
+    losses, dev, test = MODELS[model]
+
+    def step(theta, g):
+        grad = jax.grad(lambda th: jnp.dot(g, losses(task, th)))(theta)
+        new = theta - eta * grad
+        return new, (dev(task, new), test(task, new), theta, new)
+
+    _, (ld, lt, th, th_post) = lax.scan(step, task.theta0, gammas)
+    return ld, lt, th, th_post
+
+
+def objective(gammas, task: Task, eta, model: str = "perceptron"):
+    """J(gamma) = sum_{t=1}^T L_dev(theta_t)."""
+    return jnp.sum(run(task, gammas, eta, model)[0])
+
+
+def project_simplex(v):
+    """Euclidean projection of a vector onto the probability simplex by sorting (Duchi et al. 2008)."""
+    n = v.shape[-1]
+    u = jnp.sort(v)[::-1]
+    css = jnp.cumsum(u) - 1.0
+    idx = jnp.arange(1, n + 1)
+    cond = u - css / idx > 0
+    rho = jnp.max(jnp.where(cond, idx, 0))
+    tau = css[rho - 1] / rho
+    return jnp.maximum(v - tau, 0.0)
+
+
+project_rows = jax.vmap(project_simplex)
+
+
+@functools.partial(jax.jit, static_argnames=("n_outer", "model"))
+def optimise_policy(task: Task, gamma0, eta, lr, n_outer: int, model: str = "perceptron"):
+    """Projected gradient descent on J, ``n_outer`` steps in one ``lax.scan``.
+
+    Returns (gamma, dJ/dgamma at that gamma, J trace): gamma is the last iterate whose gradient was
+    evaluated (the policy after ``n_outer - 1`` updates), so the KKT diagnostics need no second compile."""
+    vg = jax.value_and_grad(objective)
+
+    def outer(carry, _):
+        g, _, _ = carry
+        J, G = vg(g, task, eta, model)
+        return (project_rows(g - lr * G), g, G), J
+
+    (_, g_last, G_last), Jtr = lax.scan(outer, (gamma0, gamma0, jnp.zeros_like(gamma0)), None, length=n_outer)
+    return g_last, G_last, Jtr
+
+
+def meta_optimise(task: Task, eta: float, lr: float, n_outer: int, T: int | None = None, gamma0=None,
+                  model: str = "perceptron"):
+    """Validated entry point: optimise a (T, N) policy from ``gamma0`` (default uniform) by projected
+    meta-gradient descent. Returns (gamma, dJ/dgamma, J trace) as numpy arrays.
+
+    Raises ValueError for a non-positive learning rate, empty data, or a policy whose rows are not on
+    the simplex."""
+    if gamma0 is None:
+        if T is None or T <= 0:
+            raise ValueError("give the number of steps T > 0 or an initial policy gamma0")
+        n = task.Z.shape[0]
+        if n == 0:
+            raise ValueError("empty data: the task has no training examples")
+        gamma0 = jnp.full((T, n), 1.0 / n)
+    validate(task, eta, gamma0)
+    if not (np.isfinite(lr) and lr > 0):
+        raise ValueError(f"outer learning rate must be positive, got {lr}")
+    if n_outer < 1:
+        raise ValueError(f"n_outer must be >= 1, got {n_outer}")
+    g, G, J = optimise_policy(task, jnp.asarray(gamma0, dtype=jnp.float64), eta, lr, int(n_outer), model)
+    return np.asarray(g), np.asarray(G), np.asarray(J)
+
+
+def run_policy(task: Task, gammas, eta: float, model: str = "perceptron"):
+    """Validated :func:`run`: returns (L_dev(theta_1..T), L_test(theta_1..T)) as numpy arrays."""
+    validate(task, eta, gammas)
+    ld, lt, _, _ = run(task, jnp.asarray(gammas, dtype=jnp.float64), eta, model)
+    return np.asarray(ld), np.asarray(lt)
+
+
+optimise_many = jax.jit(jax.vmap(optimise_policy, in_axes=(0, 0, None, None, None, None)),
+                        static_argnames=("n_outer", "model"))
+
+
+@functools.partial(jax.jit, static_argnames=("model",))
+def diagnostics(task: Task, gammas, eta, model: str = "perceptron"):
+    """Instantaneous contributions CT_{n,t} = grad L_dev(theta_t) . grad l_n(theta_t) (T, N)."""
+    losses, dev, _ = MODELS[model]
+    thetas = run(task, gammas, eta, model)[2]
+    gl = jax.vmap(lambda th: jax.jacobian(lambda x: losses(task, x))(th))(thetas)     # (T, N, D)
+    gL = jax.vmap(jax.grad(lambda th: dev(task, th)))(thetas)                         # (T, D)
+    CT = jnp.einsum("tnd,td->tn", gl, gL)
+    return CT
+
+
+def spread(values, gammas, active=ACTIVE):
+    """Per step: std over active examples / |gamma-weighted mean|; NaN where fewer than 2 are active."""
+    v, g = np.asarray(values), np.asarray(gammas)
+    out = np.full(v.shape[0], np.nan)
+    for t in range(v.shape[0]):
+        m = g[t] > active
+        if m.sum() < 2:
+            continue
+        lam = np.sum(g[t, m] * v[t, m]) / np.sum(g[t, m])
+        out[t] = np.std(v[t, m]) / abs(lam)
+    return out
+
+
+def sim_metric(CT, gammas, active=ACTIVE):
+    """The paper's SIM_t = gamma-weighted mean / std of CT over active examples (Eq. 7)."""
+    v, g = np.asarray(CT), np.asarray(gammas)
+    out = np.full(v.shape[0], np.nan)
+    for t in range(v.shape[0]):
+        m = g[t] > active
+        if m.sum() < 2:
+            continue
+        w = g[t, m] / g[t, m].sum()
+        mean = np.sum(w * v[t, m])
+        out[t] = mean / np.sqrt(np.sum(w * (v[t, m] - mean) ** 2))
+    return out
+
+
+# ----------------------------------------------------------------------------- experiments
+
+
+@functools.lru_cache(maxsize=4)
+def perceptron_experiment(quick: bool = True, seed: int = 0) -> dict:
+    """Meta-optimise the policy on ``seeds`` Perceptron tasks (vmapped) and collect everything the checks use."""
+    cfg = QUICK if quick else FULL
+    keys = jax.random.split(jax.random.key(seed), cfg["seeds"])
+    tasks = [make_perceptron(k, cfg["D"], cfg["N"], cfg["K"]) for k in keys]
+    stacked = jax.tree.map(lambda *xs: jnp.stack(xs), *tasks)
+    T, N, eta = cfg["T"], cfg["N"], cfg["eta"]
+    unif = jnp.full((T, N), 1.0 / N)
+    for tk in tasks:
+        validate(tk, eta, unif)
+    g0 = jnp.broadcast_to(unif, (cfg["seeds"], T, N))
+    gopt, Gopt, Jtr = optimise_many(stacked, g0, eta, cfg["lr"], cfg["outer"], "perceptron")
+    gopt = np.asarray(gopt)
+    out = {"cfg": cfg, "J_trace": np.asarray(Jtr), "gamma_opt": gopt, "curves": {}, "G": [], "CT": [], "CT_unif": []}
+    for name, pol in (("unif", [unif] * len(tasks)), ("opt", list(gopt))):
+        ld, lt = [], []
+        for tk, g in zip(tasks, pol):
+            a, b, _, _ = run(tk, jnp.asarray(g), eta)
+            ld.append(np.asarray(a))
+            lt.append(np.asarray(b))
+        out["curves"][name] = {"dev": np.array(ld), "test": np.array(lt)}
+    for tk, g, G in zip(tasks, gopt, np.asarray(Gopt)):
+        out["G"].append(G)
+        out["CT"].append(np.asarray(diagnostics(tk, jnp.asarray(g), eta)))
+        out["CT_unif"].append(np.asarray(diagnostics(tk, unif, eta)))
+    out["tasks"] = tasks
+    return out
+
+
+def kkt_stats(exp: dict) -> dict:
+    """Exact (KKT) and printed (instantaneous CT) spreads at the optimised policy, pooled over seeds."""
+    cv_kkt, cv_ct, viol, sim_o, sim_u, n_inact = [], [], 0, [], [], 0
+    neg_ct, neg_ct_zero = 0, 0   # Prop. 4.1: CT <= 0 => gamma = 0 (before convergence)
+    T, N = exp["cfg"]["T"], exp["cfg"]["N"]
+    unif = np.full((T, N), 1.0 / N)
+    for g, G, CT, CTu in zip(exp["gamma_opt"], exp["G"], exp["CT"], exp["CT_unif"]):
+        cv_kkt.append(spread(G, g))
+        cv_ct.append(spread(CT, g))
+        sim_o.append(sim_metric(CT, g))
+        sim_u.append(sim_metric(CTu, unif))
+        neg = CT <= 0
+        neg_ct += int(neg.sum())
+        neg_ct_zero += int((neg & (g <= ACTIVE)).sum())
+        for t in range(T):
+            m = g[t] > ACTIVE
+            if m.sum() < 1:
+                continue
+            lam = np.sum(g[t, m] * G[t, m]) / np.sum(g[t, m])
+            inact = ~m
+            n_inact += int(inact.sum())
+            viol += int(np.sum(G[t, inact] < lam - 1e-3 * abs(lam)))
+    cat = lambda xs: np.concatenate(xs)  # noqa: E731
+
+    def per_t(xs):
+        a = np.array(xs)
+        ok = np.isfinite(a).any(axis=0)
+        out = np.full(a.shape[1], np.nan)
+        out[ok] = np.nanmedian(a[:, ok], axis=0)
+        return out
+
+    return {"median_cv_kkt": float(np.nanmedian(cat(cv_kkt))), "median_cv_ct": float(np.nanmedian(cat(cv_ct))),
+            "inactive_violation_frac": viol / max(n_inact, 1), "n_inactive": n_inact,
+            "prop41_zero_weight_frac": neg_ct_zero / max(neg_ct, 1),
+            "median_sim_opt": float(np.nanmedian(cat(sim_o))), "median_sim_unif": float(np.nanmedian(cat(sim_u))),
+            "cv_kkt_t": per_t(cv_kkt), "cv_ct_t": per_t(cv_ct)}
+
+
+# ----------------------------------------------------------------------------- checks: perceptron
+
+
+@functools.partial(jax.jit, static_argnames=("M",))
+def _mc_code_length(task: Task, thetas, key, M: int):
+    """Arithmetic-coding cost of one held-out label per step, coded with the model at that step:
+    ``M`` sequences; returns the per-sequence total code length in nats."""
+    T = thetas.shape[0]
+    idx = jax.random.randint(key, (M, T), 0, task.Ztest.shape[0])
+    s = jnp.einsum("mtd,td->mt", task.Ztest[idx], thetas)
+    y = task.ytest[idx]
+    return jnp.sum(jax.nn.softplus(s) - y * s, axis=1)
+
+
+@check("optimal_learning.compression_ratio", "simulate")
+def _cr(claim: Claim, ctx: Context) -> CheckResult:
+    """CR from the claim (T, |V| = 2, A = held-out AUC) vs the Monte-Carlo arithmetic-code length of
+    M = 4000 label sequences (one test label per step); tolerance 4 standard errors of the MC mean.
+    Also required: the optimised policy's held-out AUC <= 0.85 x uniform (so CR rises)."""
+    exp = perceptron_experiment(ctx.quick, ctx.seed)
+    T, eta = exp["cfg"]["T"], exp["cfg"]["eta"]
+    M = 4000
+    lines, ok_all, meas = [], True, {}
+    for name in ("unif", "opt"):
+        tk = exp["tasks"][0]
+        g = jnp.full((T, tk.Z.shape[0]), 1.0 / tk.Z.shape[0]) if name == "unif" else jnp.asarray(exp["gamma_opt"][0])
+        _, lt, _, th_next = run(tk, g, eta)     # code the label of step t with theta_t, t = 1..T
+        code = np.asarray(_mc_code_length(tk, th_next, jax.random.key(ctx.seed + 7), M))
+        cr_mc = T * np.log(2) / code.mean()
+        se = cr_mc * code.std(ddof=1) / np.sqrt(M) / code.mean()
+        cr_claim = claim.value(T=T, V=2, A=float(np.sum(lt)))
+        ok = abs(cr_mc - cr_claim) <= 4 * se
+        ok_all &= ok
+        lines.append(f"{name}: CR(MC code) {cr_mc:.5f} +- {se:.5f} vs claim {cr_claim:.5f}")
+        meas[f"cr_{name}"] = cr_claim
+        meas[f"cr_mc_{name}"] = cr_mc
+    auc_u = exp["curves"]["unif"]["test"].sum(axis=1)
+    auc_o = exp["curves"]["opt"]["test"].sum(axis=1)
+    ratio = float(np.mean(auc_o / auc_u))
+    meas["auc_ratio_test"] = ratio
+    meas["auc_ratio_per_seed"] = (auc_o / auc_u).tolist()
+    ok_auc = bool(np.all(auc_o / auc_u <= AUC_RATIO_MAX))
+    fig = Figure("Perceptron: held-out loss, uniform vs optimised policy", "step t", "test loss", logx=True,
+                 logy=True, series=[Series("uniform", np.arange(1, T + 1), exp["curves"]["unif"]["test"].mean(0), "points"),
+                                    Series("optimised", np.arange(1, T + 1), exp["curves"]["opt"]["test"].mean(0), "points")])
+    detail = ("; ".join(lines) + f" (tol 4 SE) -> {'consistent' if ok_all else 'REJECTED'}; held-out AUC "
+              f"opt/unif = {ratio:.3f} per seed {np.round(auc_o / auc_u, 3).tolist()} (need <= {AUC_RATIO_MAX})")
+    return CheckResult(bool(ok_all and ok_auc), detail, meas, fig)
+
+
+@functools.partial(jax.jit, static_argnames=("T",))
+def _identity_ratio(task: Task, eta, T: int):
+    """Uniform policy, T steps of size eta: sum_t (L_t - L_{t+1}) / sum_t eta sum_n gamma_n CT_n(theta_t)."""
+    N = task.Z.shape[0]
+    g = jnp.full((T, N), 1.0 / N)
+    ld, _, th, _ = run(task, g, eta)
+    L = jnp.concatenate([dev_loss(task, task.theta0)[None], ld])
+    gl = jax.vmap(jax.grad(lambda x: jnp.mean(per_example_losses(task, x))))(th)
+    gL = jax.vmap(jax.grad(lambda x: dev_loss(task, x)))(th)
+    return jnp.sum(L[:-1] - L[1:]) / (eta * jnp.sum(gl * gL))
+
+
+@check("optimal_learning.loss_rate_identity", "simulate")
+def _identity(claim: Claim, ctx: Context) -> CheckResult:
+    """Discrete GD: the measured ratio is 1 + O(eta). At eta, eta/2, eta/4 (same total time 10) the first-order
+    Richardson extrapolant must match the claim within |R(eta/4) - R(eta/2)| (the size of the O(eta) term at
+    the finest step bounds the remaining O(eta^2) error of the extrapolant for eta small)."""
+    exp = perceptron_experiment(ctx.quick, ctx.seed)
+    tk = exp["tasks"][0]
+    etas = [0.1, 0.05, 0.025]
+    R = [float(_identity_ratio(tk, e, int(round(10 / e)))) for e in etas]
+    ext = 2 * R[2] - R[1]
+    tol = abs(R[2] - R[1])
+    pred = claim.value()
+    ok = abs(ext - pred) <= tol
+    order = np.log(abs(R[0] - R[1]) / abs(R[1] - R[2])) / np.log(2)
+    return CheckResult(bool(ok), f"ratio at eta=0.1,0.05,0.025: {[round(r, 6) for r in R]}; extrapolated "
+                       f"{ext:.7f} vs claim {pred:.4f} (tol {tol:.1e}); observed order {order:.2f} (1 expected)"
+                       f" -> {'consistent' if ok else 'REJECTED'}", {"ratios": R, "extrapolated": ext, "order": order})
+
+
+def _law_check(claim: Claim, ctx: Context, which: str) -> CheckResult:
+    exp = perceptron_experiment(ctx.quick, ctx.seed)
+    st = kkt_stats(exp)
+    pred = claim.value()
+    cv = st["median_cv_kkt"] if which == "kkt" else st["median_cv_ct"]
+    ok = abs(cv - pred) <= KKT_THRESHOLD
+    if which == "kkt":
+        ok = ok and st["inactive_violation_frac"] <= 0.01
+    T = exp["cfg"]["T"]
+    fig = Figure("Perceptron: contribution spread at the optimised policy", "step t",
+                 "CV over active examples", logx=False, logy=True,
+                 series=[Series("exact KKT dJ/dgamma", np.arange(1, T + 1), st["cv_kkt_t"], "points"),
+                         Series("printed CT", np.arange(1, T + 1), st["cv_ct_t"], "points"),
+                         Series("threshold", [1, T], [KKT_THRESHOLD] * 2)])
+    detail = (f"median CV over active: KKT {st['median_cv_kkt']:.4f}, printed CT {st['median_cv_ct']:.4f}; "
+              f"claim {pred:.3g}, threshold {KKT_THRESHOLD}; inactive examples violating dJ/dgamma >= lambda: "
+              f"{100 * st['inactive_violation_frac']:.2f} % of {st['n_inactive']}; SIM median opt "
+              f"{st['median_sim_opt']:.3f} vs unif {st['median_sim_unif']:.3f}; Prop. 4.1: "
+              f"{100 * st['prop41_zero_weight_frac']:.0f} % of (n, t) with CT <= 0 have gamma = 0 -> "
+              f"{'consistent' if ok else 'REJECTED'}")
+    meas = {k: v for k, v in st.items() if not isinstance(v, np.ndarray)}
+    return CheckResult(bool(ok), detail, meas, fig)
+
+
+@check("optimal_learning.learning_law_costate", "simulate")
+def _law_costate(claim: Claim, ctx: Context) -> CheckResult:
+    """Median over t of CV_t(dJ/dgamma) over active examples <= 0.15 (brief's threshold; the outer loop
+    is not run to convergence, and the spread decreases with outer steps), and <= 1 % of inactive
+    examples below lambda_t - 1e-3 |lambda_t| (the KKT sign condition)."""
+    return _law_check(claim, ctx, "kkt")
+
+
+@check("optimal_learning.learning_law_printed", "simulate")
+def _law_printed(claim: Claim, ctx: Context) -> CheckResult:
+    """The same statistic for the instantaneous CT_n (the printed law), same threshold 0.15."""
+    return _law_check(claim, ctx, "ct")
+
+
+def fit_scaling(curves, T, L0=0.0, window_frac=0.2):
+    """Protocol fixed in advance: shared L0 = 0, window t in [T/5, T], log-log fit over the seed mean with
+    bootstrap over seeds. Returns (B, beta, r2, fit)."""
+    t = np.arange(1, T + 1, dtype=float)
+    y = curves - L0
+    fit = fit_power_law(t, y, window=(window_frac * T, T), bootstrap=200, seed=0)
+    beta = fit.p
+    B = fit.c ** (1 / beta)
+    m = (t >= window_frac * T)
+    ly, lp = np.log(y.mean(0)[m]), np.log(fit.c * t[m] ** -beta)
+    r2 = 1 - np.sum((ly - lp) ** 2) / np.sum((ly - ly.mean()) ** 2)
+    return B, beta, float(r2), fit
+
+
+def measured_ar(Lu, Lo):
+    """T / t*, t* the (log-interpolated) first step where the optimised curve reaches L_unif(T)."""
+    T = len(Lu)
+    target = Lu[-1]
+    idx = int(np.argmax(Lo <= target))
+    if Lo[idx] > target:
+        return float("nan")
+    if idx == 0:
+        return float(T)
+    t1, t2 = idx, idx + 1     # steps are 1-based
+    l1, l2 = np.log(Lo[idx - 1]), np.log(Lo[idx])
+    ts = np.exp(np.log(t1) + (np.log(target) - l1) / (l2 - l1) * (np.log(t2) - np.log(t1)))
+    return T / ts
+
+
+@check("optimal_learning.acceleration_ratio", "simulate")
+def _ar_sim(claim: Claim, ctx: Context) -> CheckResult:
+    """Fitted laws (protocol fixed in advance, see :func:`fit_scaling`) of the held-out loss for both
+    policies; require r^2 >= 0.99, B_opt < B_unif (beta_opt vs beta_unif reported), and the claimed AR at the fitted
+    values within 10 % of the AR measured on the curves (the brief's tolerance: the fitted law is only an
+    approximation of the curves, r^2 < 1)."""
+    exp = perceptron_experiment(ctx.quick, ctx.seed)
+    T = exp["cfg"]["T"]
+    Cu, Co = exp["curves"]["unif"]["test"], exp["curves"]["opt"]["test"]
+    Bu, bu, r2u, fu = fit_scaling(Cu, T)
+    Bo, bo, r2o, fo = fit_scaling(Co, T)
+    ar_formula = claim.value(T=T, B_1=Bu, B_2=Bo, beta_1=bu, beta_2=bo)
+    ar_meas = measured_ar(Cu.mean(0), Co.mean(0))
+    ok_ar, d = relative_verdict("AR measured on the curves vs the formula", ar_meas, ar_formula, rtol=0.10)
+    # B down is required; beta up (the paper's Transformer finding) is reported, not required: at the
+    # quick size with the protocol fixed in advance beta *decreases* (see the report)
+    ok = ok_ar and r2u >= 0.99 and r2o >= 0.99 and Bo < Bu
+    t = np.arange(1, T + 1)
+    fig = Figure("Perceptron: fitted scaling laws L0 + (B/t)^beta (L0 = 0)", "step t", "test loss",
+                 series=[Series("uniform", t, Cu.mean(0), "points"), Series("optimised", t, Co.mean(0), "points"),
+                         Series(f"fit unif B={Bu:.3g} beta={bu:.3f}", t, (Bu / t) ** bu),
+                         Series(f"fit opt B={Bo:.3g} beta={bo:.3f}", t, (Bo / t) ** bo)])
+    detail = (f"uniform: B {Bu:.4g}, beta {bu:.4f} [{fu.ci['p'][0]:.4f}, {fu.ci['p'][1]:.4f}], r2 {r2u:.4f}; "
+              f"optimised: B {Bo:.4g}, beta {bo:.4f} [{fo.ci['p'][0]:.4f}, {fo.ci['p'][1]:.4f}], r2 {r2o:.4f}; "
+              f"dB/B {100 * (Bo / Bu - 1):.1f} %, dbeta/beta {100 * (bo / bu - 1):+.1f} %; " + d)
+    return CheckResult(bool(ok), detail, {"B_unif": Bu, "beta_unif": bu, "B_opt": Bo, "beta_opt": bo, "r2": [r2u, r2o],
+                                          "ar_formula": ar_formula, "ar_measured": ar_meas}, fig)
+
+
+# ----------------------------------------------------------------------------- checks: the 2-D toy
+
+TOY_QUICK = dict(eta=0.05, T=100, outer=3000, lr=1.0)
+
+
+@functools.lru_cache(maxsize=2)
+def toy_experiment(quick: bool = True) -> dict:
+    """Meta-optimise the toy's policy from uniform; the horizon is T eta = 5 as in the theory."""
+    cfg = dict(TOY_QUICK) if quick else dict(TOY_QUICK, outer=20000)
+    task = make_toy()
+    g0 = jnp.full((cfg["T"], 2), 0.5)
+    validate(task, cfg["eta"], g0)
+    g, G, Jtr = optimise_policy(task, g0, cfg["eta"], cfg["lr"], cfg["outer"], "toy")
+    eta = cfg["eta"]
+    ld, _, th, _ = run(task, g, eta, "toy")
+    lu = run(task, g0, eta, "toy")[0]
+    CT = diagnostics(task, g, eta, "toy")
+    return {"cfg": cfg, "gamma": np.asarray(g), "J": np.asarray(Jtr), "L_opt": np.asarray(ld), "L_unif": np.asarray(lu),
+            "theta": np.asarray(th), "G": np.asarray(G), "CT": np.asarray(CT)}
+
+
+def toy_switch_time(g1, eta):
+    """eta x (number of full bang steps + the fraction of the landing step, measured as (2 gamma_1 - 1)
+    converted to the fraction of a full bang increment it delivers)."""
+    kb = int(np.argmax(g1 < 1 - 1e-6))
+    frac = (g1[kb] - 0.75) / 0.25 if g1[kb] > 0.75 else 0.0
+    return eta * (kb + frac), kb
+
+
+@check("optimal_learning.toy_switch_time", "simulate")
+def _toy_switch_sim(claim: Claim, ctx: Context) -> CheckResult:
+    """The discrete JAX optimum switches within one step (eta = 0.05) of the claimed t_s: the discrete
+    optimum switches at eta ln2/(-ln(1-eta)) = t_s (1 - eta/2 + ...) (precise layer), an offset of 0.018."""
+    ex = toy_experiment(ctx.quick)
+    eta = ex["cfg"]["eta"]
+    ts, kb = toy_switch_time(ex["gamma"][:, 0], eta)
+    pred = claim.value()
+    ok = abs(ts - pred) <= eta
+    fig = Figure("2-D toy: optimised policy", "t", "gamma_1", logx=False, logy=False,
+                 series=[Series("JAX optimum", eta * np.arange(ex["cfg"]["T"]), ex["gamma"][:, 0], "points"),
+                         Series("theory: 1 then 3/4", [0, pred, pred, 5], [1, 1, 0.75, 0.75])])
+    return CheckResult(bool(ok), f"full bang steps {kb}, gamma_1 at the landing step {ex['gamma'][kb, 0]:.4f}; "
+                       f"switch time {ts:.4f} vs claim {pred:.4f} (tol eta = {eta}) -> "
+                       f"{'consistent' if ok else 'REJECTED'}", {"t_s": ts, "bang_steps": kb}, fig)
+
+
+@check("optimal_learning.toy_singular_control", "simulate")
+def _toy_arc_sim(claim: Claim, ctx: Context) -> CheckResult:
+    """Median gamma_1 on the arc (from the landing step + 2 to T - 5: the last steps feel the horizon)
+    within 1e-3 of the claim (the outer loop's residual, measured ~1e-5)."""
+    ex = toy_experiment(ctx.quick)
+    g1 = ex["gamma"][:, 0]
+    _, kb = toy_switch_time(g1, ex["cfg"]["eta"])
+    arc = g1[kb + 2: len(g1) - 5]
+    med, dev = float(np.median(arc)), float(np.max(np.abs(arc - claim.value())))
+    ok = abs(med - claim.value()) <= 1e-3
+    return CheckResult(bool(ok), f"median gamma_1 on the arc {med:.6f} (max dev {dev:.1e}) vs claim "
+                       f"{claim.value():.4f} (tol 1e-3) -> {'consistent' if ok else 'REJECTED'}",
+                       {"gamma_arc_median": med, "gamma_arc_maxdev": dev})
+
+
+@check("optimal_learning.toy_area_gap", "simulate")
+def _toy_gap_sim(claim: Claim, ctx: Context) -> CheckResult:
+    """Discrete gap eta sum (L_unif - L_opt) vs the continuum claim: the discrete-continuum difference is
+    c1 eta with c1 = 0.0744 (precise layer, Richardson), so the tolerance is 2 c1 eta = 0.0074."""
+    ex = toy_experiment(ctx.quick)
+    eta = ex["cfg"]["eta"]
+    gap = float(eta * np.sum(ex["L_unif"] - ex["L_opt"]))
+    tol = 2 * 0.0744 * eta
+    ok = abs(gap - claim.value()) <= tol
+    return CheckResult(bool(ok), f"discrete AUC gap {gap:.5f} vs claim {claim.value():.5f} (tol {tol:.4f}) -> "
+                       f"{'consistent' if ok else 'REJECTED'}", {"gap": gap})
+
+
+@check("optimal_learning.toy_arc_equal_contribution", "simulate")
+def _toy_ct_sim(claim: Claim, ctx: Context) -> CheckResult:
+    """On the arc, CT_1 and CT_2 of the JAX optimum against the claim y(y - 1) at the simulated y_t;
+    max relative deviation <= 0.05 (x_t is held within O(eta) of 1/2 by the discrete optimum, and
+    CT_1 - CT_2 = 1 - 2x)."""
+    ex = toy_experiment(ctx.quick)
+    g1 = ex["gamma"][:, 0]
+    _, kb = toy_switch_time(g1, ex["cfg"]["eta"])
+    sl = slice(kb + 2, len(g1) - 5)
+    yv = ex["theta"][sl, 1]
+    pred = np.array([claim.value(y=float(v)) for v in yv])
+    devs = np.abs(ex["CT"][sl] - pred[:, None]) / np.abs(pred[:, None])
+    ok = float(devs.max()) <= 0.05
+    return CheckResult(bool(ok), f"CT_1, CT_2 on the arc vs y(y-1): max rel. dev {devs.max():.2e} (tol 0.05) -> "
+                       f"{'consistent' if ok else 'REJECTED'}", {"max_rel_dev": float(devs.max())})
