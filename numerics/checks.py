@@ -116,7 +116,8 @@ def get_check(claim_id: str, level: str) -> CheckFn:
 
 
 def run_check(claim: Claim, level: str, ctx: Context = Context()) -> CheckResult:
-    """Run one check and time it. Exceptions inside a check become a failed result with the message."""
+    """Run one check and time it. Exceptions propagate (tests want them); ``numerics.verify`` records
+    them as failed checks with their message."""
     t0 = time.perf_counter()
     if level == "symbolic":
         ok, detail = symbolic_check(claim)
@@ -126,6 +127,7 @@ def run_check(claim: Claim, level: str, ctx: Context = Context()) -> CheckResult
         res = fn(claim, ctx)
         if not isinstance(res, CheckResult):
             raise TypeError(f"check {claim.id}/{level} returned {type(res).__name__}, not CheckResult")
+    res.passed = bool(res.passed)  # numpy booleans would not serialise
     res.seconds = time.perf_counter() - t0
     return res
 

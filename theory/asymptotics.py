@@ -19,6 +19,7 @@ Main entry points
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sympy as sp
@@ -148,6 +149,33 @@ def leading_power(terms: list[tuple[sp.Expr, sp.Expr]], var: sp.Symbol) -> Power
     return PowerLaw(exponent=sp.Min(*exps), prefactor=sp.Piecewise(*cases), var=var)
 
 
+_GENERIC_BUDGET = sp.symbols("gc_1 gp_1 gc_2 gp_2 ge_1 ge_2", positive=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _generic_budget_solution():
+    """The budget problem solved once with generic positive symbols (cached: the solve takes seconds).
+
+    SymPy's ``solve`` is fast on the generic problem and can stall on concrete exponent expressions,
+    so callers substitute their coefficients and exponents into this solution.
+    """
+    gc1, gp1, gc2, gp2, ge1, ge2 = _GENERIC_BUDGET
+    C = S.C
+    x1 = sp.Symbol("x_1", positive=True)
+    x2_of_x1 = (C / x1 ** ge1) ** (1 / ge2)
+    L = gc1 * x1 ** (-gp1) + gc2 * x2_of_x1 ** (-gp2)
+    stationary = sp.solve(sp.Eq(sp.diff(L, x1), 0), x1, dict=False)
+    stationary = [r for r in stationary if r.is_positive is not False]
+    if len(stationary) != 1:
+        raise ValueError(f"expected one positive stationary point, found {stationary}")
+    # it is the minimum: in log x1 both terms are convex exponentials, so L is strictly convex
+    x1s = sp.powdenest(stationary[0], force=True)
+    x2s = sp.powdenest(x2_of_x1.subs(x1, x1s), force=True)
+    Ls = sp.powsimp(sp.powdenest(L.subs(x1, x1s), force=True), force=True)
+    laws = tuple(_as_power_of(sp.simplify(e), C) for e in (x1s, x2s, Ls))
+    return x1s, x2s, Ls, laws
+
+
 @dataclass(frozen=True)
 class BudgetOptimum:
     """Solution of ``min c1 x1^{-p1} + c2 x2^{-p2}`` s.t. ``x1^{e1} x2^{e2} = C``."""
@@ -200,23 +228,10 @@ def budget_optimum(c1: sp.Expr, p1: sp.Expr, c2: sp.Expr, p2: sp.Expr,
     """
     for v, name in ((c1, "c1"), (p1, "p1"), (c2, "c2"), (p2, "p2"), (e1, "e1"), (e2, "e2")):
         _require_positive(sp.sympify(v), name)
-    # Solve once with fresh positive symbols (SymPy's solve is fast on the generic problem and can
-    # stall on concrete exponent expressions), then substitute the actual coefficients/exponents.
-    x1 = sp.Symbol("x_1", positive=True)
-    g = sp.symbols("gc_1 gp_1 gc_2 gp_2 ge_1 ge_2", positive=True)
-    gc1, gp1, gc2, gp2, ge1, ge2 = g
-    x2_of_x1 = (C / x1 ** ge1) ** (1 / ge2)
-    L = gc1 * x1 ** (-gp1) + gc2 * x2_of_x1 ** (-gp2)
-    stationary = sp.solve(sp.Eq(sp.diff(L, x1), 0), x1, dict=False)
-    stationary = [r for r in stationary if r.is_positive is not False]
-    if len(stationary) != 1:
-        raise ValueError(f"expected one positive stationary point, found {stationary}")
-    # it is the minimum: in log x1 both terms are convex exponentials, so L is strictly convex
+    g = _GENERIC_BUDGET
     sub = dict(zip(g, (sp.sympify(v) for v in (c1, p1, c2, p2, e1, e2))))
-    x1s = sp.powdenest(stationary[0], force=True)
-    x2s = sp.powdenest(x2_of_x1.subs(x1, x1s), force=True)
-    Ls = sp.powsimp(sp.powdenest(L.subs(x1, x1s), force=True), force=True)
-    laws = [_as_power_of(sp.simplify(e), C) for e in (x1s, x2s, Ls)]
+    sub[S.C] = C
+    x1s, x2s, Ls, laws = _generic_budget_solution()
     laws = [PowerLaw(exponent=sp.simplify(q.exponent.subs(sub)), prefactor=sp.simplify(q.prefactor.subs(sub)), var=C)
             for q in laws]
     return BudgetOptimum(x1=laws[0], x2=laws[1], loss=laws[2],

@@ -1,0 +1,62 @@
+"""Spectral model (RECONSTRUCTION of Zhang 2025): 30-digit checks and their power tests."""
+
+import mpmath as mp
+import pytest
+
+from numerics.checks import levels_for, run_check
+from numerics.precise.spectral import loss_sum, norm_sum
+from theory.claims import REGISTRY
+from theory.symbols import a, b
+
+PRECISE = [c.id for c in REGISTRY.all("spectral") if "precise" in levels_for(c)]
+
+
+def test_precise_coverage():
+    assert len(PRECISE) >= 8
+
+
+@pytest.mark.precise
+@pytest.mark.parametrize("claim_id", PRECISE)
+def test_exact_sums_agree_with_claim(claim_id):
+    res = run_check(REGISTRY.get(claim_id), "precise")
+    assert res.passed, res.detail
+
+
+@pytest.mark.precise
+@pytest.mark.parametrize("claim_id", PRECISE)
+@pytest.mark.parametrize("factor", [0.9, 1.1])
+def test_precise_check_rejects_ten_percent_perturbation(claim_id, factor):
+    res = run_check(REGISTRY.get(claim_id).perturbed(factor=factor), "precise")
+    assert not res.passed, res.detail
+
+
+@pytest.mark.precise
+@pytest.mark.parametrize("claim_id, wrong", [
+    ("spectral.time_exponent", (a - 1) / b),          # lazy exponent: rho forgotten
+    ("spectral.quantization_damage_exponent", 1 - (a - 1) / b),
+])
+def test_precise_rejects_classic_wrong_forms(claim_id, wrong):
+    assert not run_check(REGISTRY.get(claim_id).perturbed(wrong), "precise").passed
+
+
+@pytest.mark.precise
+def test_amplitude_ratio_rate_is_one_minus_beta():
+    res = run_check(REGISTRY.get("spectral.amplitude_ratio"), "precise")
+    assert res.measured["rate"][-1] == pytest.approx(0.6, abs=5e-3)
+
+
+@pytest.mark.precise
+def test_series_sum_matches_direct_sum_at_small_T():
+    with mp.workdps(30):
+        direct = mp.fsum(mp.mpf(k) ** -2.2 * mp.exp(-2 * mp.mpf(3) * mp.mpf(k) ** -3) for k in range(1, 200000))
+        tail = mp.zeta(2.2, 200000)  # exp factor is 1 - O(1e-15) there
+        assert abs(loss_sum(3, 2.2, 3.0) - (direct + tail)) < 1e-14
+
+
+def test_precise_bad_input():
+    with pytest.raises(ValueError, match="hard tasks"):
+        norm_sum(10, 5.0, 1.5)
+    with pytest.raises(ValueError, match="a must be > 1"):
+        loss_sum(10, 1.0, 2.0)
+    with pytest.raises(ValueError, match="T must be >= 0"):
+        loss_sum(-1, 2.0, 2.0)

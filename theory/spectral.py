@@ -1,0 +1,480 @@
+"""Generalized spectral model of scaling and compression -- a RECONSTRUCTION of Zhang 2025.
+
+Paper: Yizhou Zhang, "A Generalized Spectral Framework to Explain Neural Scaling and Compression
+Dynamics", arXiv 2511.07892 (2025). **Only the abstract is public to us.** Every definition, formula
+and claim in this module is *our reconstruction* from that abstract (brief
+``shared/briefs/spectral_compression.md``, Sec. 2), never the paper's content: all claims carry status
+``reconstructed``.
+
+Model (modes :math:`k\\ge1`, :math:`\\lambda_k = k^{-b}`, target power :math:`c_k = \\lambda_k (w^\\star_k)^2 = k^{-a}`):
+
+.. math:: \\mathcal L(t) = \\sum_k c_k\\, e^{-2 g(\\lambda_k, t)},\\qquad
+          S(t) = \\sum_k \\frac{c_k}{\\lambda_k}\\,(1 - e^{-g(\\lambda_k, t)})^2 ,
+
+with an increasing, asymptotically polynomial evolution function ``g``. The *learning frontier* is
+:math:`g(\\lambda^\\star, t) = 1`; the *elasticity* is
+:math:`\\rho = -d\\ln\\lambda^\\star/d\\ln t = (\\partial_{\\ln t} g)/(\\partial_{\\ln\\lambda} g)` on the frontier,
+invariant under :math:`g\\to h(g)`. Concrete family with a lazy-to-rich crossover:
+:math:`g = \\lambda t (1+\\kappa t)^{\\rho-1} \\to \\kappa^{\\rho-1}\\lambda t^{\\rho}`.
+
+With :math:`\\beta = (a-1)/b` (the source exponent of BAP 2409.17858 when ``b = alpha``):
+
+* :math:`\\alpha_t = \\rho\\beta`, :math:`\\alpha_N = a - 1`, :math:`\\alpha_C = \\rho(a-1)/(b+\\rho)`;
+* :math:`\\rho = 1` is the dynamical model (BAP 2402.01092), :math:`\\rho = 2/(1+\\beta)` gives the
+  feature-learning exponents :math:`t^{-2\\beta/(1+\\beta)}`, :math:`C^{-2\\alpha\\beta/(\\alpha(1+\\beta)+2)}`;
+* pruning = truncation to the top ``K`` modes; critical density :math:`d_c = k^\\star/N \\propto t^{\\rho/b}/N`;
+* quantization = isotropic weight noise :math:`\\sigma^2 \\propto 4^{-B} S(t)/N`, damage
+  :math:`\\propto 4^{-B} t^{\\gamma_D}/N`, :math:`\\gamma_D = \\rho(1-\\beta)` (hard tasks, :math:`\\beta<1`);
+* invariants: :math:`\\alpha_t + \\gamma_D = \\rho` and
+  :math:`\\mathcal L/(\\lambda^\\star S) \\to (1-\\beta)/(2^{1+\\beta}-2)`.
+
+The user-facing :class:`SpectralModel` declares one's own ``(a, b, g)`` and returns its exponents and
+LaTeX. Compression anchors (Kumar et al. precision law, Frantar et al. sparsity law) are provided as
+plain fit forms (:func:`kumar_ptq_delta`, :func:`frantar_sparsity_loss`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import sympy as sp
+
+from theory import asymptotics as A
+from theory import symbols as S
+from theory.claims import Claim, register
+from theory.symbols import C, N, a, b, rho, t
+
+SOURCE = "Zhang 2025, arXiv 2511.07892 (abstract only); reconstruction in shared/briefs/spectral_compression.md"
+RECON = ("RECONSTRUCTED from the abstract of arXiv 2511.07892 (the paper's body is unavailable); "
+         "the definitions of g, rho and the loss are ours.")
+
+kappa = sp.Symbol("kappa", positive=True)
+lam = S.lam
+T = sp.Symbol("T", positive=True)          # effective time g/lambda of a separable g
+p_exp = sp.Symbol("p", positive=True)      # g ~ lambda^p t^q
+q_exp = sp.Symbol("q", positive=True)
+c_g = sp.Symbol("c_g", positive=True)
+alpha, beta = S.alpha, S.beta              # BAP 2409.17858 notation: b = alpha, a = 1 + alpha*beta
+C_t = sp.Symbol("C_t", positive=True)
+Q = sp.Symbol("Q", positive=True)
+
+BETA = (a - 1) / b                         # source exponent in our notation
+DEFAULTS = {"a": 2.2, "b": 3.0, "rho": 10 / 7, "kappa": 1.0}   # beta = 0.4, rho = 2/(1+beta)
+HARD = sp.And(a > 1, b > 1, a - 1 < b)     # hard task: beta < 1 (S(t) grows)
+REGIME = sp.And(a > 1, b > 1)
+
+
+# ----------------------------------------------------------------------------- derivations
+
+
+def elasticity(g: sp.Expr, lam_: sp.Symbol = lam, t_: sp.Symbol = t) -> sp.Expr:
+    """:math:`\\rho = (t\\,\\partial_t g)/(\\lambda\\,\\partial_\\lambda g)` (implicit differentiation of
+    :math:`g(\\lambda^\\star(t), t) = 1`: :math:`d\\ln\\lambda^\\star/d\\ln t = -\\rho`)."""
+    return sp.simplify((t_ * sp.diff(g, t_)) / (lam_ * sp.diff(g, lam_)))
+
+
+def frontier(g: sp.Expr, lam_: sp.Symbol = lam) -> sp.Expr:
+    """:math:`\\lambda^\\star(t)` solving :math:`g(\\lambda^\\star, t) = 1` (must be unique and positive)."""
+    sols = [s_ for s_ in sp.solve(sp.Eq(g, 1), lam_) if s_.is_positive is not False]
+    if len(sols) != 1:
+        raise ValueError(f"the frontier g(lambda, t) = 1 has no unique positive solution for g = {g}: {sols}")
+    return sols[0]
+
+
+def frontier_elasticity(g: sp.Expr) -> sp.Expr:
+    """:math:`-d\\ln\\lambda^\\star/d\\ln t` from the solved frontier."""
+    ls = frontier(g)
+    return sp.simplify(-t * sp.diff(sp.log(ls), t))
+
+
+def late_time_g() -> sp.Expr:
+    """Large-``t`` form of the crossover family: :math:`\\kappa^{\\rho-1}\\lambda t^{\\rho}` (derived by limit)."""
+    g = lam * t * (1 + kappa * t) ** (rho - 1)
+    ratio = sp.limit(sp.simplify(g / (lam * kappa ** (rho - 1) * t ** rho)), t, sp.oo)
+    if ratio != 1:
+        raise ValueError("crossover family does not approach its late-time form")
+    return lam * kappa ** (rho - 1) * t ** rho
+
+
+def _effective_time() -> sp.Expr:
+    """``T(t) = g/lambda`` of the late-time separable g."""
+    return sp.simplify(late_time_g() / lam)
+
+
+def loss_asymptotics() -> A.PowerLaw:
+    """:math:`\\sum_k k^{-a}e^{-2g(k^{-b}, t)}`: ``mellin_sum`` in the effective time ``T`` with
+    :math:`\\phi(u) = e^{-u}`, ``c = 2``, then :math:`T = \\kappa^{\\rho-1}t^\\rho`."""
+    inner = A.mellin_sum(a, b, c=sp.Integer(2), t=T)
+    return A._as_power_of(inner.expr.subs(T, _effective_time()), t)
+
+
+def _mellin_norm_kernel(s_: sp.Expr) -> sp.Expr:
+    """:math:`M(s) = \\int_0^\\infty u^{s-1}(1-e^{-u})^2 du` for :math:`-2<s<0`, by parts:
+    :math:`M(s) = -\\frac{2}{s}\\int_0^\\infty u^{s}(e^{-u}-e^{-2u})du` (boundary terms vanish there)."""
+    u = sp.Symbol("u_n", positive=True)
+    sig = sp.Symbol("sigma_n", positive=True)  # sigma = s + 1 > 0 makes the integral converge
+    inner = sp.integrate(u ** (sig - 1) * (sp.exp(-u) - sp.exp(-2 * u)), (u, 0, sp.oo), conds="none")
+    return sp.simplify((-2 / (sig - 1) * inner).subs(sig, s_ + 1))
+
+
+def norm_asymptotics(effective_time: bool = False) -> A.PowerLaw:
+    """:math:`S(t) = \\sum_k k^{b-a}(1-e^{-T k^{-b}})^2`, continuum with :math:`u = T k^{-b}`:
+    :math:`S \\sim \\frac1b T^{1-\\beta} M(\\beta-1)` (hard task, :math:`0<\\beta<1`)."""
+    k, u = sp.Symbol("k", positive=True), sp.Symbol("u", positive=True)
+    k_of_u = (T / u) ** (1 / b)
+    jac = -sp.diff(k_of_u, u)
+    integrand = sp.powsimp(sp.powdenest(k_of_u ** (b - a) * jac, force=True), force=True)
+    t_pow = sp.simplify(sp.diff(sp.log(integrand), T) * T)
+    rest = sp.simplify(integrand * T ** (-t_pow))
+    u_pow = sp.simplify(sp.diff(sp.log(rest), u) * u)          # rest = coef * u^{u_pow}
+    coef = sp.simplify(rest / u ** u_pow)
+    expr = coef * _mellin_norm_kernel(u_pow + 1) * T ** t_pow
+    if effective_time:
+        return A._as_power_of(sp.simplify(expr), T)
+    return A._as_power_of(sp.simplify(expr.subs(T, _effective_time())), t)
+
+
+def norm_constant() -> sp.Expr:
+    """Next term of :math:`S(T)`: :math:`S = C_S T^{1-\\beta} + c_0 + O(T^{-\\infty})`; from the Mellin
+    representation :math:`S = \\frac{1}{2\\pi i}\\int M(s)\\zeta(a-b-bs)T^{-s}ds`, shifting the contour
+    right past ``s = 0`` gives :math:`c_0 = -\\mathrm{Res}_{s=0}`."""
+    s_ = sp.Symbol("s_r")
+    M = sp.gamma(s_) * (2 ** (-s_) - 2)  # analytic continuation of _mellin_norm_kernel
+    s0 = sp.Rational(-1, 2)
+    if sp.simplify(_mellin_norm_kernel(s0) - M.subs(s_, s0)) != 0:
+        raise ValueError("Mellin kernel continuation mismatch")
+    return sp.simplify(-sp.residue(M * sp.zeta(a - b - b * s_), s_, 0))
+
+
+def _in_beta(expr: sp.Expr) -> sp.Expr:
+    """Rewrite with :math:`a = 1 + b\\beta` and simplify the Gamma functions (fast canonical form)."""
+    bs = sp.Symbol("beta_s", positive=True)
+    e = sp.gammasimp(sp.powsimp(sp.expand_power_base(sp.simplify(expr.subs(a, 1 + b * bs)), force=True), force=True))
+    return e.subs(bs, BETA)
+
+
+_cache: dict[str, object] = {}
+
+
+def _cached(key, fn):
+    if key not in _cache:
+        _cache[key] = fn()
+    return _cache[key]
+
+
+def _loss() -> A.PowerLaw:
+    return _cached("loss", loss_asymptotics)
+
+
+def _alpha_t() -> sp.Expr:
+    return _loss().exponent
+
+
+def _gamma_D() -> sp.Expr:
+    return -_cached("norm", norm_asymptotics).exponent
+
+
+def _size_exponent() -> sp.Expr:
+    tail, _ = A.tail_sum(a, N)
+    return A._as_power_of(tail[0], N).exponent
+
+
+def _budget() -> A.BudgetOptimum:
+    return _cached("budget", lambda: A.budget_optimum(c1=S.c1, p1=_size_exponent(), c2=S.c2, p2=_alpha_t()))
+
+
+def _fl_subs(expr: sp.Expr) -> sp.Expr:
+    """Feature-learning point: ``rho = 2/(1+beta)``, ``b = alpha``, ``a = 1 + alpha beta``."""
+    return sp.simplify(expr.subs(rho, 2 / (1 + beta)).subs({a: 1 + alpha * beta, b: alpha}))
+
+
+def _pruning_density_exponent() -> sp.Expr:
+    ls = frontier(late_time_g())
+    kstar = ls ** (-1 / b)
+    return sp.simplify(t * sp.diff(sp.log(kstar / N), t))
+
+
+def _critical_time() -> sp.Expr:
+    """Minimise :math:`C_t t^{-\\alpha_t} + Q t^{\\gamma_D}` over ``t``: solved once with generic
+    exponents (fast), then the derived :math:`\\alpha_t, \\gamma_D` are substituted."""
+    x = sp.Symbol("x_t", positive=True)
+    pe, qe = sp.symbols("p_e q_e", positive=True)
+    sols = [s_ for s_ in sp.solve(sp.Eq(sp.diff(C_t * x ** (-pe) + Q * x ** qe, x), 0), x)
+            if s_.is_positive is not False]
+    if len(sols) != 1:
+        raise ValueError(f"expected one stationary time, got {sols}")
+    sol = sp.powdenest(sols[0], force=True)          # (pe C_t/(qe Q))^{1/(pe+qe)}
+    ratio, total = sp.simplify(_alpha_t() / _gamma_D()), sp.simplify(_alpha_t() + _gamma_D())
+    base = sp.simplify(sol ** (pe + qe))
+    return sp.simplify(base.subs(pe / qe, ratio).subs({pe: ratio, qe: 1})) ** (1 / total)
+
+
+# ----------------------------------------------------------------------------- claims
+
+_R = "reconstructed"
+_S_ELAST = {"p": 0.7, "q": 1.0, "c_g": 1.0}
+
+
+def _reg(**kw) -> Claim:
+    kw.setdefault("theory", "spectral")
+    kw.setdefault("status", _R)
+    kw.setdefault("source", SOURCE)
+    kw.setdefault("notes", RECON)
+    kw.setdefault("params", DEFAULTS)
+    return register(Claim(**kw))
+
+
+_reg(id="spectral.elasticity",
+     statement="Reconstructed: for g = c lambda^p t^q the frontier g(lambda*, t) = 1 moves as lambda* ~ t^{-rho}, rho = q/p.",
+     quantity=r"\rho", expr=q_exp / p_exp, symbols=(p_exp, q_exp, c_g), regime=sp.true,
+     derive=lambda: frontier_elasticity(c_g * lam ** p_exp * t ** q_exp), params=_S_ELAST)
+
+_reg(id="spectral.elasticity_invariance",
+     statement="Reconstructed: rho = (d ln g/d ln t)/(d ln g/d ln lambda) is unchanged by any monotone h: g -> h(g).",
+     quantity=r"\rho[h\circ g]", expr=q_exp / p_exp, symbols=(p_exp, q_exp, c_g), regime=sp.true,
+     derive=lambda: elasticity(sp.Function("h")(c_g * lam ** p_exp * t ** q_exp)), params=_S_ELAST)
+
+_reg(id="spectral.crossover_elasticity",
+     statement="Reconstructed: g = lambda t (1 + kappa t)^{rho-1} has local elasticity -> rho as t -> infinity (lazy at kappa t << 1).",
+     quantity=r"\lim_{t\to\infty}\rho(t)", expr=rho, symbols=(rho, kappa), regime=sp.true,
+     derive=lambda: sp.limit(elasticity(lam * t * (1 + kappa * t) ** (rho - 1)), t, sp.oo))
+
+_reg(id="spectral.time_exponent",
+     statement="Reconstructed: L(t) = sum_k k^{-a} exp(-2 g(k^{-b}, t)) decays as t^{-rho (a-1)/b}.",
+     quantity=r"\alpha_t", expr=rho * (a - 1) / b, symbols=(a, b, rho), regime=REGIME,
+     derive=_alpha_t)
+
+_reg(id="spectral.time_prefactor",
+     statement="Reconstructed: L(t) ~ C_t t^{-alpha_t} with C_t = Gamma(beta) / (b (2 kappa^{rho-1})^beta), beta = (a-1)/b.",
+     quantity=r"C_t", expr=sp.gamma(BETA) / (b * (2 * kappa ** (rho - 1)) ** BETA),
+     symbols=(a, b, rho, kappa), regime=REGIME, derive=lambda: _loss().prefactor)
+
+_reg(id="spectral.size_exponent",
+     statement="Reconstructed: truncation to N (or top-K) modes leaves sum_{k>N} k^{-a} ~ N^{-(a-1)}: alpha_N = alpha_D = alpha_K = a - 1.",
+     quantity=r"\alpha_N", expr=a - 1, symbols=(a, b, rho), regime=HARD, derive=_size_exponent)
+
+_reg(id="spectral.compute_exponent",
+     statement="Reconstructed: at compute C = N t the optimal loss scales as C^{-rho (a-1)/(b+rho)}.",
+     quantity=r"\alpha_C", expr=rho * (a - 1) / (b + rho), symbols=(a, b, rho), regime=REGIME,
+     derive=lambda: _budget().loss.exponent)
+
+_reg(id="spectral.lazy_compute_exponent",
+     statement="Reconstructed special case rho = 1: alpha_C = (a-1)/(b+1), the dynamical model's compute exponent.",
+     quantity=r"\alpha_C|_{\rho=1}", expr=(a - 1) / (b + 1), symbols=(a, b), regime=REGIME,
+     derive=lambda: sp.simplify(_budget().loss.exponent.subs(rho, 1)))
+
+_FL = {"alpha": 2.0, "beta": 0.4}
+_reg(id="spectral.feature_time_exponent",
+     statement="Reconstructed special case rho = 2/(1+beta), b = alpha, a = 1 + alpha beta: L ~ t^{-2 beta/(1+beta)} (hard tasks).",
+     quantity=r"\chi(\beta)", expr=2 * beta / (1 + beta), symbols=(alpha, beta),
+     regime=sp.And(beta < 1, alpha > 1), derive=lambda: _fl_subs(_alpha_t()), params=_FL)
+
+_reg(id="spectral.feature_compute_exponent",
+     statement="Reconstructed special case rho = 2/(1+beta): alpha_C = 2 alpha beta / (alpha (1+beta) + 2).",
+     quantity=r"\alpha_C^{\mathrm{rich}}", expr=2 * alpha * beta / (alpha * (1 + beta) + 2),
+     symbols=(alpha, beta), regime=sp.And(beta < 1, alpha > 1),
+     derive=lambda: _fl_subs(_budget().loss.exponent), params=_FL)
+
+_reg(id="spectral.pruning_density_exponent",
+     statement="Reconstructed: the critical density of top-K pruning d_c = k*(t)/N grows as t^{rho/b}.",
+     quantity=r"\frac{d\ln d_c}{d\ln t}", expr=rho / b, symbols=(a, b, rho, kappa), regime=HARD,
+     derive=_pruning_density_exponent)
+
+_reg(id="spectral.quantization_damage_exponent",
+     statement="Reconstructed: PTQ damage ~ 4^{-B} S(t)/N grows as t^{gamma_D}, gamma_D = rho (1 - (a-1)/b) (hard tasks).",
+     quantity=r"\gamma_D", expr=rho * (1 - (a - 1) / b), symbols=(a, b, rho), regime=HARD, derive=_gamma_D)
+
+_reg(id="spectral.norm_prefactor",
+     statement="Reconstructed: S ~ C_S T^{1-beta} in the effective time T = g/lambda, C_S = Gamma(beta-1)(2^{1-beta}-2)/b.",
+     quantity=r"C_S", expr=sp.gamma(BETA - 1) * (2 ** (1 - BETA) - 2) / b,
+     symbols=(a, b), regime=HARD,
+     derive=lambda: sp.expand(_in_beta(norm_asymptotics(effective_time=True).prefactor)),
+     notes=RECON + " For g = kappa^{rho-1} lambda t^rho, T = kappa^{rho-1} t^rho.")
+
+_reg(id="spectral.norm_constant",
+     statement="Reconstructed: S = C_S T^{1-beta} + zeta(a-b) + O(T^{-inf}) (T = g/lambda): the leading correction is the constant zeta(a-b).",
+     quantity=r"c_0", expr=sp.zeta(a - b), symbols=(a, b), regime=HARD, derive=norm_constant)
+
+_reg(id="spectral.learning_compression_invariant",
+     statement="Reconstructed invariant: alpha_t + gamma_D = rho (beta + (1-beta) = 1 in frontier units).",
+     quantity=r"\alpha_t + \gamma_D", expr=rho, symbols=(a, b, rho), regime=HARD,
+     derive=lambda: sp.simplify(_alpha_t() + _gamma_D()))
+
+
+def _amplitude_ratio() -> sp.Expr:
+    lt, sn = _loss(), _cached("norm", norm_asymptotics)
+    lstar = frontier(late_time_g())
+    ratio = sp.simplify(sp.powsimp(lt.expr / (lstar * sn.expr), force=True))
+    if ratio.has(t):
+        raise ValueError(f"L/(lambda* S) still depends on t: {ratio}")
+    return sp.simplify(sp.gammasimp(ratio))
+
+
+_reg(id="spectral.amplitude_ratio",
+     statement="Reconstructed invariant: L(t)/(lambda*(t) S(t)) -> (1-beta)/(2^{1+beta}-2), independent of t, rho, kappa.",
+     quantity=r"\Phi(\beta)", expr=(1 - BETA) / (2 ** (1 + BETA) - 2), symbols=(a, b, rho, kappa),
+     regime=HARD, derive=_amplitude_ratio)
+
+_reg(id="spectral.ptq_critical_time",
+     statement="Reconstructed: C_t t^{-alpha_t} + Q t^{gamma_D} (Q ~ 4^{-B}/N) is minimal at t_crit = (beta C_t/((1-beta) Q))^{1/rho}.",
+     quantity=r"t_{\mathrm{crit}}", expr=(BETA * C_t / ((1 - BETA) * Q)) ** (1 / rho),
+     symbols=(a, b, rho, C_t, Q), regime=HARD, derive=_critical_time,
+     params={**DEFAULTS, "C_t": 1.0, "Q": 1e-3})
+
+
+# ----------------------------------------------------------------------------- compression anchors
+
+
+def kumar_ptq_delta(N_: float, D_: float, bits: float, *, C_T: float = 0.060, gamma_D: float = 0.51,
+                    gamma_N: float = 0.34, gamma_post: float = 0.59) -> float:
+    """Kumar et al. (arXiv 2411.04330) PTQ degradation form
+    :math:`\\delta_{PTQ} = C_T e^{-P/\\gamma_{post}} D^{\\gamma_D}/N^{\\gamma_N}` (a fit form to compare with;
+    the default constants are second-hand and UNVERIFIED)."""
+    if bits < 1:
+        raise ValueError(f"bits must be >= 1, got {bits}")
+    if N_ <= 0 or D_ <= 0:
+        raise ValueError("N and D must be positive")
+    return C_T * math.exp(-bits / gamma_post) * D_ ** gamma_D / N_ ** gamma_N
+
+
+def frantar_sparsity_loss(sparsity: float, N_: float, D_: float, *, a_S: float = 1.305, b_S: float = 0.821,
+                          c_S: float = 2.075, b_N: float = 0.392, a_D: float = 0.278, b_D: float = 0.890,
+                          c: float = 4.517) -> float:
+    """Frantar et al. (arXiv 2309.08520) sparsity law
+    :math:`L = (a_S(1-S)^{b_S} + c_S) N^{-b_N} + a_D D^{-b_D} + c` (defaults: jaxpruner ViT/JFT fit,
+    N in millions, D in billions)."""
+    if not 0 <= sparsity < 1:
+        raise ValueError(f"sparsity must lie in [0, 1), got {sparsity}")
+    if N_ <= 0 or D_ <= 0:
+        raise ValueError("N and D must be positive")
+    return (a_S * (1 - sparsity) ** b_S + c_S) * N_ ** (-b_N) + a_D * D_ ** (-b_D) + c
+
+
+# ----------------------------------------------------------------------------- user API
+
+
+def _num(x, name: str) -> float:
+    if isinstance(x, (str, bytes)):
+        raise ValueError(f"{name} must be a number, not text ({x!r}); text is never evaluated")
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number, got {x!r}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {v}")
+    return v
+
+
+@dataclass(frozen=True)
+class SpectralModel:
+    """One's own generalized spectral model (reconstruction of Zhang 2025, arXiv 2511.07892).
+
+    Args:
+      a: target-power exponent, :math:`\\lambda_k (w^\\star_k)^2 = k^{-a}`, ``a > 1``.
+      b: spectral decay :math:`\\lambda_k = k^{-b}`, ``b > 1``.
+      g: the evolution function: ``"lazy"`` (:math:`g = \\lambda t`, ``rho = 1``), ``"feature"``
+        (``rho = 2/(1+beta)`` for ``beta < 1``, else 1), a positive number (the elasticity ``rho``
+        itself), or a SymPy expression in ``theory.symbols.lam`` and ``theory.symbols.t`` whose
+        frontier elasticity is computed. Strings other than the two names are refused (never evaluated).
+
+    Exponents: :math:`\\alpha_t = \\rho\\beta`, :math:`\\alpha_N = a-1`, :math:`\\alpha_C = \\rho(a-1)/(b+\\rho)`,
+    :math:`\\gamma_D = \\rho(1-\\beta)` (``beta < 1``), pruning density exponent :math:`\\rho/b`.
+    """
+
+    a: float
+    b: float
+    g: object = "lazy"
+
+    def __post_init__(self) -> None:
+        a_, b_ = _num(self.a, "a"), _num(self.b, "b")
+        if not a_ > 1:
+            raise ValueError(f"a must be > 1 (the target power sum_k k^-a diverges otherwise), got a={a_}")
+        if not b_ > 1:
+            raise ValueError(f"b must be > 1 (trace-class spectrum lambda_k = k^-b), got b={b_}")
+        object.__setattr__(self, "a", a_)
+        object.__setattr__(self, "b", b_)
+        object.__setattr__(self, "_rho", self._resolve_rho())
+
+    @property
+    def beta(self) -> float:
+        """:math:`\\beta = (a-1)/b`."""
+        return (self.a - 1) / self.b
+
+    def _resolve_rho(self) -> float:
+        g = self.g
+        if isinstance(g, str):
+            if g == "lazy":
+                return 1.0
+            if g == "feature":
+                return 2 / (1 + self.beta) if self.beta < 1 else 1.0
+            raise ValueError(f"g must be 'lazy', 'feature', a number rho > 0 or a SymPy expression; "
+                             f"got the text {g!r} (text is never evaluated)")
+        if isinstance(g, sp.Basic):
+            extra = g.free_symbols - {lam, t}
+            if extra:
+                raise ValueError(f"g may only use the symbols lambda and t (theory.symbols.lam, .t); found {sorted(map(str, extra))}")
+            for lv, tv in ((sp.Rational(1, 100), 1), (sp.Rational(1, 2), 100), (1, 10 ** 4)):
+                pt = {lam: lv, t: tv}
+                vals = [sp.N(e.subs(pt)) for e in (g, sp.diff(g, t), sp.diff(g, lam))]
+                if not all(v.is_real and v > 0 for v in vals):
+                    raise ValueError(f"g must be positive and increasing in lambda and t (rho must be > 0); "
+                                     f"g = {g} fails at lambda={lv}, t={tv}")
+            try:
+                r = sp.limit(elasticity(g), t, sp.oo)
+                r = sp.simplify(r.subs(lam, frontier(g))) if r.has(lam) else r
+            except (NotImplementedError, ValueError, TypeError) as exc:
+                raise ValueError(f"could not compute the elasticity of g = {g}: {exc}; pass rho as a number") from None
+            if not r.is_number or not r.is_finite:
+                raise ValueError(f"the elasticity of g = {g} is not a finite constant ({r}); pass rho as a number")
+            val = float(r)
+        else:
+            val = _num(g, "rho")
+        if not val > 0:
+            raise ValueError(f"the elasticity rho must be > 0 (g must increase with t), got rho={val}")
+        return val
+
+    @property
+    def rho(self) -> float:
+        return self._rho  # type: ignore[attr-defined]
+
+    def exponents(self) -> dict[str, float]:
+        """Numeric exponents from the registered claims' expressions (not retyped)."""
+        from theory.claims import REGISTRY
+
+        vals = {"a": self.a, "b": self.b, "rho": self.rho}
+        out = {"rho": self.rho, "beta": self.beta}
+        for key, cid in (("alpha_t", "spectral.time_exponent"), ("alpha_N", "spectral.size_exponent"),
+                         ("alpha_C", "spectral.compute_exponent"),
+                         ("pruning_density", "spectral.pruning_density_exponent")):
+            out[key] = REGISTRY.get(cid).value(**vals)
+        if self.beta < 1:
+            out["gamma_D"] = REGISTRY.get("spectral.quantization_damage_exponent").value(**vals)
+        return out
+
+    def ptq_damage_scale(self, bits: float, t_: float, N_: float) -> float:
+        """Relative PTQ damage scale :math:`4^{-B} t^{\\gamma_D}/N` (``bits >= 1``, hard tasks)."""
+        bits = _num(bits, "bits")
+        if bits < 1:
+            raise ValueError(f"bits must be >= 1, got {bits}")
+        if self.beta >= 1:
+            raise ValueError(f"the PTQ damage law needs a hard task beta = (a-1)/b < 1, got beta={self.beta:.4g}")
+        if t_ <= 0 or N_ <= 0:
+            raise ValueError("t and N must be positive")
+        return 4.0 ** (-bits) * t_ ** self.exponents()["gamma_D"] / N_
+
+    def latex(self) -> dict[str, str]:
+        """LaTeX equations of the exponents, with the symbolic formula and this model's value."""
+        from theory.claims import REGISTRY
+
+        ex = self.exponents()
+        out = {}
+        for key, cid in (("alpha_t", "spectral.time_exponent"), ("alpha_N", "spectral.size_exponent"),
+                         ("alpha_C", "spectral.compute_exponent"), ("gamma_D", "spectral.quantization_damage_exponent"),
+                         ("pruning_density", "spectral.pruning_density_exponent")):
+            if key not in ex:
+                continue
+            cl = REGISTRY.get(cid)
+            out[key] = (f"{cl.quantity} = {sp.latex(cl.expr)} = {ex[key]:.4g}"
+                        r"\quad\text{(reconstructed, Zhang 2025)}")
+        return out
