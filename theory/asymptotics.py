@@ -138,8 +138,8 @@ def leading_power(terms: list[tuple[sp.Expr, sp.Expr]], var: sp.Symbol) -> Power
     """
     if not terms:
         raise ValueError("leading_power needs at least one term")
-    exps = [sp.sympify(p) for _, p in terms]
-    coefs = [sp.sympify(cf) for cf, _ in terms]
+    exps = [sp.sympify(p, strict=True) for _, p in terms]
+    coefs = [sp.sympify(cf, strict=True) for cf, _ in terms]
     cases = []
     for i, pi in enumerate(exps):
         strictly = [pi < pj for j, pj in enumerate(exps) if j != i]
@@ -194,7 +194,7 @@ def _as_power_of(expr: sp.Expr, var: sp.Symbol) -> PowerLaw:
     The log-derivative ``var d(log expr)/d var`` must simplify to a constant ``-e``; then
     ``expr(var) = expr(1) var**(-e)`` exactly, so the prefactor is ``expr`` at ``var = 1``.
     """
-    expr = sp.sympify(expr)
+    expr = sp.sympify(expr, strict=True)
     if isinstance(expr, sp.Add):
         parts = [_as_power_of(term, var) for term in expr.args]
         for q in parts[1:]:
@@ -227,9 +227,9 @@ def budget_optimum(c1: sp.Expr, p1: sp.Expr, c2: sp.Expr, p2: sp.Expr,
     All inputs must be positive (checked where they are numbers).
     """
     for v, name in ((c1, "c1"), (p1, "p1"), (c2, "c2"), (p2, "p2"), (e1, "e1"), (e2, "e2")):
-        _require_positive(sp.sympify(v), name)
+        _require_positive(sp.sympify(v, strict=True), name)
     g = _GENERIC_BUDGET
-    sub = dict(zip(g, (sp.sympify(v) for v in (c1, p1, c2, p2, e1, e2))))
+    sub = dict(zip(g, (sp.sympify(v, strict=True) for v in (c1, p1, c2, p2, e1, e2))))
     sub[S.C] = C
     x1s, x2s, Ls, laws = _generic_budget_solution()
     laws = [PowerLaw(exponent=sp.simplify(q.exponent.subs(sub)), prefactor=sp.simplify(q.prefactor.subs(sub)), var=C)

@@ -107,7 +107,7 @@ class Claim:
         ``factor`` multiplies it (e.g. 1.15 for an exponent 15 % too large)."""
         if (expr is None) == (factor is None):
             raise ValueError("give exactly one of expr or factor")
-        new = self.expr * sp.Float(factor) if factor is not None else sp.sympify(expr)
+        new = self.expr * sp.Float(factor) if factor is not None else sp.sympify(expr, strict=True)
         extra = set(new.free_symbols) - set(self.symbols)
         return dataclasses.replace(
             self, expr=new, symbols=self.symbols + tuple(sorted(extra, key=str)),
@@ -218,7 +218,7 @@ def symbolic_check(claim: Claim) -> tuple[bool, str]:
     """
     if claim.derive is None:
         raise ValueError(f"claim {claim.id} has no derivation")
-    derived = sp.sympify(claim.derive())
+    derived = sp.sympify(claim.derive(), strict=True)
     diff = sp.simplify(derived - claim.expr)
     symbolic_equal = diff == 0
     numeric_equal, where = _numerically_equal(derived, claim.expr, claim)
