@@ -33,6 +33,30 @@ def loss_time_asymptotics() -> A.PowerLaw:
     return A.mellin_sum(a, b, c=sp.Integer(2), t=t)
 
 
+_GENERIC = sp.symbols("gc_1 gp_1 gc_2 gp_2 ge_1 ge_2", positive=True)
+_generic_cache: list[A.BudgetOptimum] = []
+
+
+def budget(c1: sp.Expr, p1: sp.Expr, c2: sp.Expr, p2: sp.Expr,
+           e1: sp.Expr = sp.Integer(1), e2: sp.Expr = sp.Integer(1)) -> A.BudgetOptimum:
+    """:func:`theory.asymptotics.budget_optimum`, solved once with generic positive symbols and then
+    specialised by substitution (SymPy's ``solve`` costs about 6 s per call; the generic solution is
+    the same for every problem, so the theory's seven optima cost one solve)."""
+    if not _generic_cache:
+        _generic_cache.append(A.budget_optimum(*_GENERIC))
+    g = _generic_cache[0]
+    vals = [sp.sympify(v, strict=True) for v in (c1, p1, c2, p2, e1, e2)]
+    for v, name in zip(vals, ("c1", "p1", "c2", "p2", "e1", "e2")):
+        A._require_positive(v, name)
+    sub = dict(zip(_GENERIC, vals))
+
+    def spec(law: A.PowerLaw) -> A.PowerLaw:
+        return A.PowerLaw(exponent=sp.simplify(law.exponent.subs(sub)), prefactor=law.prefactor.subs(sub), var=law.var)
+
+    return A.BudgetOptimum(x1=spec(g.x1), x2=spec(g.x2), loss=spec(g.loss), x1_opt=g.x1_opt.subs(sub),
+                           x2_opt=g.x2_opt.subs(sub), loss_opt=g.loss_opt.subs(sub))
+
+
 def linear_model_budget() -> A.BudgetOptimum:
     """The bottleneck :math:`c_N N^{-(a-1)} + c_t t^{-(a-1)/b}` minimised at :math:`N t = C`.
 
@@ -43,7 +67,7 @@ def linear_model_budget() -> A.BudgetOptimum:
     lt = loss_time_asymptotics()
     tail, _ = A.tail_sum(a, N)
     p_N = A._as_power_of(tail[0], N).exponent
-    return A.budget_optimum(c1=S.c1, p1=p_N, c2=S.c2, p2=lt.exponent)
+    return budget(c1=S.c1, p1=p_N, c2=S.c2, p2=lt.exponent)
 
 
 REGIME = sp.And(a > 1, b > 0)
@@ -106,4 +130,408 @@ compute_time_exponent = register(Claim(
     quantity=r"\nu_t", expr=b / (b + 1), symbols=(a, b), regime=REGIME,
     source=SOURCE + ", compute-optimal scaling", status="published",
     derive=lambda: -_budget().x2.exponent, params=DEFAULTS,
+))
+
+
+# =============================================================================================
+# Bottlenecks in N and P: the projection residual and kernel-regression sums (derived, case-split)
+# =============================================================================================
+#
+# At t -> oo (gradient flow converged) with P = oo, a single model of width N reaches the
+# Lambda-weighted projection residual of w* onto the span of its N random features; with Gaussian
+# A its deterministic equivalent is
+#     L_oo(N) = sum_k lambda_k w_k^2 * kappa/(lambda_k + kappa),   sum_k lambda_k/(lambda_k + kappa) = N,
+# the ensemble mean of v = w* - theta is E v_k = w_k kappa/(lambda_k + kappa), hence the ensemble bias
+#     B(N)    = sum_k lambda_k w_k^2 * (kappa/(lambda_k + kappa))^2,
+# and ridgeless kernel regression with P samples (N = oo) has the same p = 2 sum with N -> P
+# (Bordelon-Canatar-Pehlevan 2020: E_g = kappa^2 sum lambda w^2/(lambda+kappa)^2 / (1 - gamma)).
+# With lambda_k = k^{-b}, lambda_k w_k^2 = k^{-a} and tau = 1/kappa each is
+#     S_p(tau) = sum_k k^{-a} psi_p(tau k^{-b}),   psi_p(u) = (1 + u)^{-p},
+# whose large-tau expansion has two competing terms (a Mellin pole pair), split explicitly:
+#   * the scaling term  tau^{-(a-1)/b} Gamma(s)Gamma(p-s)/(Gamma(p) b), s = (a-1)/b, valid for a-1 < p b
+#     (the Mellin strip of psi_p, returned by the engine as a condition);
+#   * the head term     tau^{-p} zeta(a - p b), from psi_p(u) ~ u^{-p} at large u, valid for a-1 > p b
+#     (the head sum sum_k k^{pb-a} converges).
+# The count sum sum_k 1/(1 + tau^{-1} k^b) = N gives tau ~ N^b (Mellin again, b > 1), so a term
+# tau^{-q} is N^{-q b}. ``leading_power`` then returns the exponent Min over the two terms.
+
+from theory.symbols import P, E, lam  # noqa: E402
+
+m = sp.Symbol("m", positive=True)  # the paper's bottleneck exponent m = min(a-1, 2b), kept symbolic
+T = sp.Symbol("T", positive=True)  # tr Lambda = sum_k lambda_k
+alpha, beta = S.alpha, S.beta
+_u = sp.Symbol("u", positive=True)
+_tau = sp.Symbol("tau", positive=True)
+_xs = sp.Symbol("x_s", positive=True)
+
+
+def count_sum_exponent() -> tuple[sp.Expr, sp.Basic]:
+    """``sum_k 1/(1 + k^b/tau) ~ K tau^{1/b}`` (b > 1): returns (the exponent 1/b, its condition).
+
+    Derived as in :func:`theory.asymptotics.mellin_sum`: with u = tau k^{-b} the summand is
+    u/(1+u), and the integral is ``tau^{1/b}/b * M[u/(1+u)](-1/b)``; the Mellin strip gives ``b > 1``.
+    """
+    F, cond = A.mellin_transform(sp.Lambda(_u, _u / (1 + _u)), -1 / b)
+    # integral_0^oo phi(tau k^-b) dk = tau^{1/b} (1/b) int u^{-1/b - 1} phi(u) du
+    count = _tau ** (1 / b) * F / b
+    return A._as_power_of(count, _tau).exponent * -1, cond
+
+
+def residual_terms(p: int) -> list[tuple[sp.Expr, sp.Expr, sp.Basic]]:
+    """The two competing large-``tau`` terms of ``S_p(tau)`` as (coefficient, tau-exponent, condition)."""
+    scaling = A.mellin_sum(a, b, phi=sp.Lambda(_u, (1 + _u) ** (-p)), t=_tau)
+    # head term: psi_p(u) at large u, i.e. psi_p(1/x) at small x, leads with x^p
+    lead = sp.Lambda(_u, (1 + _u) ** (-p))(1 / _xs).as_leading_term(_xs)
+    q_head = A._as_power_of(lead, _xs).exponent * -1  # lead = x^{q}, so q = p
+    # sum_k k^{-a} (k^b/tau)^{q} = tau^{-q} sum_k k^{q b - a}: converges iff a - q b > 1
+    head_coef = sp.zeta(a - q_head * b)
+    return [(scaling.prefactor, scaling.exponent, scaling.conditions),
+            (head_coef, q_head, a - 1 > q_head * b)]
+
+
+def bottleneck_law(p: int, var: sp.Symbol = N) -> A.PowerLaw:
+    """Large-``var`` law of the p-th residual sum with ``sum_k lambda/(lambda + kappa) = var``.
+
+    Each term ``tau^{-q}`` becomes ``var^{-q b}`` through :func:`count_sum_exponent` (tau ~ var^b);
+    the competing terms are combined by :func:`theory.asymptotics.leading_power` (explicit case split).
+    """
+    e_count, _ = count_sum_exponent()  # var ~ tau^{e_count}  ->  tau ~ var^{1/e_count}
+    terms = [(cf, sp.simplify(q / e_count)) for cf, q, _ in residual_terms(p)]
+    return A.leading_power(terms, var)
+
+
+def single_model_size_exponent() -> sp.Expr:
+    """Single model, t, P -> oo: projection residual (p = 1): ``N^{-min(a-1, b)}``."""
+    return bottleneck_law(1, N).exponent
+
+
+def bias_size_exponent() -> sp.Expr:
+    """Ensemble bias (p = 2): ``N^{-min(a-1, 2b)}``."""
+    return bottleneck_law(2, N).exponent
+
+
+def data_exponent() -> sp.Expr:
+    """Ridgeless kernel regression, t, N -> oo: ``E_g = kappa^2 sum lambda w^2/(lambda+kappa)^2/(1-gamma)``.
+
+    The numerator is the p = 2 residual sum with tau ~ P^b; ``1 - gamma`` with
+    ``gamma = P^{-1} sum_k (1 + k^b/tau)^{-2}`` tends to a constant, because the count-like sum
+    grows as tau^{1/b} ~ P exactly like its 1/P prefactor shrinks (its exponent is derived, not assumed).
+    """
+    num = bottleneck_law(2, P)
+    g = A.mellin_transform(sp.Lambda(_u, (_u / (1 + _u)) ** 2), -1 / b)[0]
+    gamma_sum = _tau ** (1 / b) * g / b
+    e_count, _ = count_sum_exponent()
+    tau_of_P = P ** (1 / e_count)
+    gamma_exp = A._as_power_of(sp.simplify(gamma_sum.subs(_tau, tau_of_P) / P), P).exponent
+    if sp.simplify(gamma_exp) != 0:
+        raise ValueError(f"1 - gamma does not tend to a constant (exponent {gamma_exp})")
+    return num.exponent
+
+
+# ----------------------------------------------------------------------------- ensembles
+
+
+def ensemble_width_ratio() -> sp.Expr:
+    """``L_E(N) / L_1(E N)`` at t, P -> oo, N -> oo, for a-1 < b.
+
+    ``L_1`` and ``B`` are the scaling terms of the p = 1 and p = 2 sums (both lead when a-1 < b);
+    an ensemble of E members (independent A, shared data) has ``L_E = B + (L_1 - B)/E`` (the
+    variance over A is averaged away, the bias is not). Ratio of the Mellin prefactors:
+    ``B/L_1 = Gamma(s)Gamma(2-s) / (Gamma(s)Gamma(1-s)) = 1 - s``.
+    """
+    (c1, q1, _), _h1 = residual_terms(1)
+    (c2, q2, _), _h2 = residual_terms(2)
+    e_count, _ = count_sum_exponent()
+    L1 = lambda n_: c1 * n_ ** (-q1 / e_count)  # noqa: E731
+    B = lambda n_: c2 * n_ ** (-q2 / e_count)  # noqa: E731
+    LE = B(N) + (L1(N) - B(N)) / E
+    return sp.simplify(sp.powsimp(sp.expand_power_base(LE / L1(E * N), force=True), force=True))
+
+
+# ----------------------------------------------------------------------------- compute optima
+
+
+def general_budget() -> A.BudgetOptimum:
+    """Bottleneck form ``c_N N^{-m} + c_t t^{-(a-1)/b}`` at ``N t = C``, m symbolic (the paper's m)."""
+    lt = loss_time_asymptotics()
+    return budget(c1=S.c1, p1=m, c2=S.c2, p2=lt.exponent)
+
+
+def cross_term_time_exponent() -> sp.Expr:
+    """Exponent of the first-order 1/N term ``N^{-1} t^{-(1-1/b)}`` at late time when a-1 > b.
+
+    To first order in 1/N, the DMFT gives ``delta H_k(s) = lambda_k D_0(s)/(N (s + lambda_k)^2)``
+    with ``D_0(s) = sum_l lambda_l/(s + lambda_l)``. For learned modes (lambda_k t >> 1) this is
+    ``D_0(s)/(N lambda_k)`` at s ~ 1/t; ``D_0(s) ~ s^{-1/b}`` (the count sum with tau = 1/s), whose
+    inverse Laplace transform is ``t^{1/b - 1}/Gamma(1/b)``. Weighted by the target power the
+    learned-mode sum ``sum_k k^{-a}/lambda_k = sum_k k^{b-a}`` converges iff a - 1 > b, so the term
+    is ``zeta(a-b) t^{-(1 - 1/b)}/N`` (4+3 phases' F_ac under b = 2 alpha).
+    """
+    e_count, _ = count_sum_exponent()
+    sv = sp.Symbol("s_L", positive=True)
+    f_t = sp.inverse_laplace_transform(sv ** (-e_count), sv, t)
+    f_t = f_t.subs(sp.Heaviside(t), 1)
+    return A._as_power_of(f_t, t).exponent
+
+
+def easy_budget() -> tuple[A.BudgetOptimum, sp.Expr]:
+    """Gradient-flow optimum for a-1 > b: ``c_t t^{-(a-1)/b} + c_x N^{-1} t^{-(1-1/b)} (+ c_N N^{-b})``.
+
+    With ``N = C/t`` the cross term is ``c_x t^{1/b}/C``: a budget problem in ``x_1 = t`` and
+    ``x_2 = C t^{-1/b}`` with ``x_1^{1/b} x_2 = C``. Returns (the optimum, the N* exponent), and
+    verifies that the dropped ``N^{-b}`` term is subleading at the optimum:
+    ``b (a-b)/a - (a-1)/a = (b-1)(a-b-1)/a > 0``.
+    """
+    lt = loss_time_asymptotics()
+    q = cross_term_time_exponent()  # 1 - 1/b
+    # cross term in t at fixed C: N^{-1} t^{-q} = t^{1-q}/C; the budget's x2 = C t^{-(1-q)}
+    opt = budget(c1=S.c1, p1=lt.exponent, c2=S.c2, p2=sp.Integer(1), e1=sp.simplify(1 - q), e2=sp.Integer(1))
+    t_exp = -opt.x1.exponent
+    n_exp = sp.simplify(1 - t_exp)  # N* = C / t*
+    margin = sp.factor(sp.simplify(b * n_exp - opt.loss.exponent))
+    test = margin.subs({a: 1 + b + sp.Symbol("d_e", positive=True), b: 1 + sp.Symbol("d_b", positive=True)})
+    if not sp.simplify(test).is_positive:
+        raise ValueError(f"N^(-b) is not subleading at the easy-task optimum: margin {margin}")
+    return opt, n_exp
+
+
+def rich_time_exponent_derivation() -> sp.Expr:
+    """Feature-learning follow-up (2409.17858), hard tasks: ``t^{-beta} -> t^{-2 beta/(1+beta)}``.
+
+    Our reconstruction of the mechanism (notation b = alpha, a = 1 + alpha beta): in the rich regime
+    the effective kernel scale grows with the norm of the learned function, so the effective time
+    obeys ``dt_eff/dt ~ ||w_learned|| = (sum_{k<k*} w_k^2)^{1/2}`` with ``k* = t_eff^{1/alpha}`` and
+    ``w_k^2 = k^{-a}/lambda_k = k^{alpha - 1 - alpha beta}``. For beta < 1 (outside the RKHS) the sum
+    diverges as ``k*^{alpha(1-beta)}``; a power ansatz ``t_eff = t^q`` solves the ODE, and the lazy
+    law ``L = t_eff^{-beta}`` gives the rich exponent ``q beta``.
+    """
+    kk, K = sp.Symbol("k_r", positive=True), sp.Symbol("K_r", positive=True)
+    delta = sp.Symbol("delta_r", positive=True)  # beta = 1 - delta, hard task
+    w2 = kk ** (alpha - 1 - alpha * (1 - delta))
+    norm2 = sp.integrate(w2, (kk, 1, K), conds="none")
+    lead = sp.limit(norm2 / K ** (alpha * delta), K, sp.oo)  # finite, nonzero: K^{alpha delta} leads
+    if not (lead.is_positive and lead.is_finite):
+        raise ValueError("the learned norm does not grow as K^{alpha delta}")
+    t_eff = sp.Symbol("t_eff", positive=True)
+    speed = sp.sqrt(K ** (alpha * delta)).subs(K, t_eff ** (1 / alpha))  # dt_eff/dt ~ t_eff^{delta/2}
+    r = A._as_power_of(sp.powdenest(speed, force=True), t_eff).exponent * -1
+    qq = sp.Symbol("q_r", positive=True)
+    # t_eff = t^q: q t^{q-1} = t^{q r}  ->  q - 1 = q r
+    q_sol = sp.solve(sp.Eq(qq - 1, qq * r), qq)[0]
+    return sp.simplify((q_sol * (1 - delta)).subs(delta, 1 - beta))
+
+
+def rich_budget() -> A.BudgetOptimum:
+    """Rich hard-task optimum: ``N^{-alpha beta} + t^{-2beta/(1+beta)}`` at ``N t = C``."""
+    chi = rich_time_exponent_derivation()
+    p_N = single_model_size_exponent().subs({a: 1 + alpha * beta, b: alpha})  # Min(alpha beta, alpha)
+    # hard task: beta < 1, so write beta = 1/(1 + h) with h > 0; then alpha beta < alpha and the Min resolves
+    h = sp.Symbol("h_r", positive=True)
+    p_N = sp.simplify(p_N.subs(beta, 1 / (1 + h))).subs(h, 1 / beta - 1)
+    if isinstance(p_N, sp.Min):
+        raise ValueError(f"could not resolve the size bottleneck for hard tasks: {p_N}")
+    return budget(c1=S.c1, p1=sp.simplify(p_N), c2=S.c2, p2=chi)
+
+
+# ----------------------------------------------------------------------------- 4+3 phases
+
+
+def phase_exponents(phase: str) -> sp.Expr:
+    """Compute-optimal loss exponent of the 4+3 phases (Paquette et al. 2024), 2 alpha > 1.
+
+    Components (reconstructed forms; d = width, r = samples, f = d r):
+    ``F_pp ~ r^{-(2alpha+2beta-1)/(2alpha)}``, ``F_0 ~ d^{-(2alpha + min(0, 2beta-1))}``,
+    ``F_ac ~ d^{-1} r^{-1+1/(2alpha)}``, ``K_pp ~ r^{-2+1/(2alpha)}``. Ia: F_pp vs F_0 (budget in d, r);
+    II: F_pp vs F_ac; III: K_pp vs F_ac. At fixed f, ``F_ac(d = f/r) = r^{1/(2 alpha)}/f``: a budget in
+    ``x_1 = r`` and ``x_2 = f r^{-1/(2 alpha)}`` with ``x_1^{1/(2 alpha)} x_2 = f``.
+    """
+    X = 2 * alpha + 2 * beta - 1
+    rr, dd, ff = sp.symbols("r_ph d_ph f_ph", positive=True)
+    F_pp = rr ** (-X / (2 * alpha))
+    p_pp = A._as_power_of(F_pp, rr).exponent
+    if phase == "Ia":
+        F_0 = dd ** (-(2 * alpha + 2 * beta - 1))  # 2 beta < 1: min(0, 2 beta - 1) = 2 beta - 1
+        return budget(S.c1, A._as_power_of(F_0, dd).exponent, S.c2, p_pp).loss.exponent
+    F_ac = dd ** -1 * rr ** (-1 + 1 / (2 * alpha))
+    e1 = -A._as_power_of(sp.powsimp(F_ac.subs(dd, ff / rr) * ff, force=True), rr).exponent
+    if phase == "II":
+        other = p_pp
+    elif phase == "III":
+        other = A._as_power_of(rr ** (-2 + 1 / (2 * alpha)), rr).exponent
+    else:
+        raise ValueError(f"unknown phase {phase!r}; known: Ia, II, III")
+    return budget(S.c1, other, S.c2, sp.Integer(1), e1=e1, e2=sp.Integer(1)).loss.exponent
+
+
+# ----------------------------------------------------------------------------- early time
+
+
+def early_time_coefficient() -> sp.Expr:
+    """First-order width/data correction of the transfer function at early time.
+
+    DMFT: ``H_k(s) = 1/(s + lambda_k R(s))``, ``R = (1 - D/P)(1 - D/N)``, ``D = sum_l lambda_l R/(s + lambda_l R)``.
+    At large s, ``D = T/s + O(s^{-2})`` (T = tr Lambda), so ``R = 1 - T(1/N + 1/P)/s + ...``; expanding
+    H_k to first order in ``c = T(1/N + 1/P)`` and inverting the Laplace transform gives the claim.
+    """
+    sv, eps = sp.Symbol("s_L", positive=True), sp.Symbol("epsilon", positive=True)
+    Dv = T / sv
+    R = sp.expand((1 - eps * Dv / P) * (1 - eps * Dv / N))
+    H = 1 / (sv + lam * R)
+    dH = sp.simplify(sp.diff(H, eps).subs(eps, 0))  # first order in the finite-size parameter
+    f_t = sp.inverse_laplace_transform(sp.apart(dH, sv), sv, t).subs(sp.Heaviside(t), 1)
+    return sp.simplify(sp.expand(f_t))
+
+
+# ----------------------------------------------------------------------------- registrations
+
+EASY = {"a": 5.0, "b": 1.5}
+_cache: dict[str, object] = {}
+
+
+def _cached(key, fn):
+    if key not in _cache:
+        _cache[key] = fn()
+    return _cache[key]
+
+
+data_exponent_claim = register(Claim(
+    id="dynamical.data_exponent", theory="dynamical",
+    statement="With t, N -> infinity the test loss decays as P^{-min(a-1, 2b)} (ridgeless kernel regression).",
+    quantity=r"\alpha_P", expr=sp.Min(a - 1, 2 * b), symbols=(a, b), regime=sp.And(a > 1, b > 1),
+    source=SOURCE + ", data bottleneck (authors' 2024 blog post)", status="published",
+    derive=lambda: _cached("P", data_exponent), params=DEFAULTS,
+))
+
+size_exponent_published = register(Claim(
+    id="dynamical.size_exponent_published", theory="dynamical",
+    statement="As printed: with t, P -> infinity a single model's loss decays as N^{-min(a-1, 2b)}.",
+    quantity=r"\alpha_N^{\rm printed}", expr=sp.Min(a - 1, 2 * b), symbols=(a, b), regime=sp.And(a > 1, b > 1),
+    source=SOURCE + ", size bottleneck (authors' 2024 blog post)", status="published",
+    derive=lambda: _cached("N1", single_model_size_exponent), params=EASY, holds=False,
+    evidence="The single-model limit is the projection residual sum_k lambda w^2 kappa/(lambda+kappa) (p = 1), "
+             "whose head term is kappa zeta(a-b) ~ N^{-b}; 2b belongs to the ensemble bias (p = 2). "
+             "Simulation at a = 5, b = 1.5 fits a slope near 1.5, not 3; the 30-digit residual gives 1.5.",
+))
+
+size_exponent = register(Claim(
+    id="dynamical.size_exponent", theory="dynamical",
+    statement="With t, P -> infinity a single model's loss decays as N^{-min(a-1, b)} (projection residual).",
+    quantity=r"\alpha_N", expr=sp.Min(a - 1, b), symbols=(a, b), regime=sp.And(a > 1, b > 1),
+    source=SOURCE + ", size bottleneck; corrected here (matches 4+3 phases' F_0)", status="corrected",
+    corrects="dynamical.size_exponent_published",
+    derive=lambda: _cached("N1", single_model_size_exponent), params=EASY,
+    evidence="Derived from the projection residual with explicit Mellin/head case split; the 30-digit residual "
+             "and the random-feature simulation at a = 5, b = 1.5 give slope b = 1.5 (printed: 2b = 3).",
+))
+
+ensemble_bias_exponent = register(Claim(
+    id="dynamical.ensemble_bias_exponent", theory="dynamical",
+    statement="The ensemble-averaged bias sum lambda w^2 H_k^2 at t, P -> infinity decays as N^{-min(a-1, 2b)}.",
+    quantity=r"\alpha_B", expr=sp.Min(a - 1, 2 * b), symbols=(a, b), regime=sp.And(a > 1, b > 1),
+    source=SOURCE + ", eq. 19 (bias); exponent derived here", status="published",
+    derive=lambda: _cached("N2", bias_size_exponent), params=EASY,
+))
+
+compute_loss_general = register(Claim(
+    id="dynamical.compute_loss_exponent_general", theory="dynamical",
+    statement="With L = c_t t^{-(a-1)/b} + c_N N^{-m} at C = N t, the optimal loss scales as C^{-m(a-1)/(bm+a-1)}.",
+    quantity=r"\alpha_C(m)", expr=m * (a - 1) / (b * m + a - 1), symbols=(a, b, m), regime=sp.And(a > 1, b > 0, m > 0),
+    source=SOURCE + ", compute-optimal scaling (blog: m = min(a-1, 2b))", status="published",
+    derive=lambda: _cached("G", general_budget).loss.exponent, params={"a": 2.0, "b": 1.5, "m": 1.0},
+))
+
+compute_width_general = register(Claim(
+    id="dynamical.compute_width_exponent_general", theory="dynamical",
+    statement="With L = c_t t^{-(a-1)/b} + c_N N^{-m} at C = N t, the optimal width grows as C^{(a-1)/(bm+a-1)}.",
+    quantity=r"\nu_N(m)", expr=(a - 1) / (b * m + a - 1), symbols=(a, b, m), regime=sp.And(a > 1, b > 0, m > 0),
+    source=SOURCE + ", compute-optimal scaling (general case derived here)", status="published",
+    derive=lambda: -_cached("G", general_budget).x1.exponent, params={"a": 2.0, "b": 1.5, "m": 1.0},
+))
+
+easy_compute_loss = register(Claim(
+    id="dynamical.easy_compute_loss_exponent", theory="dynamical",
+    statement="Easy tasks (a-1 > b): with the cross term N^{-1} t^{-(1-1/b)}, the optimal loss scales as C^{-(a-1)/a}.",
+    quantity=r"\alpha_C^{\rm easy}", expr=(a - 1) / a, symbols=(a, b), regime=sp.And(a - 1 > b, b > 1),
+    source=SOURCE + "; corrected here (cross term = 4+3 phases' F_ac, phase II)", status="corrected",
+    corrects="dynamical.compute_loss_exponent_general",
+    derive=lambda: _cached("EZ", easy_budget)[0].loss.exponent, params=EASY,
+    evidence="For a-1 > b the single-model bottleneck is N^{-b}, not N^{-m}, and the first-order 1/N term "
+             "zeta(a-b) N^{-1} t^{-(1-1/b)} dominates it at the optimum ((b-1)(a-b-1) > 0), so the general "
+             "m-formula does not apply; the result equals the 4+3 phase-II exponent under b = 2 alpha, a = 2 alpha + 2 beta.",
+))
+
+easy_compute_width = register(Claim(
+    id="dynamical.easy_compute_width_exponent", theory="dynamical",
+    statement="Easy tasks (a-1 > b): the optimal width grows as N* ~ C^{(a-b)/a} (and t* ~ C^{b/a}).",
+    quantity=r"\nu_N^{\rm easy}", expr=(a - b) / a, symbols=(a, b), regime=sp.And(a - 1 > b, b > 1),
+    source=SOURCE + "; derived here", status="corrected", corrects="dynamical.compute_width_exponent_general",
+    derive=lambda: _cached("EZ", easy_budget)[1], params=EASY,
+    evidence="Same budget as dynamical.easy_compute_loss_exponent; the general form would give (a-1)/(a-1+bm).",
+))
+
+ensemble_vs_width = register(Claim(
+    id="dynamical.ensemble_vs_width", theory="dynamical",
+    statement="At t, P -> infinity (a-1 < b), E members of width N lose to one model of width E N: "
+              "L_E(N)/L_1(EN) -> E^{a-1}(1 - s + s/E) > 1, s = (a-1)/b.",
+    quantity=r"L_E(N)/L_1(EN)", expr=E ** (a - 1) * (1 - (a - 1) / b + (a - 1) / (b * E)),
+    symbols=(a, b, E), regime=sp.And(a > 1, b > 1, a - 1 < b, E >= 1),
+    source=SOURCE + ", ensembling section (E = 1 beats E = 4); ratio derived here", status="published",
+    derive=lambda: _cached("EW", ensemble_width_ratio), params={"a": 2.0, "b": 1.5, "E": 4},
+))
+
+early_time = register(Claim(
+    id="dynamical.early_time_correction", theory="dynamical",
+    statement="Early time: H_k(t) - e^{-lambda t} = tr(Lambda)(1/N + 1/P)[1 - e^{-lambda t} - lambda t e^{-lambda t}]/lambda + ...",
+    quantity=r"H_k(t) - e^{-\lambda_k t}",
+    expr=T * (1 / N + 1 / P) * (1 - sp.exp(-lam * t) - lam * t * sp.exp(-lam * t)) / lam,
+    symbols=(T, N, P, lam, t), regime=sp.true,
+    source=SOURCE + ", eq. 83 (third-party numbering); coefficient re-derived here", status="published",
+    derive=lambda: _cached("ET", early_time_coefficient), params={"T": 2.6, "N": 1e8, "P": 1e30, "lambda": 0.5, "t": 0.01},
+))
+
+rich_time = register(Claim(
+    id="dynamical.rich_time_exponent", theory="dynamical",
+    statement="Feature learning, hard tasks (beta < 1): the loss decays as t^{-2 beta/(1+beta)} instead of t^{-beta}.",
+    quantity=r"\chi(\beta)", expr=2 * beta / (1 + beta), symbols=(alpha, beta), regime=sp.And(beta < 1, alpha > 1),
+    source="Bordelon, Atanasov, Pehlevan 2024/25, arXiv 2409.17858 (figure caption)", status="published",
+    derive=lambda: _cached("RT", rich_time_exponent_derivation), params={"alpha": 1.5, "beta": 0.5},
+    notes="Notation b = alpha, a = 1 + alpha beta. The derivation (kernel scale ~ norm of the learned function) "
+          "is our reconstruction of the mechanism, not the paper's DMFT.",
+))
+
+rich_compute = register(Claim(
+    id="dynamical.rich_compute_loss_exponent", theory="dynamical",
+    statement="Feature learning, hard tasks: the compute-optimal loss scales as C^{-2 alpha beta/(alpha(1+beta)+2)}.",
+    quantity=r"\alpha_C^{\rm rich}", expr=2 * alpha * beta / (alpha * (1 + beta) + 2), symbols=(alpha, beta),
+    regime=sp.And(beta < 1, alpha > 1),
+    source="arXiv 2409.17858; derived from L = t^{-chi} + N^{-alpha beta}", status="published",
+    derive=lambda: _cached("RB", rich_budget).loss.exponent, params={"alpha": 1.5, "beta": 0.5},
+))
+
+_PH = "Paquette, Paquette, Xiao, Pennington 2024, arXiv 2405.15074"
+_PH_NOTE = ("Component forms F_pp, F_0, F_ac, K_pp are reconstructed from memory (self-consistent, not read "
+            "in the paper's body); map to Bordelon: b = 2 alpha, a = 2 alpha + 2 beta.")
+phase_ia = register(Claim(
+    id="dynamical.phase_ia_compute_exponent", theory="dynamical",
+    statement="4+3 phases, phase Ia (2 beta < 1 < 2 alpha): P* ~ f^{-(2alpha+2beta-1)/(2alpha+1)} (F_pp = F_0).",
+    quantity=r"\eta_{\rm Ia}", expr=(2 * alpha + 2 * beta - 1) / (2 * alpha + 1), symbols=(alpha, beta),
+    regime=sp.And(2 * beta < 1, 2 * alpha > 1, alpha + beta > sp.Rational(1, 2)),
+    source=_PH + ", phase diagram", status="reconstructed", notes=_PH_NOTE,
+    derive=lambda: phase_exponents("Ia"), params={"alpha": 1.0, "beta": 0.3},
+))
+phase_ii = register(Claim(
+    id="dynamical.phase_ii_compute_exponent", theory="dynamical",
+    statement="4+3 phases, phase II (1/2 < beta < alpha): P* ~ f^{-(2alpha+2beta-1)/(2(alpha+beta))} (F_pp = F_ac).",
+    quantity=r"\eta_{\rm II}", expr=(2 * alpha + 2 * beta - 1) / (2 * (alpha + beta)), symbols=(alpha, beta),
+    regime=sp.And(2 * beta > 1, beta < alpha),
+    source=_PH + ", phase diagram", status="reconstructed", notes=_PH_NOTE,
+    derive=lambda: phase_exponents("II"), params={"alpha": 1.5, "beta": 0.8},
+))
+phase_iii = register(Claim(
+    id="dynamical.phase_iii_compute_exponent", theory="dynamical",
+    statement="4+3 phases, phase III (beta > alpha > 1/2): P* ~ f^{-(4alpha-1)/(4alpha)} (K_pp = F_ac).",
+    quantity=r"\eta_{\rm III}", expr=(4 * alpha - 1) / (4 * alpha), symbols=(alpha, beta),
+    regime=sp.And(beta > alpha, 2 * alpha > 1),
+    source=_PH + ", phase diagram", status="reconstructed", notes=_PH_NOTE,
+    derive=lambda: phase_exponents("III"), params={"alpha": 0.8, "beta": 1.5},
 ))

@@ -1,0 +1,62 @@
+"""Dynamical model: 30-digit bottleneck sums, DMFT early-time check, and their power tests."""
+
+import mpmath as mp
+import pytest
+
+from numerics.checks import Context, run_check
+from numerics.precise import dmft
+from numerics.precise import dynamical as pd
+from theory.claims import REGISTRY
+from theory.symbols import a, b
+
+pytestmark = pytest.mark.precise
+
+PRECISE = ["dynamical.size_exponent", "dynamical.ensemble_bias_exponent", "dynamical.data_exponent",
+           "dynamical.ensemble_vs_width", "dynamical.early_time_correction"]
+
+
+@pytest.mark.parametrize("claim_id", PRECISE)
+def test_exact_object_agrees_with_claim(claim_id):
+    res = run_check(REGISTRY.get(claim_id), "precise")
+    assert res.passed, res.detail
+
+
+def test_printed_size_bottleneck_is_refuted_at_30_digits():
+    res = run_check(REGISTRY.get("dynamical.size_exponent_published"), "precise")
+    assert not res.passed, res.detail
+    assert "REJECTED" in res.detail
+
+
+@pytest.mark.parametrize("claim_id", PRECISE)
+@pytest.mark.parametrize("factor", [0.9, 1.1])
+def test_precise_check_rejects_ten_percent(claim_id, factor):
+    res = run_check(REGISTRY.get(claim_id).perturbed(factor=factor), "precise")
+    assert not res.passed, res.detail
+
+
+def test_bias_check_rejects_the_single_model_exponent():
+    wrong = REGISTRY.get("dynamical.ensemble_bias_exponent").perturbed(REGISTRY.get("dynamical.size_exponent").expr)
+    assert not run_check(wrong, "precise").passed
+
+
+def test_bad_input_names_the_bound():
+    with pytest.raises(ValueError, match="b > 1"):
+        pd.kappa_of(10, 0.9)
+    with pytest.raises(ValueError, match="a must be > 1"):
+        pd.residual_sum(10, 1.0, 1.5)
+    with pytest.raises(ValueError, match="N .* must be >= 1"):
+        pd.kappa_of(0.5, 1.5)
+    with pytest.raises(ValueError, match="N must be >= 1"):
+        dmft.solve_R(mp.mpf(1), [mp.mpf(1)], N=0)
+
+
+def test_dmft_fixed_point_satisfies_its_equation():
+    with mp.workdps(30):
+        lam, _ = dmft.power_spectrum(50, 2.0, 1.5)
+        s = mp.mpc(0.3, 0.7)
+        R = dmft.solve_R(s, lam, N=20, P=40)
+        D = mp.fsum(l * R / (s + l * R) for l in lam)
+        assert abs(R - (1 - D / 40) * (1 - D / 20)) < mp.mpf(10) ** -25
+        # N, P -> oo: R = 1 and H_k(t) = exp(-lambda_k t)
+        H = dmft.transfer_time(mp.mpf(2), 3, lam)
+        assert abs(H - mp.exp(-lam[2] * 2)) < mp.mpf(10) ** -20
