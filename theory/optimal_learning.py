@@ -321,7 +321,7 @@ b_conditioning = register(Claim(
     id="optimal_learning.b_conditioning", theory="optimal_learning",
     statement="(reconstructed analysis) In the log-log fit ln(L - L0) = c - beta ln t, B = exp(c/beta) and d ln B / d ln beta = -ln B: "
               "1 % in beta moves B by ~ln(B) % (20 % for B ~ 3e8).",
-    quantity=r"\frac{d\ln B}{d\ln\beta}\Big|_c", expr=-sp.log(B), symbols=(B,), regime=sp.And(B > 1),
+    quantity=r"\frac{d\ln B}{d\ln\beta}\,(\ln B = c/\beta)", expr=-sp.log(B), symbols=(B,), regime=sp.And(B > 1),
     source=SOURCE + ", Eq. 8 and its fitting protocol", status="reconstructed",
     derive=b_conditioning_derivation, params={"B": 3.16e8},
     notes="reconstructed: our analysis of the conditioning of the paper's fit; it explains why |dB/B| is fragile.",
