@@ -33,28 +33,10 @@ def loss_time_asymptotics() -> A.PowerLaw:
     return A.mellin_sum(a, b, c=sp.Integer(2), t=t)
 
 
-_GENERIC = sp.symbols("gc_1 gp_1 gc_2 gp_2 ge_1 ge_2", positive=True)
-_generic_cache: list[A.BudgetOptimum] = []
-
-
 def budget(c1: sp.Expr, p1: sp.Expr, c2: sp.Expr, p2: sp.Expr,
            e1: sp.Expr = sp.Integer(1), e2: sp.Expr = sp.Integer(1)) -> A.BudgetOptimum:
-    """:func:`theory.asymptotics.budget_optimum`, solved once with generic positive symbols and then
-    specialised by substitution (SymPy's ``solve`` costs about 6 s per call; the generic solution is
-    the same for every problem, so the theory's seven optima cost one solve)."""
-    if not _generic_cache:
-        _generic_cache.append(A.budget_optimum(*_GENERIC))
-    g = _generic_cache[0]
-    vals = [sp.sympify(v, strict=True) for v in (c1, p1, c2, p2, e1, e2)]
-    for v, name in zip(vals, ("c1", "p1", "c2", "p2", "e1", "e2")):
-        A._require_positive(v, name)
-    sub = dict(zip(_GENERIC, vals))
-
-    def spec(law: A.PowerLaw) -> A.PowerLaw:
-        return A.PowerLaw(exponent=sp.simplify(law.exponent.subs(sub)), prefactor=law.prefactor.subs(sub), var=law.var)
-
-    return A.BudgetOptimum(x1=spec(g.x1), x2=spec(g.x2), loss=spec(g.loss), x1_opt=g.x1_opt.subs(sub),
-                           x2_opt=g.x2_opt.subs(sub), loss_opt=g.loss_opt.subs(sub))
+    """:func:`theory.asymptotics.budget_optimum` (which solves the generic problem once and caches it)."""
+    return A.budget_optimum(c1, p1, c2, p2, e1, e2)
 
 
 def linear_model_budget() -> A.BudgetOptimum:
