@@ -237,31 +237,36 @@ def diagnostics(task: Task, gammas, eta, model: str = "perceptron"):
     return CT
 
 
-def spread(values, gammas, active=ACTIVE):
-    """Per step: std over active examples / |gamma-weighted mean|; NaN where fewer than 2 are active."""
+def _per_active_step(values, gammas, active, stat):
+    """``stat(v, g)`` over the active examples (gamma > ``active``) of each step; NaN where fewer than 2."""
     v, g = np.asarray(values), np.asarray(gammas)
     out = np.full(v.shape[0], np.nan)
     for t in range(v.shape[0]):
         m = g[t] > active
-        if m.sum() < 2:
-            continue
-        lam = np.sum(g[t, m] * v[t, m]) / np.sum(g[t, m])
-        out[t] = np.std(v[t, m]) / abs(lam)
+        if m.sum() >= 2:
+            out[t] = stat(v[t, m], g[t, m])
     return out
+
+
+def _cv(v, g):
+    lam = np.sum(g * v) / np.sum(g)
+    return np.std(v) / abs(lam)
+
+
+def _sim(v, g):
+    w = g / g.sum()
+    mean = np.sum(w * v)
+    return mean / np.sqrt(np.sum(w * (v - mean) ** 2))
+
+
+def spread(values, gammas, active=ACTIVE):
+    """Per step: std over active examples / |gamma-weighted mean|; NaN where fewer than 2 are active."""
+    return _per_active_step(values, gammas, active, _cv)
 
 
 def sim_metric(CT, gammas, active=ACTIVE):
     """The paper's SIM_t = gamma-weighted mean / std of CT over active examples (Eq. 7)."""
-    v, g = np.asarray(CT), np.asarray(gammas)
-    out = np.full(v.shape[0], np.nan)
-    for t in range(v.shape[0]):
-        m = g[t] > active
-        if m.sum() < 2:
-            continue
-        w = g[t, m] / g[t, m].sum()
-        mean = np.sum(w * v[t, m])
-        out[t] = mean / np.sqrt(np.sum(w * (v[t, m] - mean) ** 2))
-    return out
+    return _per_active_step(CT, gammas, active, _sim)
 
 
 # ----------------------------------------------------------------------------- experiments
