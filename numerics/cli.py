@@ -35,10 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     pl = sub.add_parser("list", help="list the registered claims")
     pl.add_argument("--theory", choices=THEORIES, help="only this theory")
 
-    px = sub.add_parser("latex", help="claims as LaTeX macros, equations or a standalone document")
-    px.add_argument("--theory", choices=THEORIES)
-    px.add_argument("--format", choices=("macros", "equations", "document"), default="macros")
-    px.add_argument("-o", "--output", type=Path, help="write to FILE instead of standard output")
+    from numerics import latex_cli
+
+    latex_cli.add_parser(sub)
 
     pv = sub.add_parser("verify", help="run the checks (default: every claim, all layers, quick sizes)")
     pv.add_argument("--theory", choices=THEORIES, action="append",
@@ -53,17 +52,9 @@ def _parser() -> argparse.ArgumentParser:
                     help="report folder: report.md, report.json, PNG figures (default ./sv-report)")
     pv.add_argument("--no-report", action="store_true", help="print the table only")
 
-    pf = sub.add_parser("fit", help="fit a power law or a Chinchilla law to a CSV")
-    pf.add_argument("file", type=Path, help="CSV with a header row")
-    pf.add_argument("--form", choices=("power", "chinchilla"), required=True)
-    pf.add_argument("--bootstrap", type=int, default=200, help="bootstrap resamples (default 200)")
-    pf.add_argument("--seed", type=int, default=0)
-    pf.add_argument("--x", default=None, help="power: x column (default: first of x, N, D, C, t)")
-    pf.add_argument("--y", default=None, help="power: y column (default: first of y, loss)")
-    pf.add_argument("--floor", action="store_true", help="power: fit y = E + c x^-p")
-    pf.add_argument("--compute", type=float, action="append",
-                    help="chinchilla: also print N_opt, D_opt at this compute C = 6ND (repeatable)")
-    pf.add_argument("--json", action="store_true", help="print a JSON object")
+    from numerics import fit_cli
+
+    fit_cli.add_parser(sub)
     return p
 
 
@@ -82,17 +73,9 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_latex(args) -> int:
-    from theory.latex import render
+    from numerics import latex_cli
 
-    text = render(REGISTRY.all(args.theory), args.format)
-    if args.output:
-        try:
-            args.output.write_text(text)
-        except OSError as exc:
-            raise ValueError(f"cannot write {args.output}: {exc.strerror}") from None
-    else:
-        sys.stdout.write(text)
-    return 0
+    return latex_cli.run(args)
 
 
 def _cmd_verify(args) -> int:
@@ -138,52 +121,16 @@ def _cmd_verify(args) -> int:
     return 1 if bad else 0
 
 
-def _cmd_fit(args) -> int:
-    from numerics import fit
+def _fit(args) -> int:
+    from numerics import fit_cli
 
-    if args.bootstrap < 0:
-        raise ValueError("--bootstrap must be >= 0")
-    if args.form == "chinchilla":
-        cols = fit.read_csv(args.file, ("N", "D", "loss"))
-        res = fit.fit_chinchilla(cols["N"], cols["D"], cols["loss"], bootstrap=args.bootstrap, seed=args.seed)
-        out = res.as_dict()
-        if args.compute:
-            n_opt, d_opt = fit.chinchilla_allocation(res, args.compute)
-            out["allocation"] = [{"C": c, "N_opt": float(n), "D_opt": float(d)}
-                                 for c, n, d in zip(args.compute, n_opt, d_opt)]
-    else:
-        if not args.file.is_file():
-            raise ValueError(f"no such file: {args.file}")
-        try:
-            with open(args.file, newline="") as fh:
-                header = [h.strip() for h in fh.readline().split(",")]
-        except UnicodeDecodeError:
-            raise ValueError(f"{args.file}: not a text CSV file") from None
-        xcol = args.x or next((c for c in ("x", "N", "D", "C", "t") if c in header), "x")
-        ycol = args.y or next((c for c in ("y", "loss") if c in header), "y")
-        cols = fit.read_csv(args.file, (xcol, ycol))
-        res = fit.fit_power_law(cols[xcol], cols[ycol], floor=args.floor, bootstrap=args.bootstrap, seed=args.seed)
-        out = res.as_dict()
-    out["bootstrap"] = res.n_boot
-    out["seed"] = args.seed
-    if args.json:
-        print(json.dumps(out))
-    else:
-        for k, v in out.items():
-            if isinstance(v, dict) and "value" in v:
-                lo, hi = v["ci"]
-                print(f"{k:>6} = {v['value']:.6g}   95% CI [{lo:.6g}, {hi:.6g}]")
-            elif k == "allocation":
-                for row in v:
-                    print(f"C = {row['C']:.3g}: N_opt = {row['N_opt']:.4g}, D_opt = {row['D_opt']:.4g}")
-        print(f"({out['bootstrap']} bootstrap resamples, seed {args.seed})")
-    return 0
+    return fit_cli.run(args)
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        return {"list": _cmd_list, "latex": _cmd_latex, "verify": _cmd_verify, "fit": _cmd_fit}[args.cmd](args)
+        return {"list": _cmd_list, "latex": _cmd_latex, "verify": _cmd_verify, "fit": _fit}[args.cmd](args)
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
