@@ -13,9 +13,10 @@ import argparse
 import time
 
 import numpy as np
+
+from numerics.simulate import float64
 from scipy import optimize
 
-import numerics.simulate  # noqa: F401
 import jax
 import jax.numpy as jnp
 
@@ -108,4 +109,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with float64():  # the benchmarks time the float64 programs the checks run
+        main()

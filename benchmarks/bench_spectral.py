@@ -21,13 +21,17 @@ import math
 import platform
 import time
 
-import numerics.simulate  # noqa: F401
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from numerics.simulate import spectral as sim
+from numerics.simulate import float64
+
+from numerics.simulate.models import compression_fits as fits
+from numerics.simulate.models import prune, quantize
+from numerics.simulate.models import spectral_flow as flow
+from numerics.simulate.models import spectral_studies as studies
 from timing import best_of
 
 A, B, RHO = 2.2, 3.0, 10 / 7
@@ -44,7 +48,7 @@ def _timed_first(fn):
 
 
 def np_gd(M, steps, rec, eta=0.5):
-    p, _ = sim.g_exponents(RHO)
+    p, _ = flow.g_exponents(RHO)
     k = np.arange(1, M + 1, dtype=float)
     lam, ws = k ** (-B), k ** ((B - A) / 2)
     prec = lam ** (p - 1)
@@ -115,13 +119,13 @@ def main(quick: bool) -> None:
     M = 4096
     steps = 20000 if quick else 100000
     repeat = 2 if quick else 3
-    rec = sim.record_times(steps, 16, 10)
-    p, _ = sim.g_exponents(RHO)
+    rec = flow.record_times(steps, 16, 10)
+    p, _ = flow.g_exponents(RHO)
     print(f"spectral compression benchmark | {platform.processor() or platform.machine()} | "
           f"JAX {jax.__version__} on {jax.devices()[0].platform} | float64 | M = {M} modes")
 
     # 1. training
-    jax_train = lambda: sim._gd_run(A, B, p, 0.5, jnp.asarray(rec), M=M, steps=steps)  # noqa: E731
+    jax_train = lambda: flow.gd_scan(A, B, p, 0.5, jnp.asarray(rec), M=M, steps=steps)  # noqa: E731
     c_train, _ = _timed_first(jax_train)
     t_jax, Wj = best_of(jax_train, repeat)
     t_np, Wn = best_of(lambda: np_gd(M, steps, rec), 1)
@@ -131,16 +135,14 @@ def main(quick: bool) -> None:
 
     # 2. PTQ sweeps on the snapshots in the quantization window
     run = {"t": rec.astype(float), "w": np.asarray(Wj), "lam": np.arange(1, M + 1.0) ** (-B)}
-    run = sim._window_run(run, (100.0, 1e4))
-    run["t"] = run["t"][::2]
-    run["w"] = run["w"][::2]
+    run = run.window((100.0, 1e4), every=2)
     Ns, draws = (512, 1024, 2048, 4096), (4 if quick else 8)
     for rounding, basis, bits in (("rtn", "hadamard", np.arange(8.0, 14.0)), ("dither", "eigen", np.arange(2.0, 8.0))):
-        f = lambda: sim.ptq_sweep(run, bits, Ns, draws=draws, seed=1, rounding=rounding, basis=basis)  # noqa: E731
+        f = lambda: quantize.ptq_sweep(run, bits, Ns, draws=draws, seed=1, rounding=rounding, basis=basis)  # noqa: E731
         c_q, _ = _timed_first(f)
         t_q, Dj = best_of(f, repeat)
         dr = _draws(1, draws, M)
-        t_qn, Dn = best_of(lambda: np_ptq(run["w"], run["lam"], bits, Ns, dr, rounding, basis), 1)
+        t_qn, Dn = best_of(lambda: np_ptq(run.w, run.lam, bits, Ns, dr, rounding, basis), 1)
         np.testing.assert_allclose(Dj, Dn, rtol=1e-8)
         n_cases = Dj.size
         print(f"2. PTQ sweep {rounding}/{basis}: {n_cases} (draw, bits, N, t) cases: JAX {t_q:.3f} s "
@@ -149,15 +151,15 @@ def main(quick: bool) -> None:
     # 3. pruning sweep
     full = {"t": rec.astype(float), "w": np.asarray(Wj), "wstar": np.arange(1, M + 1.0) ** ((B - A) / 2),
             "lam": np.arange(1, M + 1.0) ** (-B), "a": A}
-    dens = sim._DENSITIES
-    f = lambda: sim.pruning_sweep(full, dens, sim._PRUNE_NS)["L"]  # noqa: E731
+    dens = prune.DENSITIES
+    f = lambda: prune.pruning_sweep(full, dens, prune.PRUNE_NS)["L"]  # noqa: E731
     c_p, _ = _timed_first(f)
     t_p, Lj = best_of(f, repeat)
-    dd, nn = np.meshgrid(dens, sim._PRUNE_NS, indexing="ij")
+    dd, nn = np.meshgrid(dens, prune.PRUNE_NS, indexing="ij")
     Ks = np.maximum(1, np.round(dd * nn)).astype(int).ravel()
     from scipy import special
 
-    t_pn, Ln = best_of(lambda: np_prune(full["w"], full["wstar"], full["lam"], Ks) + special.zeta(A, M + 1), 1)
+    t_pn, Ln = best_of(lambda: np_prune(full.w, full.wstar, full.lam, Ks) + special.zeta(A, M + 1), 1)
     np.testing.assert_allclose(Lj, Ln.ravel(), rtol=1e-10)
     print(f"3. pruning sweep, {Ks.size} K x {len(rec)} t: JAX {t_p:.4f} s (first call {c_p:.2f} s), "
           f"NumPy loop {t_pn:.4f} s -> ratio {t_pn / t_p:.1f}x; results agree (rtol 1e-10)")
@@ -167,4 +169,5 @@ def main(quick: bool) -> None:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer steps and draws (< 1 min)")
-    main(ap.parse_args().quick)
+    with float64():  # the benchmarks time the float64 programs the checks run
+        main(ap.parse_args().quick)

@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 
 from numerics.precise import dmft
-from numerics.simulate import random_features as rf
+from numerics.simulate.models import random_features as rf
 from theory.claims import REGISTRY
 
 OUT = os.environ.get("SV_FIGURES")
@@ -139,7 +139,7 @@ print("fitted single-model slope:", -np.polyfit(np.log(Ns), np.log(Y.mean(0)), 1
 # ## Compute-optimal frontier (C = N t, gradient flow, P = oo, a = 2, b = 1.5)
 #
 # Measured frontier (nested widths of each draw, parabola refinement in log N; module
-# `numerics.simulate.dynamical_frontier`) against the deterministic equivalent (DMFT, P = oo) computed with
+# `numerics.simulate.models.compute_frontier`) against the deterministic equivalent (DMFT, P = oo) computed with
 # the same sizes and method, and the DE's local slope up to C = 1e12. The old cell's slope 0.347 (claim 0.40)
 # was mostly the frontier's own pre-asymptotic curvature: the deficit decays only as C^{-omega},
 # omega = min(b-a+1, 1)/(b+1) = 0.2 here (head term zeta(a-b) kappa and the 1/N cross term are N^{-(b-a+1)}
@@ -147,16 +147,17 @@ print("fitted single-model slope:", -np.polyfit(np.log(Ns), np.log(Y.mean(0)), 1
 # and 2 draws did the rest. The checks therefore use a = b = 2 (omega = 1/3) and predict claim + DE shift.
 
 # %%
-from numerics.simulate import dynamical_frontier as fr
+from numerics.simulate.models import compute_frontier as fr
+from numerics.simulate.models import dmft_frontier as de
 
 a, b, M = 2.0, 1.5, 512
 W = fr.widths_grid(4, 15)
 Cs = np.geomspace(1e2, 10 ** 3.5, 4)
 Lsim = fr.loss_surface(a, b, M, W, Cs, draws=24, seed=3)
 Ns, Ls = fr.frontier(Lsim.mean(0), W)
-Nd, Ld = fr.frontier(fr.de_surface(a, b, M, W, Cs), W)
+Nd, Ld = fr.frontier(de.de_surface(a, b, M, W, Cs), W)
 Cfar = np.array([1e2, 1e3, 1e4, 1e6, 1e8, 1e10, 1e12])
-Cmid, sl_loss, sl_width = fr.de_local_slopes(a, b, Cfar)
+Cmid, sl_loss, sl_width = de.de_local_slopes(a, b, Cfar)
 pred = REGISTRY.get("dynamical.compute_loss_exponent").value(a=a, b=b)
 pred_N = REGISTRY.get("dynamical.compute_width_exponent").value(a=a, b=b)
 fig, axs = plt.subplots(1, 2, figsize=(9, 3.6))

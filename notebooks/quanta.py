@@ -21,7 +21,7 @@ import numpy as np
 from numerics.checks import Context, run_check
 from numerics.precise import quanta as PQ
 from numerics.simulate import quanta as SQ
-from numerics.simulate.sparse_parity import learning_times
+from numerics.simulate.models.sparse_parity import learning_times
 from theory.claims import REGISTRY
 
 FIG_DIR = os.environ.get("SV_FIGURES")

@@ -19,6 +19,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from numerics.simulate.models import compression_fits as fits
+from numerics.simulate.models import prune, quantize
+from numerics.simulate.models import spectral_flow as flow
+from numerics.simulate.models import spectral_studies as studies
 from numerics.simulate import spectral as sim
 from theory.spectral import SpectralModel
 
@@ -43,11 +47,11 @@ print(SpectralModel(a, b, g="feature").latex()["alpha_t"])
 
 # %%
 rhos = [1.0, 10 / 7, 2.0]
-runs = {r: sim.train_gd(a, b, r, M=4096, eta=0.5, steps=20000, n_rec=24) for r in rhos}
+runs = {r: flow.train_gd(a, b, r, M=4096, eta=0.5, steps=20000, n_rec=24) for r in rhos}
 fig, ax = plt.subplots(figsize=(5, 4))
 for r, run in runs.items():
-    L = ((run["w"] - run["wstar"]) ** 2 * run["lam"]).sum(-1)
-    t = run["t"]
+    L = ((run.w - run.wstar) ** 2 * run.lam).sum(-1)
+    t = run.t
     ax.loglog(t, L, "o", ms=3, label=fr"$\rho={r:.3g}$")
     alpha_t = SpectralModel(a, b, g=r).exponents()["alpha_t"]
     ax.loglog(t, L[-1] * (t / t[-1]) ** (-alpha_t), "-", lw=1)
@@ -61,11 +65,11 @@ show(fig, "learning_curves")
 # %%
 run = runs[10 / 7]
 Ks = np.unique(np.round(np.geomspace(1, 4096, 60)).astype(int))
-Lp = sim.pruned_losses(run, Ks)
+Lp = prune.pruned_losses(run, Ks)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 4))
-for i in range(4, len(run["t"]), 5):
-    tt = run["t"][i]
-    kstar = (0.5 * tt) ** (1 / (b * run["p"]))
+for i in range(4, len(run.t), 5):
+    tt = run.t[i]
+    kstar = (0.5 * tt) ** (1 / (b * run.p))
     ax1.loglog(Ks, Lp[i], label=f"t={tt:.0f}")
     ax2.loglog(Ks / kstar, Lp[i] * kstar ** (a - 1), label=f"t={tt:.0f}")
 ax1.loglog(Ks, 0.8 * Ks ** (1.0 - a), "k--", lw=1, label=r"$K^{-(a-1)}$")
@@ -79,13 +83,13 @@ show(fig, "pruning")
 
 # %%
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 4))
-L = ((run["w"] - run["wstar"]) ** 2 * run["lam"]).sum(-1)
+L = ((run.w - run.wstar) ** 2 * run.lam).sum(-1)
 for bits in (2, 3, 5):
-    dmg = sim.quantization_damage(run, bits=bits, draws=16).mean(0)
-    ax1.loglog(run["t"], dmg, "o-", ms=3, label=f"{bits} bits")
-    ax2.loglog(run["t"], L + dmg, "o-", ms=3, label=f"{bits} bits")
+    dmg = quantize.quantization_damage(run, bits=bits, draws=16).mean(0)
+    ax1.loglog(run.t, dmg, "o-", ms=3, label=f"{bits} bits")
+    ax2.loglog(run.t, L + dmg, "o-", ms=3, label=f"{bits} bits")
 ax1.set(xlabel="t", ylabel="PTQ damage", title=r"slope $\gamma_D=\rho(1-\beta)$")
-ax2.loglog(run["t"], L, "k-", lw=1, label="unquantized")
+ax2.loglog(run.t, L, "k-", lw=1, label="unquantized")
 ax2.set(xlabel="t", ylabel="loss after PTQ", title="critical training time")
 ax1.legend()
 ax2.legend()
@@ -97,10 +101,10 @@ show(fig, "quantization")
 # %%
 meas = []
 for r, rr in runs.items():
-    keep = (rr["t"] >= 100) & (rr["t"] <= 20000)
-    t = rr["t"][keep]
-    L = ((rr["w"] - rr["wstar"]) ** 2 * rr["lam"]).sum(-1)[keep]
-    D = sim.quantization_damage(rr, bits=8, draws=16).mean(0)[keep]
+    keep = (rr.t >= 100) & (rr.t <= 20000)
+    t = rr.t[keep]
+    L = ((rr.w - rr.wstar) ** 2 * rr.lam).sum(-1)[keep]
+    D = quantize.quantization_damage(rr, bits=8, draws=16).mean(0)[keep]
     at = -np.polyfit(np.log(t), np.log(L), 1)[0]
     gd = np.polyfit(np.log(t), np.log(D), 1)[0]
     meas.append((r, at, gd))
@@ -114,7 +118,7 @@ ax.legend()
 show(fig, "invariant")
 
 # %% [markdown]
-# ## Round-to-nearest vs dither (task CF)
+# ## Round-to-nearest vs dither
 #
 # Subtractive dither makes the quantization error exactly uniform and independent of the weights:
 # isotropic noise of variance $\Delta^2/12$, the reconstruction's hypothesis. Round-to-nearest (RTN)
@@ -126,13 +130,13 @@ show(fig, "invariant")
 # %%
 a, b, rho = 2.2, 3.0, 10 / 7
 bits_all = np.arange(1.0, 15.0)
-st_h = sim.rtn_bit_study(a, b, rho, bits_all)
-st_e = sim.rtn_bit_study(a, b, rho, bits_all, basis="eigen")
+st_h = studies.rtn_bit_study(a, b, rho, bits_all)
+st_e = studies.rtn_bit_study(a, b, rho, bits_all, basis="eigen")
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 4))
 for st, lab in ((st_h, "RTN, Hadamard basis"), (st_e, "RTN, eigenbasis")):
-    ax1.semilogy(st["bits"], st["R_geomean"], "o-", ms=3, label=lab)
-    ax1.fill_between(st["bits"], st["R_min"], st["R_max"], alpha=0.2)
-    ax2.plot(st["bits"][1:], st["log4_slope"], "o-", ms=3, label=lab)
+    ax1.semilogy(st.bits, st.R_geomean, "o-", ms=3, label=lab)
+    ax1.fill_between(st.bits, st.R_min, st.R_max, alpha=0.2)
+    ax2.plot(st.bits[1:], st.log4_slope, "o-", ms=3, label=lab)
 ax1.axhline(1, color="k", lw=1, label="dither (exact)")
 ax1.set(xlabel="bits B", ylabel=r"damage / $(\Delta^2/12)\sum\lambda$", title="RTN vs dither (band: over N, t)")
 ax2.axhline(1, color="k", lw=1)
@@ -152,7 +156,7 @@ show(fig, "rtn_vs_dither")
 from numerics.checks import run_check  # noqa: E402
 from theory.claims import REGISTRY  # noqa: E402
 
-sw = sim.kumar_sweeps(a, b, rho)
+sw = studies.kumar_sweeps(a, b, rho)
 rows = []
 for cid, key in (("spectral.kumar_ptq_form", "dither"), ("spectral.kumar_ptq_form", "rtn_hadamard"),
                  ("spectral.kumar_ptq_form_absmax", "absmax")):
@@ -167,7 +171,7 @@ for ax, g in zip(axs, names):
     for i, (key, m_, cl) in enumerate(rows):
         ax.errorbar([i], [m_[g][0]], yerr=[[m_[g][0] - m_[g][1]], [m_[g][2] - m_[g][0]]], fmt="o", label=key)
         ax.plot([i - 0.3, i + 0.3], [cl[g]] * 2, "k-", lw=1)
-    ax.axhline(sim._KUMAR_PUBLISHED[g], color="r", ls="--", lw=1, label="Kumar (unverified)")
+    ax.axhline(sim.KUMAR_PUBLISHED[g], color="r", ls="--", lw=1, label="Kumar (unverified)")
     ax.set(title=g, xticks=range(3), xticklabels=[r[0] for r in rows])
 axs[0].legend(fontsize=7)
 show(fig, "kumar_fit")
@@ -182,23 +186,23 @@ show(fig, "kumar_fit")
 # returns a steeper $b_N$ and a spurious sparsity benefit.
 
 # %%
-fs = sim.frantar_study(a, b, rho)
+fs = studies.frantar_study(a, b, rho)
 res = run_check(REGISTRY.get("spectral.frantar_sparsity_form"), "simulate")
 print(res.detail)
-pw = fs["sw"]
+pw = fs.sw
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 4))
-ph = fs["phases"]
-ax1.loglog(ph["K"], ph["L"], "-", label=f"t = {fs['run']['t'][-1]:.0f}")
-ax1.axvline(ph["k_star"], color="k", ls=":", lw=1, label=r"$k^\star(t)$")
-ax1.loglog(ph["K"], ph["K"] ** (1 - a) / (a - 1), "k--", lw=1, label=r"$K^{1-a}/(a-1)$")
-ax1.set(xlabel="kept modes K", ylabel="pruned loss", title="three phases", ylim=(ph["L"].min() / 2, 2))
+ph = fs.phases
+ax1.loglog(ph.K, ph.L, "-", label=f"t = {fs.run.t[-1]:.0f}")
+ax1.axvline(ph.k_star, color="k", ls=":", lw=1, label=r"$k^\star(t)$")
+ax1.loglog(ph.K, ph.K ** (1 - a) / (a - 1), "k--", lw=1, label=r"$K^{1-a}/(a-1)$")
+ax1.set(xlabel="kept modes K", ylabel="pruned loss", title="three phases", ylim=(ph.L.min() / 2, 2))
 ax1.legend(fontsize=7)
-last = pw["t"] == pw["t"].max()
-for n in np.unique(pw["N"]):
-    sel = last & (pw["N"] == n)
-    ax2.loglog(pw["N_nz"][sel], pw["L"][sel], "o", ms=3, label=f"N={int(n)}")
-    o = np.argsort(pw["N_nz"][sel])
-    ax2.loglog(pw["N_nz"][sel][o], sim.frantar_model(fs["full"].theta, pw["S"][sel][o], pw["N_nz"][sel][o], pw["t"][sel][o]), "-", lw=1)
+last = pw.t == pw.t.max()
+for n in np.unique(pw.N):
+    sel = last & (pw.N == n)
+    ax2.loglog(pw.N_nz[sel], pw.L[sel], "o", ms=3, label=f"N={int(n)}")
+    o = np.argsort(pw.N_nz[sel])
+    ax2.loglog(pw.N_nz[sel][o], fits.frantar_model(fs.full.theta, pw.S[sel][o], pw.N_nz[sel][o], pw.t[sel][o]), "-", lw=1)
 ax2.set(xlabel=r"non-zero modes $N_{nz}$", ylabel="loss", title="same K, any N: sparsity is free (lines: all-point fit)")
 ax2.legend(fontsize=7)
 show(fig, "frantar_fit")
@@ -216,7 +220,7 @@ show(fig, "frantar_fit")
 # %%
 from numerics.simulate import two_layer as tl
 
-m = tl.cached_measure(True, 0)
+m = tl.task_measurement(True, 0)
 run2, t2 = m["run"], m["run"]["t"]
 lazy = np.asarray(tl.rf.flow_exact(run2["A0"], run2["lam"], run2["ws"], t2)).mean(0)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))

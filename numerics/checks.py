@@ -2,28 +2,43 @@
 
 A numeric check is a function ``fn(claim, ctx) -> CheckResult``. It must make its prediction from
 ``claim.expr`` (through ``claim.value(...)`` or ``claim.evaluate(...)``), never from a formula typed
-into the check: that is what lets the power tests feed it ``claim.perturbed(...)`` and require a
-rejection. Register with::
+into the check: that is what lets the power items feed it every claim of ``claim.perturbations()``
+and require a rejection. Register with::
 
     @check("dynamical.time_exponent", "precise")
     def _(claim, ctx): ...
 
 Levels: ``symbolic`` (automatic, from ``claim.derive``), ``precise`` (mpmath), ``simulate`` (JAX).
+A check declares the kind of evidence it is: ``independent`` (a different computation of the same
+quantity) or ``consistency`` (it re-evaluates the formula or derivation it verifies), and a check with
+no power items says why in ``power_exempt``. Registration is strict: a second check for one claim and
+level is an error at once; a check for an unknown claim id is an error when the checks load.
+
+The verdict helpers (:func:`exponent_verdict`, :func:`relative_verdict`) record each comparison as a
+:class:`Measured` value on the running check's result, so reports and LaTeX macros get the headline
+numbers of every check, a user's included, without extra code.
 """
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import importlib.util
 import pkgutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from theory.claims import THEORIES, Claim, symbolic_check
+from theory.claims import REGISTRY, Claim, symbolic_check
 
 LEVELS: tuple[str, ...] = ("symbolic", "precise", "simulate")
+NUMERIC_LEVELS: tuple[str, ...] = ("precise", "simulate")
+EVIDENCE: tuple[str, ...] = ("independent", "consistency")
+
+
+class CheckRegistrationError(ValueError):
+    """A check registered for an unknown claim, or twice for one claim and level."""
 
 
 @dataclass(frozen=True)
@@ -55,92 +70,213 @@ class Figure:
     logy: bool = True
 
 
+@dataclass(frozen=True)
+class Measured:
+    """One comparison of a measured value with the claim's prediction (a verdict helper's record).
+
+    ``lo``/``hi`` is the confidence interval (None for a value with a relative tolerance); ``tolerance``
+    is the stated bias or the relative tolerance, ``kind`` says which.
+    """
+
+    name: str
+    value: float
+    predicted: float
+    consistent: bool
+    lo: float | None = None
+    hi: float | None = None
+    tolerance: float = 0.0
+    kind: str = "interval"  # "interval" (lo, hi widened by tolerance) or "relative" (rtol)
+
+
 @dataclass
 class CheckResult:
-    """Outcome of one check. ``measured`` holds the numbers a reader wants (fits, intervals, errors)."""
+    """Outcome of one check. ``measured`` holds the numbers a reader wants (fits, intervals, errors);
+    ``values`` the comparisons the verdict helpers made, filled in by :func:`run_check`."""
 
     passed: bool
     detail: str
     measured: dict[str, Any] = field(default_factory=dict)
     figure: Figure | None = None
     seconds: float = 0.0
+    values: list[Measured] = field(default_factory=list)
+    evidence: str = ""  # "derivation" (symbolic), "independent" or "consistency"; set by run_check
 
 
 CheckFn = Callable[[Claim, Context], CheckResult]
-_CHECKS: dict[tuple[str, str], CheckFn] = {}
-
-NUMERIC_PACKAGES: tuple[str, ...] = ("numerics.precise", "numerics.simulate")
-_loaded = False
 
 
-def numeric_modules() -> list[str]:
-    """Every module of the precise and simulate packages, theory modules first.
+@dataclass(frozen=True)
+class CheckSpec:
+    """A registered numeric check: what it checks, what kind of evidence it is, why it has no power."""
 
-    A module registers its checks with :func:`check` at import, so a new simulation (say, a second
-    model for one theory) needs no registration list: putting it in ``numerics/simulate`` is enough.
+    claim_id: str
+    level: str
+    fn: CheckFn
+    evidence: str = "independent"
+    power_exempt: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{getattr(self.fn, '__module__', '?')}.{getattr(self.fn, '__qualname__', '?')}"
+
+
+_CHECKS: dict[tuple[str, str], CheckSpec] = {}
+_RECORD: contextvars.ContextVar[list[Measured] | None] = contextvars.ContextVar("sv_measured", default=None)
+
+_loaded_levels: set[tuple[str, str | None]] = set()  # (level, theory id or None for all)
+_imported: set[str] = set()
+
+
+def check_modules(levels: Iterable[str] = NUMERIC_LEVELS, theories: Iterable[str] | None = None) -> list[str]:
+    """The modules holding the checks of ``levels``, from the ``checks`` of ``theories`` (default all).
+
+    An entry that is a package stands for every module directly inside it (not its subpackages), so a
+    new check module registers its checks by being there.
     """
-    out = [f"{pkg}.{t}" for t in THEORIES for pkg in NUMERIC_PACKAGES]
-    for pkg in NUMERIC_PACKAGES:
-        path = importlib.import_module(pkg).__path__
-        out += [f"{pkg}.{m.name}" for m in pkgutil.iter_modules(path) if f"{pkg}.{m.name}" not in out]
-    return [m for m in out if importlib.util.find_spec(m) is not None]
+    out: list[str] = []
+    wanted = None if theories is None else set(theories)
+    for th in REGISTRY.theories():
+        if wanted is not None and th.id not in wanted:
+            continue
+        for lv in levels:
+            for name in th.checks.get(lv, ()):
+                out += [m for m in _expand(name) if m not in out]
+    return out
 
 
-def check(claim_id: str, level: str) -> Callable[[CheckFn], CheckFn]:
-    """Decorator registering ``fn`` as the ``level`` check of ``claim_id``."""
-    if level not in ("precise", "simulate"):
-        raise ValueError(f"numeric checks are 'precise' or 'simulate', not {level!r}")
+def _expand(name: str) -> list[str]:
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        raise CheckRegistrationError(f"check module {name!r} not found")
+    if spec.submodule_search_locations is None:
+        return [name]
+    return [f"{name}.{m.name}" for m in sorted(pkgutil.iter_modules(spec.submodule_search_locations),
+                                              key=lambda m: m.name) if not m.ispkg]
+
+
+def check(claim_id: str, level: str, *, evidence: str = "independent",
+          power_exempt: str = "") -> Callable[[CheckFn], CheckFn]:
+    """Decorator registering ``fn`` as the ``level`` check of ``claim_id``.
+
+    Args:
+      claim_id: the claim it checks (validated when the checks load).
+      level: ``precise`` or ``simulate``.
+      evidence: ``independent`` or ``consistency`` (it re-evaluates the formula it verifies).
+      power_exempt: why this check cannot get power items (empty: it gets them); shown in reports.
+    """
+    if level not in NUMERIC_LEVELS:
+        raise CheckRegistrationError(f"numeric checks are 'precise' or 'simulate', not {level!r}")
+    if evidence not in EVIDENCE:
+        raise CheckRegistrationError(f"check for {claim_id}: evidence is one of {EVIDENCE}, not {evidence!r}")
 
     def deco(fn: CheckFn) -> CheckFn:
         key = (claim_id, level)
-        if key in _CHECKS and _CHECKS[key] is not fn:
-            raise ValueError(f"two {level} checks for {claim_id}")
-        _CHECKS[key] = fn
+        spec = CheckSpec(claim_id, level, fn, evidence, power_exempt)
+        old = _CHECKS.get(key)
+        if old is not None and old.where != spec.where:
+            raise CheckRegistrationError(f"two {level} checks for {claim_id}: {old.where} and {spec.where}")
+        _CHECKS[key] = spec
         return fn
 
     return deco
 
 
-def load_checks() -> None:
-    """Import every numeric module that exists, registering its checks (idempotent)."""
-    global _loaded
-    if _loaded:
+def load_checks(levels: Iterable[str] = NUMERIC_LEVELS, theories: Iterable[str] | None = None) -> None:
+    """Import the check modules of ``levels`` for ``theories`` (default: all; idempotent), then
+    validate every registered check.
+
+    Raises:
+      CheckRegistrationError: a check module that fails to import (named, in one line), or a check
+        that names a claim id no theory registered (with the closest known ids).
+    """
+    REGISTRY.theories()  # plug-ins first: their modules may register checks at import
+    theories = None if theories is None else sorted(set(theories))
+    levels = [lv for lv in levels if lv in NUMERIC_LEVELS and (lv, None) not in _loaded_levels
+              and (theories is None or any((lv, t) not in _loaded_levels for t in theories))]
+    if not levels:
         return
-    _loaded = True
-    for mod in numeric_modules():
-        importlib.import_module(mod)
+    for mod in check_modules(levels, theories):
+        if mod not in _imported:
+            _imported.add(mod)
+            try:
+                importlib.import_module(mod)
+            except Exception as exc:
+                _imported.discard(mod)
+                msg = str(exc).splitlines()[0] if str(exc) else ""
+                raise CheckRegistrationError(f"check module {mod!r} failed to import: {type(exc).__name__}: {msg}") from exc
+    _loaded_levels.update((lv, t) for lv in levels for t in (theories or [None]))
+    validate_checks()
 
 
-def levels_for(claim: Claim) -> list[str]:
-    """The levels that have a check for ``claim``, in order."""
-    load_checks()
-    out = ["symbolic"] if claim.derive is not None else []
-    return out + [lv for lv in ("precise", "simulate") if (claim.id, lv) in _CHECKS]
+def validate_checks() -> None:
+    """Every registered check names a registered claim."""
+    import difflib
+
+    known = {c.id for c in REGISTRY.all()}
+    for (cid, lv), spec in _CHECKS.items():
+        if cid not in known:
+            close = difflib.get_close_matches(cid, sorted(known), n=3, cutoff=0.6)
+            hint = f"; closest known: {', '.join(close)}" if close else ""
+            raise CheckRegistrationError(f"{lv} check {spec.where} is registered for unknown claim id {cid!r}{hint}")
 
 
-def get_check(claim_id: str, level: str) -> CheckFn:
-    load_checks()
+def levels_for(claim: Claim, levels: Iterable[str] = LEVELS) -> list[str]:
+    """The levels among ``levels`` that have a check for ``claim``, in order (loads only those)."""
+    levels = [lv for lv in LEVELS if lv in set(levels)]
+    load_checks([lv for lv in levels if lv != "symbolic"], [claim.theory])
+    out = ["symbolic"] if "symbolic" in levels and claim.derive is not None else []
+    return out + [lv for lv in levels if lv != "symbolic" and (claim.id, lv) in _CHECKS]
+
+
+def check_spec(claim_id: str, level: str) -> CheckSpec:
+    """The registered numeric check of ``claim_id`` at ``level``."""
+    load_checks([level], [claim_id.split(".", 1)[0]])
     try:
         return _CHECKS[(claim_id, level)]
     except KeyError:
         raise ValueError(f"claim {claim_id} has no {level} check") from None
 
 
+def get_check(claim_id: str, level: str) -> CheckFn:
+    return check_spec(claim_id, level).fn
+
+
+def registered_checks() -> list[CheckSpec]:
+    """Every numeric check registered so far, in registration order."""
+    load_checks()
+    return list(_CHECKS.values())
+
+
 def run_check(claim: Claim, level: str, ctx: Context = Context()) -> CheckResult:
     """Run one check and time it. Exceptions propagate (tests want them); ``numerics.verify`` records
     them as failed checks with their message."""
     t0 = time.perf_counter()
-    if level == "symbolic":
-        ok, detail = symbolic_check(claim)
-        res = CheckResult(passed=ok, detail=detail)
-    else:
-        fn = get_check(claim.id, level)
-        res = fn(claim, ctx)
-        if not isinstance(res, CheckResult):
-            raise TypeError(f"check {claim.id}/{level} returned {type(res).__name__}, not CheckResult")
+    record: list[Measured] = []
+    token = _RECORD.set(record)
+    try:
+        if level == "symbolic":
+            ok, detail = symbolic_check(claim)
+            res = CheckResult(passed=ok, detail=detail)
+            evidence = "derivation"
+        else:
+            spec = check_spec(claim.id, level)
+            res = spec.fn(claim, ctx)
+            if not isinstance(res, CheckResult):
+                raise TypeError(f"check {claim.id}/{level} returned {type(res).__name__}, not CheckResult")
+            evidence = spec.evidence
+    finally:
+        _RECORD.reset(token)
     res.passed = bool(res.passed)  # numpy booleans would not serialise
+    res.values = res.values or record
+    res.evidence = evidence
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def _record(m: Measured) -> None:
+    rec = _RECORD.get()
+    if rec is not None:
+        rec.append(m)
 
 
 def exponent_verdict(name: str, measured: float, lo: float, hi: float, predicted: float,
@@ -149,7 +285,9 @@ def exponent_verdict(name: str, measured: float, lo: float, hi: float, predicted
 
     ``bias`` must come from a convergence study or error bound and be documented at the call site.
     """
-    ok = (lo - bias) <= predicted <= (hi + bias)
+    measured, lo, hi, predicted, bias = (float(v) for v in (measured, lo, hi, predicted, bias))
+    ok = bool((lo - bias) <= predicted <= (hi + bias))
+    _record(Measured(name, float(measured), float(predicted), ok, float(lo), float(hi), float(bias), "interval"))
     return ok, (f"{name}: measured {measured:.4f} [{lo:.4f}, {hi:.4f}]"
                 f"{f' +- bias {bias:.3g}' if bias else ''} vs claimed {predicted:.4f}"
                 f" -> {'consistent' if ok else 'REJECTED'}")
@@ -157,7 +295,10 @@ def exponent_verdict(name: str, measured: float, lo: float, hi: float, predicted
 
 def relative_verdict(name: str, measured: float, predicted: float, rtol: float) -> tuple[bool, str]:
     """Accept when ``|measured - predicted| <= rtol |predicted|``; rtol must come from an error bound."""
-    err = abs(measured - predicted) / max(abs(predicted), 1e-300)
-    ok = err <= rtol
+    # the error in the inputs' own precision (mpmath numbers keep their digits), the display in floats
+    err = float(abs(measured - predicted) / max(abs(predicted), 1e-300))
+    measured, predicted, rtol = float(measured), float(predicted), float(rtol)
+    ok = bool(err <= rtol)
+    _record(Measured(name, float(measured), float(predicted), ok, tolerance=float(rtol), kind="relative"))
     return ok, (f"{name}: measured {measured:.6g} vs claimed {predicted:.6g}, rel. err {err:.2e}"
                 f" (tol {rtol:.1e}) -> {'consistent' if ok else 'REJECTED'}")

@@ -1,7 +1,14 @@
-"""The ``scaling-verify`` command: list | latex | verify | fit.
+"""The ``scaling-verify`` command: list | latex | verify | compare | fit.
 
-Exit codes: 0 when every claim that should hold holds (and every refuted printed formula is
-rejected); 1 when a check fails; 2 for bad usage or bad input, with one line on stderr.
+Exit codes (CI-grade):
+
+* 0: every selected claim is as expected (a holding claim passes its checks, a refuted printed
+  formula is rejected by all of its checks);
+* 1: a check failed, or a selected claim has no check at the selected levels (``unchecked``;
+  ``--allow-unchecked`` accepts it); for ``compare``: the runs reject the claim;
+* 2: bad usage or bad input (unknown ids, unusable ``--report``, a plug-in that fails to import, a
+  malformed CSV), one line on stderr, detected before any check runs;
+* 3: an internal error of the tool, one line plus "rerun with --debug for the traceback".
 """
 
 from __future__ import annotations
@@ -9,16 +16,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-from pathlib import Path
+import traceback
 
-from theory.claims import REGISTRY, THEORIES
+from numerics.cli_options import add_module_option
 
 PROG = "scaling-verify"
 
 
 class UsageError(Exception):
-    pass
+    """Bad usage of the command line (exit 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,43 +32,70 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("scaling-verify")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Verify theories of neural scaling laws: SymPy derivations, "
                 "mpmath high-precision checks and JAX simulations.")
-    sub = p.add_subparsers(dest="cmd", metavar="{list,latex,verify,fit}", parser_class=_Parser)
+    p.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    p.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
+    sub = p.add_subparsers(dest="cmd", metavar="{list,latex,verify,compare,fit}", parser_class=_Parser)
     sub.required = True
 
-    pl = sub.add_parser("list", help="list the registered claims")
-    pl.add_argument("--theory", choices=THEORIES, help="only this theory")
+    pl = sub.add_parser("list", help="list the registered theories and claims")
+    pl.add_argument("--theory", action="append", help="only this theory (repeatable)")
+    pl.add_argument("--json", action="store_true", help="print a JSON object: theories, claims, their levels")
+    add_module_option(pl)
 
-    from numerics import latex_cli
+    from numerics import compare_cli, fit_cli, latex_cli, verify_cli
 
     latex_cli.add_parser(sub)
-
-    pv = sub.add_parser("verify", help="run the checks (default: every claim, all layers, quick sizes)")
-    pv.add_argument("--theory", choices=THEORIES, action="append",
-                    help="only this theory (repeatable)")
-    pv.add_argument("--claim", action="append", help="only this claim id (repeatable)")
-    pv.add_argument("--level", choices=("symbolic", "precise", "simulate", "all"), default="all")
-    size = pv.add_mutually_exclusive_group()
-    size.add_argument("--quick", dest="quick", action="store_true", default=True, help="quick sizes (default)")
-    size.add_argument("--full", dest="quick", action="store_false", help="full sizes (slow)")
-    pv.add_argument("--seed", type=int, default=0, help="base seed of every simulation (default 0)")
-    pv.add_argument("--report", type=Path, default=Path("sv-report"),
-                    help="report folder: report.md, report.json, PNG figures (default ./sv-report)")
-    pv.add_argument("--no-report", action="store_true", help="print the table only")
-
-    from numerics import fit_cli
-
+    verify_cli.add_parser(sub)
+    compare_cli.add_parser(sub)
     fit_cli.add_parser(sub)
     return p
 
 
+def load_modules(args) -> None:
+    """Import the ``--module`` modules, then every installed plug-in (errors: exit 2, one line)."""
+    from theory.claims import REGISTRY
+    from theory.plugins import load_module
+
+    REGISTRY.theories()
+    for mod in getattr(args, "module", None) or []:
+        load_module(mod)
+
+
 def _cmd_list(args) -> int:
+    from theory.claims import REGISTRY
+
+    claims = REGISTRY.select(args.theory, None)
+    if args.json:
+        from numerics.checks import check_spec, levels_for
+
+        out = {"theories": [{"id": t.id, "title": t.title, "authors": list(t.authors), "year": t.year,
+                             "arxiv": t.arxiv} for t in REGISTRY.theories()
+                            if not args.theory or t.id in args.theory],
+               "claims": []}
+        for c in claims:
+            levels = levels_for(c)
+            out["claims"].append({
+                "id": c.id, "theory": c.theory, "status": c.status, "holds": c.holds,
+                "statement": c.statement, "source": c.source, "levels": levels,
+                "evidence": {lv: ("derivation" if lv == "symbolic" else check_spec(c.id, lv).evidence)
+                             for lv in levels}})
+        print(json.dumps(out, indent=2))
+        return 0
     from rich.console import Console
     from rich.table import Table
 
-    claims = REGISTRY.all(args.theory)
     t = Table(title=f"{len(claims)} claims")
     for col in ("claim", "status", "statement"):
         t.add_column(col)
@@ -72,74 +105,39 @@ def _cmd_list(args) -> int:
     return 0
 
 
-def _cmd_latex(args) -> int:
-    from numerics import latex_cli
+def _dispatch(args) -> int:
+    from numerics import compare_cli, fit_cli, latex_cli, verify_cli
 
-    return latex_cli.run(args)
-
-
-def _cmd_verify(args) -> int:
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from numerics.checks import Context, load_checks
-    from numerics.report import table, write_report
-    from numerics.verify import plan, select_levels, verify
-
-    if args.seed < 0:
-        raise ValueError("--seed must be >= 0")
-    claims = REGISTRY.select(args.theory, args.claim)
-    if not claims:
-        raise ValueError("no claims selected")
-    load_checks()
-    ctx = Context(quick=args.quick, seed=args.seed)
-    jobs = plan(claims, select_levels(args.level))
-    console = Console(stderr=True)
-    t0 = time.perf_counter()
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True) as prog:
-        task = prog.add_task("verifying", total=len(jobs))
-
-        def done(claim, level, res):
-            prog.update(task, advance=1, description=f"{claim.id} [{level}]")
-
-        records = verify(claims, args.level, ctx, on_done=done)
-    seconds = time.perf_counter() - t0
-    Console(width=160).print(table(records))
-    bad = [r for r in records if not r.ok]
-    summary = (f"{sum(r.verdict == 'verified' for r in records)} verified, "
-               f"{sum(r.verdict == 'refuted' for r in records)} refuted as expected, {len(bad)} failed; "
-               f"{len(jobs)} checks in {seconds:.1f} s, seed {args.seed}, {'quick' if args.quick else 'full'} sizes")
-    if not args.no_report:
-        write_report(records, args.report, args.seed, args.quick, seconds)
-        summary += f"; report in {args.report}/"
-    print(summary)
-    for r in bad:
-        for lv, res in r.results.items():
-            if res.passed != r.claim.holds:
-                print(f"FAILED {r.claim.id} [{lv}]: {res.detail}")
-    return 1 if bad else 0
-
-
-def _fit(args) -> int:
-    from numerics import fit_cli
-
-    return fit_cli.run(args)
+    if args.cmd != "fit":
+        load_modules(args)
+    run = {"list": _cmd_list, "latex": latex_cli.run, "verify": verify_cli.run,
+           "compare": compare_cli.run, "fit": fit_cli.run}[args.cmd]
+    return run(args)
 
 
 def main(argv: list[str] | None = None) -> int:
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
     try:
         args = _parser().parse_args(argv)
-        return {"list": _cmd_list, "latex": _cmd_latex, "verify": _cmd_verify, "fit": _fit}[args.cmd](args)
+        return _dispatch(args)
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
-    except ValueError as exc:
+    except ValueError as exc:  # bad input, raised before long work starts
+        if debug:
+            traceback.print_exc()
         print(f"{PROG}: error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 -- the tool's own bug: one line, exit 3
+        if debug:
+            traceback.print_exc()
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"{PROG}: internal error: {type(exc).__name__}: {first} (rerun with --debug for the traceback)",
+              file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

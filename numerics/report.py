@@ -35,7 +35,7 @@ def _cell(rec: ClaimRecord, level: str) -> str:
         return "-"
     if not rec.claim.holds:
         return "rejects" if not r.passed else "ACCEPTS"
-    return MARK[r.passed]
+    return MARK[r.passed] + (" (consistency)" if r.evidence == "consistency" else "")
 
 
 def _jsonable(v: Any) -> Any:
@@ -88,7 +88,24 @@ def save_figure(fig: Figure, path: Path) -> None:
     plt.close(f)
 
 
+def _value_json(m) -> dict:
+    return {"name": m.name, "value": _jsonable(m.value), "predicted": _jsonable(m.predicted),
+            "lo": _jsonable(m.lo), "hi": _jsonable(m.hi), "tolerance": _jsonable(m.tolerance),
+            "kind": m.kind, "consistent": m.consistent}
+
+
+def _theory_json(t) -> dict:
+    return {"id": t.id, "title": t.title, "authors": list(t.authors), "year": t.year, "arxiv": t.arxiv,
+            "url": t.url, "notes": t.notes}
+
+
 def to_json(records: list[ClaimRecord], seed: int, quick: bool, seconds: float) -> dict:
+    """The report as JSON-ready data: seed, sizes, versions, date, the theories and, per claim, its
+    checks with their evidence kind and the measured values of the verdict helpers."""
+    import datetime
+
+    from theory.claims import REGISTRY
+
     claims = []
     for rec in records:
         c = rec.claim
@@ -97,12 +114,15 @@ def to_json(records: list[ClaimRecord], seed: int, quick: bool, seconds: float) 
             "statement": c.statement, "latex": claim_latex(c), "source": c.source,
             "corrects": c.corrects, "evidence": c.evidence, "notes": c.notes,
             "checks": {lv: {"passed": r.passed, "detail": r.detail, "seconds": round(r.seconds, 4),
+                            "evidence": r.evidence, "values": [_value_json(m) for m in r.values],
                             "measured": _jsonable(r.measured),
                             "figure": figure_name(c.id, lv) if r.figure is not None else None}
                        for lv, r in rec.results.items()},
         })
+    theories = sorted({rec.claim.theory for rec in records}, key=[t.id for t in REGISTRY.theories()].index)
     return {"seed": seed, "quick": quick, "seconds": round(seconds, 2), "versions": versions(),
-            "ok": all(r.ok for r in records), "claims": claims}
+            "date": datetime.date.today().isoformat(), "ok": all(r.ok for r in records),
+            "theories": [_theory_json(REGISTRY.theory(t)) for t in theories], "claims": claims}
 
 
 def to_markdown(records: list[ClaimRecord], seed: int, quick: bool, seconds: float) -> str:
@@ -126,7 +146,9 @@ def to_markdown(records: list[ClaimRecord], seed: int, quick: bool, seconds: flo
         if c.notes:
             lines.append(f"- notes: {c.notes}")
         for lv, r in rec.results.items():
-            lines.append(f"- **{lv}** ({r.seconds:.2f} s): {'passed' if r.passed else 'rejected'} — {r.detail}")
+            kind = {"derivation": "derivation", "independent": "independent evidence",
+                    "consistency": "consistency check"}.get(r.evidence, r.evidence)
+            lines.append(f"- **{lv}** ({kind}, {r.seconds:.2f} s): {'passed' if r.passed else 'rejected'} — {r.detail}")
             if r.figure is not None:
                 lines.append(f"  ![{c.id} {lv}]({figure_name(c.id, lv)})")
         lines.append("")
@@ -139,7 +161,7 @@ def write_report(records: list[ClaimRecord], out: Path, seed: int, quick: bool, 
         for lv, r in rec.results.items():
             if r.figure is not None:
                 save_figure(r.figure, out / figure_name(rec.claim.id, lv))
-    (out / "report.json").write_text(json.dumps(to_json(records, seed, quick, seconds), indent=2))
+    (out / "report.json").write_text(json.dumps(to_json(records, seed, quick, seconds), indent=2, allow_nan=False))
     (out / "report.md").write_text(to_markdown(records, seed, quick, seconds))
 
 
@@ -150,7 +172,8 @@ def table(records: list[ClaimRecord]):
     for col in ("claim", "status", "verdict", *LEVELS, "figure"):
         t.add_column(col, no_wrap=(col == "claim"))
     for rec in records:
-        colour = {"verified": "green", "refuted": "cyan", "FAILED": "red"}.get(rec.verdict, "white")
+        colour = {"verified": "green", "consistent": "yellow", "derived": "blue", "refuted": "cyan",
+                  "FAILED": "red", "unchecked": "magenta"}.get(rec.verdict, "white")
         figs = [lv for lv, r in rec.results.items() if r.figure is not None]
         t.add_row(rec.claim.id, rec.claim.status, f"[{colour}]{rec.verdict}[/{colour}]",
                   *[_cell(rec, lv) for lv in LEVELS], ",".join(figs) or "-")

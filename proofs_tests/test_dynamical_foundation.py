@@ -1,7 +1,7 @@
 """Dynamical model, foundation claims: symbolic derivations, 30-digit checks, and their power tests."""
 
 import pytest
-import sympy as sp
+
 
 from numerics.checks import run_check
 from theory.claims import REGISTRY
@@ -31,14 +31,6 @@ def test_symbolic_check_rejects_the_seed_time_exponent_a_over_b():
 def test_exact_sum_agrees_with_claim(claim_id):
     res = run_check(REGISTRY.get(claim_id), "precise")
     assert res.passed, res.detail
-
-
-@pytest.mark.precise
-@pytest.mark.parametrize("claim_id", FOUNDATION)
-@pytest.mark.parametrize("factor", [0.9, 1.1])
-def test_precise_check_rejects_ten_percent_perturbation(claim_id, factor):
-    res = run_check(REGISTRY.get(claim_id).perturbed(factor=factor), "precise")
-    assert not res.passed, res.detail
 
 
 @pytest.mark.precise

@@ -3,17 +3,17 @@
 import numpy as np
 import pytest
 
-import numerics.simulate  # noqa: F401  (x64 first)
-
 import jax
 
-from numerics.simulate import random_features as rf
+from numerics.simulate import float64
+
+from numerics.simulate.models import random_features as rf
 
 pytestmark = [pytest.mark.gpu, pytest.mark.simulate]
 
 
 def _run_on(device):
-    with jax.default_device(device):
+    with jax.default_device(device), float64():
         lam, w = rf.spectrum(512, 2.0, 2.0)
         A = rf.draw_projections(jax.random.key(0), 8, 64, 512)
         eta = 0.5 * rf.stability_bound(A, lam)

@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import numerics.simulate  # noqa: F401  (x64 first)
 from numerics.checks import Context, run_check
 from numerics.simulate import quanta as SQ
-from numerics.simulate import sparse_parity as SP
+from numerics.simulate.models import sparse_parity as SP
 from theory.claims import REGISTRY
 
 # ------------------------------------------------------------------------------ construction

@@ -5,12 +5,22 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from numerics.simulate import random_features as rf
-from numerics.simulate import rf_ensemble as rfe
+from numerics.simulate.models import random_features as rf
+from numerics.simulate.models import rf_ensemble as rfe
 
 pytestmark = pytest.mark.simulate
 
 E, N, M, T, a, b = 3, 16, 64, 5, 2.0, 1.5
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _float64():
+    """The models compute in float64 inside their own scope; the tests combine their arrays with
+    jnp operations too, so the whole module runs in the same scope."""
+    from numerics.simulate import float64
+
+    with float64():
+        yield
 
 
 @pytest.fixture(scope="module")

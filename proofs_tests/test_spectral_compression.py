@@ -1,4 +1,4 @@
-"""Spectral model (RECONSTRUCTION of Zhang 2025), task CF: PTQ sweeps (dither and round-to-nearest) with
+"""Spectral model (RECONSTRUCTION of Zhang 2025), compression: PTQ sweeps (dither and round-to-nearest) with
 Kumar et al.'s fit, pruning sweeps with Frantar et al.'s fit, their power tests and bad input."""
 
 import numpy as np
@@ -6,7 +6,10 @@ import pytest
 import sympy as sp
 
 from numerics.checks import run_check
-from numerics.simulate import spectral as sim
+from numerics.simulate.models import compression_fits as fits
+from numerics.simulate.models import prune, quantize
+from numerics.simulate.models import spectral_flow as flow
+from numerics.simulate.models import spectral_studies as studies
 from theory.claims import REGISTRY
 from theory.spectral import BETA, N_nz, bits, D_data, kappa, sparsity
 from theory.symbols import N, a, b, rho
@@ -48,19 +51,19 @@ def test_compression_forms_symbolic_rejects(claim_id, wrong):
 
 
 def test_kumar_exponents_read_from_claim():
-    ex = sim.kumar_exponents(REGISTRY.get(KUMAR))
+    ex = fits.kumar_exponents(REGISTRY.get(KUMAR))
     assert ex["gamma_post"] == pytest.approx(1 / np.log(4), rel=1e-12)
     assert ex["gamma_D"] == pytest.approx((10 / 7) * 0.6, rel=1e-12)
     assert ex["gamma_N"] == pytest.approx(1.0, rel=1e-12)
-    exa = sim.kumar_exponents(REGISTRY.get(ABSMAX))
+    exa = fits.kumar_exponents(REGISTRY.get(ABSMAX))
     assert exa["gamma_D"] == pytest.approx((10 / 7) * (0.6 - 1 / 3), rel=1e-12)
     assert exa["gamma_N"] == 0.0
 
 
 def test_frantar_parameters_read_from_claim():
-    fr = sim.frantar_from_claim(REGISTRY.get(FRANTAR), 0.9)
+    fr = fits.frantar_from_claim(REGISTRY.get(FRANTAR), 0.9)
     assert fr == pytest.approx({"b_N": 1.2, "b_D": (10 / 7) * 0.4, "multiplier": 1.0}, rel=1e-12)
-    vit = sim.frantar_from_claim(REGISTRY.get(FRANTAR).perturbed(
+    vit = fits.frantar_from_claim(REGISTRY.get(FRANTAR).perturbed(
         _frantar_expr(a - 1, rho * BETA, (sp.Float(1.305) * (1 - sparsity) ** sp.Float(0.821) + sp.Float(2.075)) / sp.Float(3.38))), 0.875)
     assert vit["multiplier"] == pytest.approx((1.305 * 0.125 ** 0.821 + 2.075) / 3.38, rel=1e-12)
 
@@ -135,29 +138,29 @@ def test_frantar_check_rejects(name, expr):
 
 @pytest.mark.simulate
 def test_rtn_follows_four_to_the_minus_b_only_at_high_bits():
-    st = sim.rtn_bit_study(bits=np.arange(1.0, 13.0))
-    R = st["R_geomean"]
+    st = studies.rtn_bit_study(bits=np.arange(1.0, 13.0))
+    R = st.R_geomean
     assert R[0] > 4 and R[2] > 2           # B = 1, 3: RTN error correlated with w, far above Delta^2/12
     assert np.all(np.abs(np.log(R[7:])) < np.log(1.25))   # B >= 8: isotropic-noise law
-    eig = sim.rtn_bit_study(bits=np.arange(8.0, 13.0), basis="eigen")
-    assert np.all(eig["R_max"] / eig["R_min"] > 10)        # eigenbasis RTN: scatter at every B
+    eig = studies.rtn_bit_study(bits=np.arange(8.0, 13.0), basis="eigen")
+    assert np.all(eig.R_max / eig.R_min > 10)        # eigenbasis RTN: scatter at every B
 
 
 @pytest.mark.simulate
 def test_full_frantar_fit_misfits_truncation():
-    st = sim.frantar_study(2.2, 3.0, 10 / 7)
-    full = st["full"]
+    st = studies.frantar_study(2.2, 3.0, 10 / 7)
+    full = st.full
     assert full.params["b_N"] > 1.3 and full.rms_resid > 0.05   # additive form across the crossover
-    ph = st["phases"]
-    assert abs(ph["plateau_slope"]) < 0.02 and abs(ph["powerlaw_slope"] - 1.2) < 0.05 and ph["collapse_ratio"] < 0.5
+    ph = st.phases
+    assert abs(ph.plateau_slope) < 0.02 and abs(ph.powerlaw_slope - 1.2) < 0.05 and ph.collapse_ratio < 0.5
 
 
 @pytest.mark.simulate
 def test_sgd_noise_inflates_norm_and_lowers_gamma_d():
-    e = sim.sgd_quantization_effect()
-    assert np.all(e["inflation"] > 1.0) and e["inflation"][0] > e["inflation"][-1]
-    lo, hi = e["gamma_D_sgd_norm"][1:]
-    assert hi < e["gamma_D_flow"]          # the decaying inflation lowers the apparent gamma_D (fixed seeds)
+    e = studies.sgd_quantization_effect()
+    assert np.all(e.inflation > 1.0) and e.inflation[0] > e.inflation[-1]
+    lo, hi = e.gamma_D_sgd_norm[1:]
+    assert hi < e.gamma_D_flow          # the decaying inflation lowers the apparent gamma_D (fixed seeds)
 
 
 # ----------------------------------------------------------------------------- bad input
@@ -165,7 +168,8 @@ def test_sgd_noise_inflates_norm_and_lowers_gamma_d():
 
 def _tiny_run():
     k = np.arange(1, 9, dtype=float)
-    return {"t": np.array([1.0, 2.0]), "w": np.ones((2, 8)), "wstar": np.ones(8), "lam": k ** -2.0, "a": 2.0}
+    return flow.FlowRun(t=np.array([1.0, 2.0]), w=np.ones((2, 8)), wstar=np.ones(8), lam=k ** -2.0, p=1.0, q=1.0,
+                        eta=0.5, a=2.0, b=2.0)
 
 
 @pytest.mark.parametrize("kwargs, msg", [
@@ -179,28 +183,28 @@ def _tiny_run():
 def test_ptq_sweep_bad_input(kwargs, msg):
     kw = dict(Ns=[8]) | kwargs
     with pytest.raises(ValueError, match=msg):
-        sim.ptq_sweep(_tiny_run(), **kw)
+        quantize.ptq_sweep(_tiny_run(), **kw)
 
 
 @pytest.mark.parametrize("dens", [[0.0], [1.5], [-0.1], [np.nan]])
 def test_pruning_sweep_bad_density(dens):
     with pytest.raises(ValueError, match=r"densities must lie in \(0, 1\]"):
-        sim.pruning_sweep(_tiny_run(), dens, [8])
+        prune.pruning_sweep(_tiny_run(), dens, [8])
 
 
 def test_fit_bad_input():
     with pytest.raises(ValueError, match="positive and finite"):
-        sim.fit_kumar([4, 5], [1, 2], [8, 16], np.zeros((2, 2, 2)))
+        fits.fit_kumar([4, 5], [1, 2], [8, 16], np.zeros((2, 2, 2)))
     with pytest.raises(ValueError, match="does not match"):
-        sim.fit_kumar([4, 5], [1, 2], [8, 16], np.ones((3, 2, 2)))
+        fits.fit_kumar([4, 5], [1, 2], [8, 16], np.ones((3, 2, 2)))
     with pytest.raises(ValueError, match="sparsities must lie"):
-        sim.fit_frantar(np.full(10, 1.0), np.ones(10), np.ones(10), np.ones(10))
+        fits.fit_frantar(np.full(10, 1.0), np.ones(10), np.ones(10), np.ones(10))
     with pytest.raises(ValueError, match="terms must be one of"):
-        sim.fit_frantar(np.zeros(10), np.ones(10), np.ones(10), np.ones(10), terms="S")
+        fits.fit_frantar(np.zeros(10), np.ones(10), np.ones(10), np.ones(10), terms="S")
 
 
 def test_rho_must_be_positive():
     with pytest.raises(ValueError, match="rho must be > 0"):
-        sim.kumar_sweeps(2.2, 3.0, 0.0)
+        studies.kumar_sweeps(2.2, 3.0, 0.0)
     with pytest.raises(ValueError, match="rho must be > 0"):
-        sim.frantar_study(2.2, 3.0, -1.0)
+        studies.frantar_study(2.2, 3.0, -1.0)

@@ -1,4 +1,4 @@
-"""Task FL: the two-layer linear network with feature learning (BAP arXiv 2409.17858).
+"""Feature learning: the two-layer linear network with feature learning (BAP arXiv 2409.17858).
 
 The rich time exponent 2 beta/(1+beta) measured in the real network (dynamical.rich_time_exponent,
 spectral.feature_time_exponent), and the reconstruction's PTQ invariant alpha_t + gamma_D = 2/(1+beta)
@@ -13,7 +13,7 @@ import pytest
 import sympy as sp
 
 from numerics.checks import Context, run_check
-from numerics.simulate import random_features as rf
+from numerics.simulate.models import random_features as rf
 from numerics.simulate import two_layer as tl
 from theory.claims import REGISTRY, load_all
 
@@ -38,7 +38,7 @@ def _wrong(cid, expr=None, factor=None):
 
 
 def test_gamma_zero_is_the_random_feature_model():
-    """gamma = 0 reduces exactly to numerics.simulate.random_features (same draws, same steps)."""
+    """gamma = 0 reduces exactly to numerics.simulate.models.random_features (same draws, same steps)."""
     N, M, alpha, beta = 8, 32, 1.5, 0.4
     T = np.arange(1, 31) * 4 * 0.5       # every 4 GD steps of eta = 0.5
     run = tl.train(alpha, beta, 0.0, N=N, M=M, seeds=2, seed=3, eta=0.5, T=T)

@@ -243,3 +243,17 @@ def local_slope(f, x: float, h: float = 1e-3) -> float:
     import math
 
     return -(math.log(f(x * math.exp(h))) - math.log(f(x * math.exp(-h)))) / (2 * h)
+
+
+def power_of(expr: sp.Expr, var: sp.Symbol) -> PowerLaw:
+    """Write ``expr`` exactly as :math:`c\\,\\mathrm{var}^{-e}` and return it as a :class:`PowerLaw`.
+
+    The log-derivative :math:`\\mathrm{var}\\,\\partial_{\\mathrm{var}} \\log \\mathrm{expr}` must simplify to
+    a constant :math:`-e` (ValueError otherwise); a sum of terms with one common power is accepted.
+
+    Example:
+      >>> terms, _ = tail_sum(S.a, S.N)
+      >>> power_of(terms[0], S.N).exponent
+      a - 1
+    """
+    return _as_power_of(expr, var)

@@ -27,9 +27,109 @@ from typing import Any
 
 import sympy as sp
 
-THEORIES: tuple[str, ...] = ("dynamical", "spectral", "quanta", "equivariance", "optimal_learning")
 STATUSES: tuple[str, ...] = ("published", "corrected", "reconstructed")
 _ID_RE = re.compile(r"^[a-z_]+\.[a-z0-9_]+$")
+_THEORY_RE = re.compile(r"^[a-z_]+$")
+
+
+@dataclass(frozen=True)
+class Theory:
+    """A paper (or a model of one) whose claims are registered under ``id``.
+
+    Reports, the LaTeX document and the BibTeX entries name the theory by these fields. The built-in
+    theories register exactly as a plug-in does (:func:`register_theory` in the module that its
+    ``scaling_verify.theories`` entry point names).
+
+    Attributes:
+      id: lower case letters and ``_`` (``dynamical``); claim ids start with ``<id>.``.
+      title: the paper's title.
+      authors: author names, in the paper's order.
+      year: year of the source.
+      arxiv: arXiv identifier (``2402.01092``), or ``""``.
+      url: a link when there is no arXiv id, or ``""``.
+      checks: modules (or packages: every module directly inside) holding the numeric checks of each
+        level (``{"precise": ("mypkg.precise",)}``), imported only when that level runs, so
+        ``verify --level symbolic`` imports neither mpmath checks nor JAX. A plug-in whose module
+        registers its checks at import leaves this empty.
+      notes: what a reader needs (e.g. "reconstructed from the abstract").
+
+    Example:
+      >>> register_theory(Theory(id="bahri", title="Explaining neural scaling laws",
+      ...     authors=("Yasaman Bahri", "Ethan Dyer"), year=2021, arxiv="2102.06701"))  # doctest: +SKIP
+    """
+
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    year: int
+    arxiv: str = ""
+    url: str = ""
+    checks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        if not _THEORY_RE.match(self.id):
+            raise ValueError(f"theory id {self.id!r} must be lower case letters and '_'")
+        if not self.title or not self.authors:
+            raise ValueError(f"theory {self.id}: needs a title and at least one author")
+        if isinstance(self.authors, str):
+            raise ValueError(f"theory {self.id}: authors must be a tuple of names, not one string")
+        if not 1900 <= int(self.year) <= 2200:
+            raise ValueError(f"theory {self.id}: year {self.year!r} is not a year")
+        bad = set(self.checks) - {"precise", "simulate"}
+        if bad:
+            raise ValueError(f"theory {self.id}: check levels are 'precise' and 'simulate', not {sorted(bad)}")
+
+    @property
+    def citation(self) -> str:
+        """``Authors (year), arXiv id``: one line for tables."""
+        names = ", ".join(a.split()[-1] for a in self.authors[:3]) + (" et al." if len(self.authors) > 3 else "")
+        return f"{names} {self.year}" + (f", arXiv {self.arxiv}" if self.arxiv else "")
+
+
+@dataclass(frozen=True)
+class Law:
+    r"""What a claim predicts about a measured curve, for ``scaling-verify compare``.
+
+    The claim's ``expr`` is the exponent of :math:`y \propto x^{\,\mathrm{sign}\cdot\mathrm{expr}}`
+    (``sign = -1``: a loss that decays as :math:`x^{-\mathrm{expr}}`); ``prefactor``, when the claim has
+    one, is the amplitude :math:`c` in :math:`y \simeq c\,x^{\mathrm{sign}\cdot\mathrm{expr}}` (in the
+    claim's symbols). ``x`` and ``y`` name the default CSV columns.
+    """
+
+    x: str
+    y: str = "loss"
+    sign: int = -1
+    prefactor: sp.Basic | None = None
+
+    def __post_init__(self) -> None:
+        if self.sign not in (-1, 1):
+            raise ValueError(f"law sign must be -1 or +1, not {self.sign!r}")
+
+
+@dataclass(frozen=True)
+class PowerSpec:
+    r"""How :meth:`Claim.perturbations` perturbs a claim for the power items.
+
+    By default the claimed expression is multiplied by each of ``factors`` (0.9 and 1.1). A claim whose
+    value is zero declares ``additive`` (the claims ``expr - additive`` and ``expr + additive``). A claim
+    about a functional form whose overall constant is fitted (a check cannot see a constant factor)
+    declares the variables whose exponents are perturbed instead: ``exponents`` substitutes
+    :math:`x \to x^{f}` (a power law :math:`x^{-g}` becomes :math:`x^{-fg}`) and ``rates`` substitutes
+    :math:`x \to f x` (a rate :math:`e^{-x/\gamma}` becomes :math:`e^{-fx/\gamma}`), for each f in
+    ``factors``.
+    """
+
+    factors: tuple[float, ...] = (0.9, 1.1)
+    additive: float | None = None
+    exponents: tuple[str, ...] = ()
+    rates: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if any(f == 1 or f <= 0 for f in self.factors):
+            raise ValueError("power factors must be positive and differ from 1")
+        if self.additive is not None and not self.additive > 0:
+            raise ValueError("an additive perturbation must be > 0")
 
 
 @dataclass(frozen=True)
@@ -38,7 +138,7 @@ class Claim:
 
     Attributes:
       id: ``<theory>.<name>``, lower case with underscores.
-      theory: one of :data:`THEORIES`.
+      theory: the id of a registered :class:`Theory`.
       statement: one line in words.
       quantity: LaTeX of the left-hand side (e.g. ``\\alpha_t``); the claim reads ``quantity = expr``.
       expr: the claimed SymPy expression (right-hand side).
@@ -52,6 +152,16 @@ class Claim:
       corrects: for a ``corrected`` claim, the id of the published claim it replaces.
       evidence: for ``corrected``/refuted claims, the evidence in words.
       notes: anything a reader needs (reconstruction caveats, notation maps).
+      wrong_forms: label -> a wrong expression the checks must reject (the classic misprint, e.g.
+        ``{"a/b": a / b}``); :meth:`perturbations` adds them to the power items.
+      power: how :meth:`perturbations` perturbs the claim (:class:`PowerSpec`).
+      latex_statement: the statement with its math in LaTeX (for the typeset document); ``""`` means
+        the plain ``statement`` is escaped.
+      printed_latex: the formula as the paper prints it (term order, symbol names), in LaTeX; ``""``
+        means SymPy's rendering of ``expr``.
+      law: for a claim that is the exponent of a measured curve, the curve (:class:`Law`); lets
+        ``scaling-verify compare`` check a user's runs against the claim.
+      perturbation: the label of the perturbation this claim is (``""`` for a registered claim).
     """
 
     id: str
@@ -69,12 +179,18 @@ class Claim:
     corrects: str | None = None
     evidence: str = ""
     notes: str = ""
+    wrong_forms: Mapping[str, sp.Basic] = field(default_factory=dict)
+    power: PowerSpec = PowerSpec()
+    latex_statement: str = ""
+    printed_latex: str = ""
+    law: Law | None = None
+    perturbation: str = ""
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
             raise ValueError(f"claim id {self.id!r} must look like 'theory.name' (lower case, digits, '_')")
-        if self.theory not in THEORIES:
-            raise ValueError(f"claim {self.id}: unknown theory {self.theory!r}; known: {', '.join(THEORIES)}")
+        if not _THEORY_RE.match(self.theory):
+            raise ValueError(f"claim {self.id}: theory id {self.theory!r} must be lower case letters and '_'")
         if not self.id.startswith(self.theory + "."):
             raise ValueError(f"claim {self.id}: id must start with its theory '{self.theory}.'")
         if self.status not in STATUSES:
@@ -91,6 +207,16 @@ class Claim:
         missing = {s.name for s in self.expr.free_symbols} - names
         if missing:
             raise ValueError(f"claim {self.id}: expr uses undeclared symbols {sorted(missing)}")
+        for label, wrong in self.wrong_forms.items():
+            if not isinstance(wrong, sp.Basic):
+                raise ValueError(f"claim {self.id}: wrong form {label!r} must be a SymPy expression")
+        if self.law is not None and self.law.prefactor is not None:
+            extra = {s.name for s in self.law.prefactor.free_symbols} - names
+            if extra:
+                raise ValueError(f"claim {self.id}: law prefactor uses undeclared symbols {sorted(extra)}")
+        for v in self.power.exponents + self.power.rates:
+            if v not in names:
+                raise ValueError(f"claim {self.id}: power perturbs {v!r}, which is not one of its symbols")
 
     @property
     def name(self) -> str:
@@ -109,10 +235,33 @@ class Claim:
             raise ValueError("give exactly one of expr or factor")
         new = self.expr * sp.Float(factor) if factor is not None else sp.sympify(expr, strict=True)
         extra = set(new.free_symbols) - set(self.symbols)
+        label = label or (f"x{factor:g}" if factor is not None else sp.sstr(new))
         return dataclasses.replace(
             self, expr=new, symbols=self.symbols + tuple(sorted(extra, key=str)),
-            notes=f"{self.notes} PERTURBED {label}".strip(),
+            notes=f"{self.notes} PERTURBED {label}".strip(), perturbation=label,
         )
+
+    def perturbations(self) -> tuple["Claim", ...]:
+        """The perturbed claims every numeric check of this claim must reject (its power items).
+
+        By default the expression times 0.9 and 1.1; a claim whose value is zero is shifted by
+        ``power.additive``; a fitted-constant form has its declared exponents or rates scaled instead
+        (:class:`PowerSpec`). The claim's ``wrong_forms`` come last. Each returned claim carries its
+        label in ``perturbation``.
+        """
+        spec, out = self.power, []
+        if spec.exponents or spec.rates:
+            for f in spec.factors:
+                subs = {self.symbol(v): self.symbol(v) ** sp.Float(f) for v in spec.exponents}
+                subs.update({self.symbol(v): sp.Float(f) * self.symbol(v) for v in spec.rates})
+                out.append(self.perturbed(self.expr.xreplace(subs), label=f"exponents x{f:g}"))
+        elif spec.additive is not None:
+            for s in (-1, 1):
+                out.append(self.perturbed(self.expr + s * sp.Float(spec.additive), label=f"{s * spec.additive:+g}"))
+        else:
+            out += [self.perturbed(factor=f, label=f"x{f:g}") for f in spec.factors]
+        out += [self.perturbed(w, label=label) for label, w in self.wrong_forms.items()]
+        return tuple(out)
 
     def value(self, **overrides: float) -> float:
         """The claimed expression evaluated at ``params`` (updated by ``overrides``), as a float."""
@@ -120,13 +269,18 @@ class Claim:
 
     def evaluate(self, dps: int = 30, **overrides: float) -> Any:
         """The claimed expression at ``params`` (updated by ``overrides``), as an mpmath number."""
+        return self.evaluate_expr(self.expr, dps, **overrides)
+
+    def evaluate_expr(self, expr: sp.Basic, dps: int = 30, **overrides: float) -> Any:
+        """Any expression in the claim's symbols (e.g. its law's prefactor) at ``params`` updated by
+        ``overrides``, as an mpmath number; ValueError naming a symbol without a value."""
         vals = {**self.params, **overrides}
         subs = {}
-        for s in self.expr.free_symbols:
+        for s in sorted(expr.free_symbols, key=str):
             if s.name not in vals:
                 raise ValueError(f"claim {self.id}: no value for symbol {s.name!r}")
             subs[s] = sp.Float(vals[s.name], dps + 5) if not isinstance(vals[s.name], int) else sp.Integer(vals[s.name])
-        out = self.expr.subs(subs).evalf(dps)
+        out = expr.subs(subs).evalf(dps)
         if not out.is_number or not out.is_finite:
             raise ValueError(f"claim {self.id}: expression is not finite at {vals}")
         import mpmath
@@ -145,29 +299,64 @@ class Claim:
 
 
 class Registry:
-    """Claims by id, in registration order."""
+    """Theories and their claims, in registration order.
+
+    Reading the registry (:meth:`get`, :meth:`all`, :meth:`theories`, ``len``) first loads every
+    installed theory (:func:`load_all`): the entry points of the group ``scaling_verify.theories``,
+    the built-in five among them.
+    """
 
     def __init__(self) -> None:
         self._claims: dict[str, Claim] = {}
+        self._theories: dict[str, Theory] = {}
+        self._sources: dict[str, str] = {}
+
+    def register_theory(self, theory: Theory) -> Theory:
+        old = self._theories.get(theory.id)
+        if old is not None and old != theory:
+            raise ValueError(f"theory {theory.id} registered twice, with different metadata")
+        self._theories[theory.id] = theory
+        return theory
 
     def register(self, claim: Claim) -> Claim:
+        if claim.theory not in self._theories:
+            raise ValueError(f"claim {claim.id}: theory {claim.theory!r} is not registered; call "
+                             f"register_theory(Theory(id={claim.theory!r}, ...)) before its claims")
         old = self._claims.get(claim.id)
         if old is not None and old is not claim:
             raise ValueError(f"claim {claim.id} registered twice")
         self._claims[claim.id] = claim
+        self._sources[claim.id] = _caller_file()
         return claim
+
+    def source_of(self, claim_id: str) -> str | None:
+        """The file that registered ``claim_id`` (the result cache hashes it)."""
+        return self._sources.get(claim_id)
 
     def get(self, claim_id: str) -> Claim:
         load_all()
         try:
             return self._claims[claim_id]
         except KeyError:
-            raise ValueError(f"unknown claim id {claim_id!r}; run 'scaling-verify list' for the ids") from None
+            raise ValueError(f"unknown claim id {claim_id!r}{_closest(claim_id, self._claims)}; "
+                             "run 'scaling-verify list' for the ids") from None
+
+    def theory(self, theory_id: str) -> Theory:
+        load_all()
+        try:
+            return self._theories[theory_id]
+        except KeyError:
+            raise ValueError(f"unknown theory {theory_id!r}{_closest(theory_id, self._theories)}; "
+                             f"known: {', '.join(self._theories)}") from None
+
+    def theories(self) -> list[Theory]:
+        load_all()
+        return list(self._theories.values())
 
     def all(self, theory: str | None = None) -> list[Claim]:
         load_all()
-        if theory is not None and theory not in THEORIES:
-            raise ValueError(f"unknown theory {theory!r}; known: {', '.join(THEORIES)}")
+        if theory is not None:
+            self.theory(theory)
         return [c for c in self._claims.values() if theory is None or c.theory == theory]
 
     def select(self, theories: Iterable[str] | None = None, ids: Iterable[str] | None = None) -> list[Claim]:
@@ -181,31 +370,59 @@ class Registry:
             claims = [c for c in claims if c.id in wanted]
         return claims
 
+    def known_ids(self) -> set[str]:
+        """The ids registered so far (without loading plug-ins)."""
+        return set(self._claims)
+
     def __len__(self) -> int:
         load_all()
         return len(self._claims)
 
 
+def _caller_file() -> str:
+    """The first file outside this module on the stack: the module registering a claim."""
+    import sys
+
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back
+    return frame.f_globals.get("__file__", "") if frame is not None else ""
+
+
+def _closest(name: str, known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+    return f" (closest: {', '.join(close)})" if close else ""
+
+
 REGISTRY = Registry()
 register = REGISTRY.register
+register_theory = REGISTRY.register_theory
 
-# Theory modules that register claims when imported. A theory not yet written is simply absent.
-THEORY_MODULES: dict[str, str] = {t: f"theory.{t}" for t in THEORIES}
+#: The built-in theories' modules; used when this distribution's entry points are not installed
+#: (running from a source tree without ``pip install``).
+BUILTIN_MODULES: tuple[str, ...] = ("theory.dynamical", "theory.spectral", "theory.quanta",
+                                    "theory.equivariance", "theory.optimal_learning")
 _loaded = False
 
 
 def load_all() -> None:
-    """Import every theory module so that its claims are registered (idempotent)."""
+    """Import every installed theory module so that its claims are registered (idempotent).
+
+    Raises :class:`theory.plugins.PluginError` (a ``ValueError``) naming a plug-in that fails to import.
+    """
     global _loaded
     if _loaded:
         return
     _loaded = True
-    import importlib
-    import importlib.util
+    from theory import plugins
 
-    for mod in THEORY_MODULES.values():
-        if importlib.util.find_spec(mod) is not None:
-            importlib.import_module(mod)
+    try:
+        plugins.load_entry_points(fallback=BUILTIN_MODULES)
+    except Exception:
+        _loaded = False
+        raise
 
 
 def symbolic_check(claim: Claim) -> tuple[bool, str]:

@@ -20,11 +20,17 @@ from __future__ import annotations
 import sympy as sp
 
 from theory import asymptotics as A
-from theory.claims import Claim, register
+from theory.claims import Claim, Law, Theory, register, register_theory
 from theory import symbols as S
 from theory.symbols import N, a, b, t
 
 SOURCE = "Bordelon, Atanasov, Pehlevan 2024, arXiv 2402.01092"
+
+THEORY = register_theory(Theory(
+    id="dynamical", title="A Dynamical Model of Neural Scaling Laws",
+    authors=('Blake Bordelon', 'Alexander Atanasov', 'Cengiz Pehlevan'), year=2024, arxiv="2402.01092",
+    checks={"precise": ("numerics.precise",), "simulate": ("numerics.simulate",)},
+))
 DEFAULTS = {"a": 2.0, "b": 1.5}
 
 
@@ -56,6 +62,8 @@ REGIME = sp.And(a > 1, b > 0)
 
 time_exponent = register(Claim(
     id="dynamical.time_exponent", theory="dynamical",
+    law=Law(x="t", prefactor=sp.gamma((a - 1) / b) / (b * 2 ** ((a - 1) / b))), wrong_forms={"a/b": a / b},
+    latex_statement=r"With $N, P \to \infty$ the test loss decays as $t^{-(a-1)/b}$ under gradient flow.",
     statement="With N, P -> infinity the test loss decays as t^{-(a-1)/b} under gradient flow.",
     quantity=r"\alpha_t", expr=(a - 1) / b, symbols=(a, b), regime=REGIME,
     source=SOURCE + ", Sec. 4 and the authors' 2024 blog post", status="published",
@@ -66,6 +74,9 @@ time_exponent = register(Claim(
 
 time_prefactor = register(Claim(
     id="dynamical.time_prefactor", theory="dynamical",
+    latex_statement=r"$\mathcal{L}(t) = \sum_k k^{-a} e^{-2 k^{-b} t} \sim c_t\, t^{-(a-1)/b}$ with $c_t = "
+                    r"\Gamma\bigl(\frac{a-1}{b}\bigr) / \bigl(b\, 2^{(a-1)/b}\bigr)$.",
+    printed_latex=r"\frac{\Gamma\left(\frac{a-1}{b}\right)}{b\, 2^{(a-1)/b}}",
     statement="L(t) = sum_k k^{-a} exp(-2 k^{-b} t) ~ c_t t^{-(a-1)/b} with c_t = Gamma((a-1)/b) / (b 2^{(a-1)/b}).",
     quantity=r"c_t", expr=sp.gamma((a - 1) / b) / (b * 2 ** ((a - 1) / b)), symbols=(a, b), regime=REGIME,
     source=SOURCE + " (prefactor derived here; the paper gives the exponent)", status="published",
@@ -74,6 +85,9 @@ time_prefactor = register(Claim(
 
 tail_series = register(Claim(
     id="dynamical.size_tail_series", theory="dynamical",
+    latex_statement=r"The unlearned tail $\sum_{k>N} k^{-a} = \frac{N^{1-a}}{a-1} - \frac{N^{-a}}{2} + \frac{a "
+                    r"N^{-a-1}}{12} + O(N^{-a-3})$.",
+    printed_latex=r"\frac{N^{1-a}}{a-1} - \frac{N^{-a}}{2} + \frac{a N^{-a-1}}{12}",
     statement="The unlearned tail sum_{k>N} k^{-a} = N^{1-a}/(a-1) - N^{-a}/2 + a N^{-a-1}/12 + O(N^{-a-3}).",
     quantity=r"\sum_{k>N} k^{-a}", expr=N ** (1 - a) / (a - 1) - N ** (-a) / 2 + a * N ** (-a - 1) / 12,
     symbols=(a, N), regime=sp.And(a > 1, N >= 1),
@@ -92,6 +106,8 @@ def _budget() -> A.BudgetOptimum:
 
 compute_loss_exponent = register(Claim(
     id="dynamical.compute_loss_exponent", theory="dynamical",
+    law=Law(x="C"),
+    latex_statement=r"Linear spectral model at compute $C = N t$: the optimal loss scales as $C^{-(a-1)/(b+1)}$.",
     statement="Linear spectral model at compute C = N t: the optimal loss scales as C^{-(a-1)/(b+1)}.",
     quantity=r"\alpha_C", expr=(a - 1) / (b + 1), symbols=(a, b), regime=REGIME,
     source=SOURCE + ", compute-optimal scaling", status="published",
@@ -100,6 +116,9 @@ compute_loss_exponent = register(Claim(
 
 compute_width_exponent = register(Claim(
     id="dynamical.compute_width_exponent", theory="dynamical",
+    law=Law(x="C", y="N_opt", sign=1),
+    latex_statement=r"Linear spectral model at compute $C = N t$: the optimal width grows as $N^\star \sim "
+                    r"C^{1/(b+1)}$.",
     statement="Linear spectral model at compute C = N t: the optimal width grows as N* ~ C^{1/(b+1)}.",
     quantity=r"\nu_N", expr=1 / (b + 1), symbols=(a, b), regime=REGIME,
     source=SOURCE + ", compute-optimal scaling", status="published",
@@ -108,6 +127,9 @@ compute_width_exponent = register(Claim(
 
 compute_time_exponent = register(Claim(
     id="dynamical.compute_time_exponent", theory="dynamical",
+    law=Law(x="C", y="t_opt", sign=1),
+    latex_statement=r"Linear spectral model at compute $C = N t$: the optimal training time grows as $t^\star \sim "
+                    r"C^{b/(b+1)}$.",
     statement="Linear spectral model at compute C = N t: the optimal training time grows as t* ~ C^{b/(b+1)}.",
     quantity=r"\nu_t", expr=b / (b + 1), symbols=(a, b), regime=REGIME,
     source=SOURCE + ", compute-optimal scaling", status="published",
@@ -411,6 +433,10 @@ def _cached(key, fn):
 
 data_exponent_claim = register(Claim(
     id="dynamical.data_exponent", theory="dynamical",
+    law=Law(x="P"),
+    latex_statement=r"With $t, N \to \infty$ the test loss decays as $P^{-\min(a-1,\, 2b)}$ (ridgeless kernel "
+                    r"regression).",
+    printed_latex=r"\min(a-1, 2b)",
     statement="With t, N -> infinity the test loss decays as P^{-min(a-1, 2b)} (ridgeless kernel regression).",
     quantity=r"\alpha_P", expr=sp.Min(a - 1, 2 * b), symbols=(a, b), regime=sp.And(a > 1, b > 1),
     source=SOURCE + ", data bottleneck (authors' 2024 blog post)", status="published",
@@ -419,6 +445,8 @@ data_exponent_claim = register(Claim(
 
 size_exponent_published = register(Claim(
     id="dynamical.size_exponent_published", theory="dynamical",
+    latex_statement=r"As printed: with $t, P \to \infty$ a single model's loss decays as $N^{-\min(a-1,\, 2b)}$.",
+    printed_latex=r"\min(a-1, 2b)",
     statement="As printed: with t, P -> infinity a single model's loss decays as N^{-min(a-1, 2b)}.",
     quantity=r"\alpha_N^{\rm printed}", expr=sp.Min(a - 1, 2 * b), symbols=(a, b), regime=sp.And(a > 1, b > 1),
     source=SOURCE + ", size bottleneck (authors' 2024 blog post)", status="published",
@@ -430,6 +458,10 @@ size_exponent_published = register(Claim(
 
 size_exponent = register(Claim(
     id="dynamical.size_exponent", theory="dynamical",
+    law=Law(x="N"),
+    latex_statement=r"With $t, P \to \infty$ a single model's loss decays as $N^{-\min(a-1,\, b)}$ (projection "
+                    r"residual).",
+    printed_latex=r"\min(a-1, b)",
     statement="With t, P -> infinity a single model's loss decays as N^{-min(a-1, b)} (projection residual).",
     quantity=r"\alpha_N", expr=sp.Min(a - 1, b), symbols=(a, b), regime=sp.And(a > 1, b > 1),
     source=SOURCE + ", size bottleneck; corrected here (matches 4+3 phases' F_0)", status="corrected",
@@ -441,6 +473,10 @@ size_exponent = register(Claim(
 
 ensemble_bias_exponent = register(Claim(
     id="dynamical.ensemble_bias_exponent", theory="dynamical",
+    wrong_forms={"min(a-1, b)": sp.Min(a - 1, b)},
+    latex_statement=r"The ensemble-averaged bias $\sum_k \lambda_k w_k^2 H_k^2$ at $t, P \to \infty$ decays as "
+                    r"$N^{-\min(a-1,\, 2b)}$.",
+    printed_latex=r"\min(a-1, 2b)",
     statement="The ensemble-averaged bias sum lambda w^2 H_k^2 at t, P -> infinity decays as N^{-min(a-1, 2b)}.",
     quantity=r"\alpha_B", expr=sp.Min(a - 1, 2 * b), symbols=(a, b), regime=sp.And(a > 1, b > 1),
     source=SOURCE + ", eq. 19 (bias); exponent derived here", status="published",
@@ -449,6 +485,9 @@ ensemble_bias_exponent = register(Claim(
 
 compute_loss_general = register(Claim(
     id="dynamical.compute_loss_exponent_general", theory="dynamical",
+    latex_statement=r"With $\mathcal{L} = c_t t^{-(a-1)/b} + c_N N^{-m}$ at $C = N t$, the optimal loss scales as "
+                    r"$C^{-m(a-1)/(bm+a-1)}$.",
+    printed_latex=r"\frac{m(a-1)}{bm+a-1}",
     statement="With L = c_t t^{-(a-1)/b} + c_N N^{-m} at C = N t, the optimal loss scales as C^{-m(a-1)/(bm+a-1)}.",
     quantity=r"\alpha_C(m)", expr=m * (a - 1) / (b * m + a - 1), symbols=(a, b, m), regime=sp.And(a > 1, b > 0, m > 0),
     source=SOURCE + ", compute-optimal scaling (blog: m = min(a-1, 2b))", status="published",
@@ -457,6 +496,9 @@ compute_loss_general = register(Claim(
 
 compute_width_general = register(Claim(
     id="dynamical.compute_width_exponent_general", theory="dynamical",
+    latex_statement=r"With $\mathcal{L} = c_t t^{-(a-1)/b} + c_N N^{-m}$ at $C = N t$, the optimal width grows as "
+                    r"$C^{(a-1)/(bm+a-1)}$.",
+    printed_latex=r"\frac{a-1}{bm+a-1}",
     statement="With L = c_t t^{-(a-1)/b} + c_N N^{-m} at C = N t, the optimal width grows as C^{(a-1)/(bm+a-1)}.",
     quantity=r"\nu_N(m)", expr=(a - 1) / (b * m + a - 1), symbols=(a, b, m), regime=sp.And(a > 1, b > 0, m > 0),
     source=SOURCE + ", compute-optimal scaling (general case derived here)", status="published",
@@ -465,6 +507,8 @@ compute_width_general = register(Claim(
 
 easy_compute_loss = register(Claim(
     id="dynamical.easy_compute_loss_exponent", theory="dynamical",
+    latex_statement=r"Easy tasks ($a-1 > b$): with the cross term $N^{-1} t^{-(1-1/b)}$, the optimal loss scales as "
+                    r"$C^{-(a-1)/a}$.",
     statement="Easy tasks (a-1 > b): with the cross term N^{-1} t^{-(1-1/b)}, the optimal loss scales as C^{-(a-1)/a}.",
     quantity=r"\alpha_C^{\rm easy}", expr=(a - 1) / a, symbols=(a, b), regime=sp.And(a - 1 > b, b > 1),
     source=SOURCE + "; corrected here (cross term = 4+3 phases' F_ac, phase II)", status="corrected",
@@ -477,6 +521,8 @@ easy_compute_loss = register(Claim(
 
 easy_compute_width = register(Claim(
     id="dynamical.easy_compute_width_exponent", theory="dynamical",
+    latex_statement=r"Easy tasks ($a-1 > b$): the optimal width grows as $N^\star \sim C^{(a-b)/a}$ (and $t^\star "
+                    r"\sim C^{b/a}$).",
     statement="Easy tasks (a-1 > b): the optimal width grows as N* ~ C^{(a-b)/a} (and t* ~ C^{b/a}).",
     quantity=r"\nu_N^{\rm easy}", expr=(a - b) / a, symbols=(a, b), regime=sp.And(a - 1 > b, b > 1),
     source=SOURCE + "; derived here", status="corrected", corrects="dynamical.compute_width_exponent_general",
@@ -486,6 +532,9 @@ easy_compute_width = register(Claim(
 
 ensemble_vs_width = register(Claim(
     id="dynamical.ensemble_vs_width", theory="dynamical",
+    latex_statement=r"At $t, P \to \infty$ ($a-1 < b$), $E$ members of width $N$ lose to one model of width $EN$: "
+                    r"$\mathcal{L}_E(N)/\mathcal{L}_1(EN) \to E^{a-1}(1 - s + s/E) > 1$, $s = (a-1)/b$.",
+    printed_latex=r"E^{a-1}\left(1 - \frac{a-1}{b} + \frac{a-1}{bE}\right)",
     statement="At t, P -> infinity (a-1 < b), E members of width N lose to one model of width E N: "
               "L_E(N)/L_1(EN) -> E^{a-1}(1 - s + s/E) > 1, s = (a-1)/b.",
     quantity=r"L_E(N)/L_1(EN)", expr=E ** (a - 1) * (1 - (a - 1) / b + (a - 1) / (b * E)),
@@ -496,6 +545,10 @@ ensemble_vs_width = register(Claim(
 
 early_time = register(Claim(
     id="dynamical.early_time_correction", theory="dynamical",
+    latex_statement=r"Early time: $H_k(t) - e^{-\lambda t} = \operatorname{tr}(\Lambda)\bigl(\frac1N + "
+                    r"\frac1P\bigr)\bigl[1 - e^{-\lambda t} - \lambda t\, e^{-\lambda t}\bigr]/\lambda + \dots$",
+    printed_latex=r"\frac{T}{\lambda}\left(\frac{1}{N} + \frac{1}{P}\right)\left[1 - e^{-\lambda t} - \lambda t\, "
+                  r"e^{-\lambda t}\right]",
     statement="Early time: H_k(t) - e^{-lambda t} = tr(Lambda)(1/N + 1/P)[1 - e^{-lambda t} - lambda t e^{-lambda t}]/lambda + ...",
     quantity=r"H_k(t) - e^{-\lambda_k t}",
     expr=T * (1 / N + 1 / P) * (1 - sp.exp(-lam * t) - lam * t * sp.exp(-lam * t)) / lam,
@@ -517,6 +570,11 @@ early_time = register(Claim(
 
 early_time_corrected = register(Claim(
     id="dynamical.early_time_correction_finite_trace", theory="dynamical",
+    latex_statement=r"Early time, finite trace: $H_k(t) - e^{-\lambda t} = \bigl(\frac1N + "
+                    r"\frac1P\bigr)\bigl[\operatorname{tr}(\Lambda)(1 - e^{-x} - x e^{-x})/\lambda + x^2 "
+                    r"e^{-x}/2\bigr]$, $x = \lambda t$ (the DMFT form plus the self-interaction of mode $k$).",
+    printed_latex=r"\left(\frac{1}{N} + \frac{1}{P}\right)\left[\frac{T}{\lambda}\left(1 - e^{-\lambda t} - \lambda "
+                  r"t\, e^{-\lambda t}\right) + \frac{(\lambda t)^2}{2} e^{-\lambda t}\right]",
     statement="Early time, finite trace: H_k(t) - e^{-lambda t} = (1/N + 1/P)[tr(Lambda)(1 - e^{-x} - x e^{-x})/lambda "
               "+ x^2 e^{-x}/2], x = lambda t (the DMFT form plus the self-interaction of mode k).",
     quantity=r"H_k(t) - e^{-\lambda_k t}",
@@ -532,6 +590,9 @@ early_time_corrected = register(Claim(
 
 rich_time = register(Claim(
     id="dynamical.rich_time_exponent", theory="dynamical",
+    law=Law(x="t"),
+    latex_statement=r"Feature learning, hard tasks ($\beta < 1$): the loss decays as $t^{-2\beta/(1+\beta)}$ instead"
+                    r" of $t^{-\beta}$.",
     statement="Feature learning, hard tasks (beta < 1): the loss decays as t^{-2 beta/(1+beta)} instead of t^{-beta}.",
     quantity=r"\chi(\beta)", expr=2 * beta / (1 + beta), symbols=(alpha, beta), regime=sp.And(beta < 1, alpha > 1),
     source="Bordelon, Atanasov, Pehlevan 2024/25, arXiv 2409.17858 (figure caption)", status="published",
@@ -542,6 +603,8 @@ rich_time = register(Claim(
 
 rich_compute = register(Claim(
     id="dynamical.rich_compute_loss_exponent", theory="dynamical",
+    latex_statement=r"Feature learning, hard tasks: the compute-optimal loss scales as "
+                    r"$C^{-2\alpha\beta/(\alpha(1+\beta)+2)}$.",
     statement="Feature learning, hard tasks: the compute-optimal loss scales as C^{-2 alpha beta/(alpha(1+beta)+2)}.",
     quantity=r"\alpha_C^{\rm rich}", expr=2 * alpha * beta / (alpha * (1 + beta) + 2), symbols=(alpha, beta),
     regime=sp.And(beta < 1, alpha > 1),
@@ -554,6 +617,8 @@ _PH_NOTE = ("Component forms F_pp, F_0, F_ac, K_pp are reconstructed from memory
             "in the paper's body); map to Bordelon: b = 2 alpha, a = 2 alpha + 2 beta.")
 phase_ia = register(Claim(
     id="dynamical.phase_ia_compute_exponent", theory="dynamical",
+    latex_statement=r"4+3 phases, phase Ia ($2\beta < 1 < 2\alpha$): $P^\star \sim "
+                    r"f^{-(2\alpha+2\beta-1)/(2\alpha+1)}$ ($F_{pp} = F_0$).",
     statement="4+3 phases, phase Ia (2 beta < 1 < 2 alpha): P* ~ f^{-(2alpha+2beta-1)/(2alpha+1)} (F_pp = F_0).",
     quantity=r"\eta_{\rm Ia}", expr=(2 * alpha + 2 * beta - 1) / (2 * alpha + 1), symbols=(alpha, beta),
     regime=sp.And(2 * beta < 1, 2 * alpha > 1, alpha + beta > sp.Rational(1, 2)),
@@ -562,6 +627,9 @@ phase_ia = register(Claim(
 ))
 phase_ii = register(Claim(
     id="dynamical.phase_ii_compute_exponent", theory="dynamical",
+    latex_statement=r"4+3 phases, phase II ($\frac12 < \beta < \alpha$): $P^\star \sim "
+                    r"f^{-(2\alpha+2\beta-1)/(2(\alpha+\beta))}$ ($F_{pp} = F_{ac}$).",
+    printed_latex=r"\frac{2\alpha + 2\beta - 1}{2(\alpha + \beta)}",
     statement="4+3 phases, phase II (1/2 < beta < alpha): P* ~ f^{-(2alpha+2beta-1)/(2(alpha+beta))} (F_pp = F_ac).",
     quantity=r"\eta_{\rm II}", expr=(2 * alpha + 2 * beta - 1) / (2 * (alpha + beta)), symbols=(alpha, beta),
     regime=sp.And(2 * beta > 1, beta < alpha),
@@ -570,6 +638,8 @@ phase_ii = register(Claim(
 ))
 phase_iii = register(Claim(
     id="dynamical.phase_iii_compute_exponent", theory="dynamical",
+    latex_statement=r"4+3 phases, phase III ($\beta > \alpha > \frac12$): $P^\star \sim f^{-(4\alpha-1)/(4\alpha)}$ "
+                    r"($K_{pp} = F_{ac}$).",
     statement="4+3 phases, phase III (beta > alpha > 1/2): P* ~ f^{-(4alpha-1)/(4alpha)} (K_pp = F_ac).",
     quantity=r"\eta_{\rm III}", expr=(4 * alpha - 1) / (4 * alpha), symbols=(alpha, beta),
     regime=sp.And(beta > alpha, 2 * alpha > 1),
@@ -577,7 +647,7 @@ phase_iii = register(Claim(
     derive=lambda: phase_exponents("III"), params={"alpha": 0.8, "beta": 1.5},
 ))
 
-# --- task FR: frontier ---
+# --- the compute-optimal frontier ---
 # The printed compute-optimal law C^{-m(a-1)/(bm+a-1)}, m = min(a-1, 2b) (the blog's m, i.e. the ensemble-bias
 # exponent derived by bias_size_exponent), read at an easy task (a-1 > b). It is refuted there by the measured
 # frontier (numerics/simulate/dynamical_frontier.py): at a = 5, b = 1.5 it predicts 12/8.5 = 1.41 for the loss
@@ -591,6 +661,9 @@ _EASY_PRINTED_EVIDENCE = (
 
 easy_compute_loss_printed = register(Claim(
     id="dynamical.easy_compute_loss_exponent_printed", theory="dynamical",
+    latex_statement=r"As printed, read at an easy task ($a-1 > b$): $\mathcal{L}^\star \sim C^{-m(a-1)/(bm+a-1)}$ "
+                    r"with $m = \min(a-1, 2b)$.",
+    printed_latex=r"\frac{(a-1)\min(a-1, 2b)}{b\min(a-1, 2b) + a - 1}",
     statement="As printed, read at an easy task (a-1 > b): L* ~ C^{-m(a-1)/(bm+a-1)} with m = min(a-1, 2b).",
     quantity=r"\alpha_C^{\rm printed}", expr=sp.Min(a - 1, 2 * b) * (a - 1) / (b * sp.Min(a - 1, 2 * b) + a - 1),
     symbols=(a, b), regime=sp.And(a - 1 > b, b > 1),
@@ -601,6 +674,9 @@ easy_compute_loss_printed = register(Claim(
 
 easy_compute_width_printed = register(Claim(
     id="dynamical.easy_compute_width_exponent_printed", theory="dynamical",
+    latex_statement=r"As printed, read at an easy task ($a-1 > b$): $N^\star \sim C^{(a-1)/(a-1+bm)}$ with $m = "
+                    r"\min(a-1, 2b)$.",
+    printed_latex=r"\frac{a-1}{a - 1 + b\min(a-1, 2b)}",
     statement="As printed, read at an easy task (a-1 > b): N* ~ C^{(a-1)/(a-1+bm)} with m = min(a-1, 2b).",
     quantity=r"\nu_N^{\rm printed}", expr=(a - 1) / (a - 1 + b * sp.Min(a - 1, 2 * b)),
     symbols=(a, b), regime=sp.And(a - 1 > b, b > 1),
@@ -609,7 +685,7 @@ easy_compute_width_printed = register(Claim(
     evidence=_EASY_PRINTED_EVIDENCE,
 ))
 
-# --- task DD: finite data ---
+# --- finite data: P samples, data reuse ---
 #
 # Train/test gap under data reuse (full-batch GD on P Gaussian samples, any width N, label noise sigma).
 # With v = w* - theta, F = A^T A/N (E F = I), G = Psi^T Psi/P (E G = Lambda) and y = Psi w* + sigma eps,
@@ -659,6 +735,10 @@ def train_test_gap_slope() -> sp.Expr:
 
 train_test_gap = register(Claim(
     id="dynamical.train_test_gap_slope", theory="dynamical",
+    latex_statement=r"Full-batch GD on $P$ Gaussian samples (any width $N$): the expected test-train gap starts at 0"
+                    r" and grows as $2t\,[S_2 + \operatorname{tr}(\Lambda)(L_0 + \sigma^2)]/P$, with $S_2 = \sum_k "
+                    r"\lambda_k^2 w_k^2$ and $L_0 = \sum_k \lambda_k w_k^2$.",
+    printed_latex=r"\frac{2}{P}\left[S_2 + T\left(L_0 + \sigma^2\right)\right]",
     statement="Full-batch GD on P Gaussian samples (any width N): the expected test-train gap starts at 0 and grows "
               "as 2t[S_2 + tr(Lambda)(L_0 + sigma^2)]/P, S_2 = sum lambda^2 w^2, L_0 = sum lambda w^2.",
     quantity=r"\partial_t\,\mathbb{E}[L_{\rm test} - L_{\rm train}]_{t=0}",

@@ -34,9 +34,15 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.claims import Claim, register
+from theory.claims import Claim, Law, PowerSpec, Theory, register, register_theory
 
 SOURCE = "Gerken, Kessel 2024, arXiv 2403.03103 (ICML 2024)"
+
+THEORY = register_theory(Theory(
+    id="equivariance", title="Emergent Equivariance in Deep Ensembles",
+    authors=('Jan E. Gerken', 'Pan Kessel'), year=2024, arxiv="2403.03103",
+    checks={"precise": ("numerics.precise",), "simulate": ("numerics.simulate",)},
+))
 
 # symbols with assumptions
 L = sp.Symbol("L", integer=True, positive=True)          # number of hidden ReLU layers
@@ -296,6 +302,9 @@ def mc_std_exponent(var: sp.Symbol) -> sp.Expr:
 
 kernel_invariance = register(Claim(
     id="equivariance.kernel_orthogonal_invariance", theory="equivariance",
+    power=PowerSpec(additive=1e-20),
+    latex_statement=r"The ReLU NNGP/NTK of a dense-first-layer network depend on $x$ only through $x \cdot x'$, "
+                    r"$|x|$, $|x'|$, so $\Theta(Rx, Rx') - \Theta(x, x') = 0$ for every orthogonal $R$.",
     statement="The ReLU NNGP/NTK of a dense-first-layer network depend on x only through x.x', |x|, |x'|, "
               "so Theta(Rx, Rx') - Theta(x, x') = 0 for every orthogonal R.",
     quantity=r"\Theta^{(L+1)}(Rx,Rx')-\Theta^{(L+1)}(x,x')", expr=sp.Integer(0), symbols=(),
@@ -308,6 +317,9 @@ kernel_invariance = register(Claim(
 
 gram_commutation = register(Claim(
     id="equivariance.gram_commutation", theory="equivariance",
+    power=PowerSpec(additive=1e-20),
+    latex_statement=r"For $C_4$ acting by pixel permutations on a fully augmented training set, the index "
+                    r"permutation $\Pi_g$ commutes with the kernel Gram matrix: $[\Pi_g, \Theta_{XX}] = 0$.",
     statement="For C4 acting by pixel permutations on a fully augmented training set, the index "
               "permutation Pi_g commutes with the kernel Gram matrix: [Pi_g, Theta_XX] = 0.",
     quantity=r"\sum_g\|[\Pi_g,\Theta_{XX}]\|_F^2", expr=sp.Integer(0), symbols=(),
@@ -318,6 +330,10 @@ gram_commutation = register(Claim(
 
 mean_equivariance = register(Claim(
     id="equivariance.mean_predictor_equivariance", theory="equivariance",
+    power=PowerSpec(additive=1e-6),
+    latex_statement=r"The NTK-regime ensemble mean $\mu_t(x) = \Theta(x, X)\, \phi_t(\Theta)\, Y$ is equivariant, "
+                    r"$\mu_t(\rho_X(g)\, x) = \rho_Y(g)\, \mu_t(x)$, for every $t$ and every $x$, on or off the data"
+                    r" manifold.",
     statement="The NTK-regime ensemble mean mu_t(x) = Theta(x,X) phi_t(Theta) Y is equivariant, "
               "mu_t(rho_X(g) x) = rho_Y(g) mu_t(x), for every t and every x, on or off the data manifold.",
     quantity=r"\|\mu_t(\rho_X(g)x)-\rho_Y(g)\mu_t(x)\|", expr=sp.Integer(0), symbols=(),
@@ -330,6 +346,9 @@ mean_equivariance = register(Claim(
 
 cov_equivariance = register(Claim(
     id="equivariance.covariance_invariance", theory="equivariance",
+    power=PowerSpec(additive=1e-20),
+    latex_statement=r"The NTK-regime output covariance is invariant: $\Sigma_t(\rho x, \rho x') = \Sigma_t(x, x')$ "
+                    r"for every $t$ and all inputs.",
     statement="The NTK-regime output covariance is invariant: Sigma_t(rho x, rho x') = Sigma_t(x, x') "
               "for every t and all inputs.",
     quantity=r"\Sigma_t(\rho_X(g)x,\rho_X(g)x')-\Sigma_t(x,x')", expr=sp.Integer(0), symbols=(),
@@ -351,9 +370,12 @@ def _diag() -> tuple[sp.Expr, sp.Expr]:
 
 ntk_diagonal = register(Claim(
     id="equivariance.ntk_diagonal", theory="equivariance",
+    latex_statement=r"Normalised ReLU network ($\sigma_w^2 = 2$, $\sigma_b = 0$): $\Theta^{(L+1)}(x, x) = "
+                    r"2(L+1)\,|x|^2/d$.",
+    printed_latex=r"\frac{2(L+1)\, r^2}{d}",
     statement="Normalised ReLU network (sigma_w^2 = 2, sigma_b = 0): Theta^{(L+1)}(x, x) = 2 (L+1) |x|^2 / d.",
     quantity=r"\Theta^{(L+1)}(x,x)", expr=2 * (L + 1) * r ** 2 / d, symbols=(L, r, d),
-    source="Arora et al. 2019 (normalised NTK); brief of " + SOURCE, status="published",
+    source="Arora et al. 2019 (normalised NTK), as used by " + SOURCE, status="published",
     derive=lambda: _diag()[1], params={"L": 2, "r": 1.3, "d": 9},
 ))
 
@@ -369,6 +391,8 @@ def _gdiag() -> tuple[sp.Expr, sp.Expr]:
 _q = sw2 / 2
 nngp_diagonal = register(Claim(
     id="equivariance.nngp_diagonal", theory="equivariance",
+    latex_statement=r"ReLU NNGP diagonal: $K^{(L+1)}(x,x) = q^L(\sigma_w^2 |x|^2/d + \sigma_b^2) + \sigma_b^2 (1 - "
+                    r"q^L)/(1 - q)$, $q = \sigma_w^2/2$.",
     statement="ReLU NNGP diagonal: K^{(L+1)}(x,x) = q^L (sigma_w^2 |x|^2/d + sigma_b^2) + sigma_b^2 (1 - q^L)/(1 - q), "
               "q = sigma_w^2/2.",
     quantity=r"K^{(L+1)}(x,x)",
@@ -381,6 +405,9 @@ nngp_diagonal = register(Claim(
 
 ensemble_mc = register(Claim(
     id="equivariance.ensemble_mc_exponent", theory="equivariance",
+    law=Law(x="M", y="error"),
+    latex_statement=r"Members are not equivariant; the $M$-member ensemble mean is, up to a Monte-Carlo error that "
+                    r"decays as $M^{-p}$ with $p = 1/2$.",
     statement="Members are not equivariant; the M-member ensemble mean is, up to a Monte-Carlo error "
               "that decays as M^{-p} with p = 1/2.",
     quantity=r"p_M", expr=sp.Rational(1, 2), symbols=(),
@@ -392,6 +419,10 @@ ensemble_mc = register(Claim(
 
 ck_discrepancy = register(Claim(
     id="equivariance.ck_discrepancy", theory="equivariance",
+    wrong_forms={"2 sin(pi/k)": 2 * sp.sin(sp.pi / k)},
+    latex_statement=r"$C_k$ inside $SO(2)$: $\kappa = \max_\theta \min_{b \in C_k} \|R_\theta - R_b\|_{\mathrm{op}} "
+                    r"= 2\sin(\pi/(2k))$, which bounds the invariance error of an ensemble trained with $C_k$ "
+                    r"augmentation.",
     statement="C_k inside SO(2): kappa = max_theta min_{b in C_k} ||R_theta - R_b||_op = 2 sin(pi/(2k)), "
               "which bounds the invariance error of an ensemble trained with C_k augmentation.",
     quantity=r"\kappa(C_k)", expr=2 * sp.sin(sp.pi / (2 * k)), symbols=(k,), regime=k >= 2,
@@ -402,6 +433,9 @@ ck_discrepancy = register(Claim(
 
 ntk_width = register(Claim(
     id="equivariance.ntk_width_exponent", theory="equivariance",
+    law=Law(x="n", y="error"),
+    latex_statement=r"The empirical NTK at width $n$ approaches the analytic kernel as $n^{-p}$, $p = 1/2$ "
+                    r"(sample-mean fluctuation, with an $O(1/n)$ bias subleading).",
     statement="The empirical NTK at width n approaches the analytic kernel as n^{-p}, p = 1/2 "
               "(sample-mean fluctuation, with an O(1/n) bias subleading).",
     quantity=r"p_n", expr=sp.Rational(1, 2), symbols=(),

@@ -30,9 +30,15 @@ import functools
 
 import sympy as sp
 
-from theory.claims import Claim, register
+from theory.claims import Claim, PowerSpec, Theory, register, register_theory
 
 SOURCE = "Gu, Dong, Hao, Dong, Huang, Wei 2024, arXiv 2402.17759"
+
+THEORY = register_theory(Theory(
+    id="optimal_learning", title="Towards Optimal Learning of Language Models",
+    authors=('Yuxian Gu', 'Li Dong', 'Yaru Hao', 'Qingxiu Dong', 'Minlie Huang', 'Furu Wei'), year=2024, arxiv="2402.17759",
+    checks={"precise": ("numerics.precise",), "simulate": ("numerics.simulate",)},
+))
 
 # ----------------------------------------------------------------------------- symbols
 T = sp.Symbol("T", positive=True, integer=True)        # number of steps / horizon
@@ -186,6 +192,9 @@ REG_POS = sp.true
 
 compression_ratio = register(Claim(
     id="optimal_learning.compression_ratio", theory="optimal_learning",
+    latex_statement=r"The objective (minimal area under the desired-loss curve) maximises the compression ratio "
+                    r"$\mathrm{CR} = T \log|V| / \sum_t \mathcal{L}_t$; an optimised policy raises CR (lower "
+                    r"held-out AUC).",
     statement="The objective (minimal area under the desired-loss curve) maximises the compression ratio "
               "CR = T log|V| / sum_t L_t; an optimised policy raises CR (lower held-out AUC).",
     quantity=r"CR", expr=T * sp.log(V) / A_, symbols=(T, V, A_), regime=sp.And(V >= 2),
@@ -196,6 +205,9 @@ compression_ratio = register(Claim(
 
 loss_rate_identity = register(Claim(
     id="optimal_learning.loss_rate_identity", theory="optimal_learning",
+    latex_statement=r"Under gradient flow with policy $\gamma$, $d\mathcal{L}/dt = -\sum_n \gamma_n \mathrm{CT}_n$, "
+                    r"$\mathrm{CT}_n = \nabla \mathcal{L} \cdot \nabla \ell_n$ (the ratio $-\dot{\mathcal{L}} / "
+                    r"\sum_n \gamma_n \mathrm{CT}_n$ is 1).",
     statement="Under gradient flow with policy gamma, dL/dt = -sum_n gamma_n CT_n, CT_n = grad L . grad l_n "
               "(the ratio -dL/dt / sum gamma CT is 1).",
     quantity=r"-\dot L^{dsr} / \sum_n \gamma_n CT_n", expr=sp.Integer(1), symbols=(),
@@ -206,6 +218,8 @@ loss_rate_identity = register(Claim(
 
 learning_law_printed = register(Claim(
     id="optimal_learning.learning_law_printed", theory="optimal_learning",
+    latex_statement=r"Learning Law as printed: under an optimal policy all active examples have equal instantaneous "
+                    r"contributions $\mathrm{CT}_n$ (coefficient of variation over active examples $= 0$).",
     statement="Learning Law as printed: under an optimal policy all active examples have equal instantaneous "
               "contributions CT_n (coefficient of variation over active examples = 0).",
     quantity=r"\mathrm{median}_t\,\mathrm{CV}_{n\in A_t}(CT_{n,t})", expr=sp.Integer(0), symbols=(),
@@ -220,6 +234,10 @@ learning_law_printed = register(Claim(
 
 learning_law_costate = register(Claim(
     id="optimal_learning.learning_law_costate", theory="optimal_learning",
+    power=PowerSpec(additive=0.1),
+    latex_statement=r"Exact first-order condition (Pontryagin / discrete KKT): all active examples share the same "
+                    r"costate-weighted contribution $p \cdot \nabla \ell_n$ (discrete: $\partial "
+                    r"J/\partial\gamma_{n,t}$); CV over active $= 0$.",
     statement="Exact first-order condition (Pontryagin / discrete KKT): all active examples share the same "
               "costate-weighted contribution p . grad l_n (discrete: dJ/dgamma_{n,t}); CV over active = 0.",
     quantity=r"\mathrm{median}_t\,\mathrm{CV}_{n\in A_t}(\partial J/\partial\gamma_{n,t})", expr=sp.Integer(0),
@@ -237,38 +255,49 @@ _TOY_NOTE = ("reconstructed: 2-D toy constructed for this package (not in the pa
 
 toy_switch_time = register(Claim(
     id="optimal_learning.toy_switch_time", theory="optimal_learning",
+    latex_statement=r"2-D toy (reconstructed): the optimal policy is bang ($\gamma_1 = 1$) until $t_s = \ln 2$.",
     statement="2-D toy (reconstructed): the optimal policy is bang (gamma_1 = 1) until t_s = ln 2.",
-    quantity=r"t_s", expr=sp.log(2), symbols=(), source=SOURCE + " (Learning Law); toy of the brief",
+    quantity=r"t_s", expr=sp.log(2), symbols=(), source=SOURCE + " (Learning Law); a 2-D control toy of ours",
     status="reconstructed", derive=lambda: toy_pontryagin()["t_s"], notes=_TOY_NOTE,
 ))
 
 toy_singular_control = register(Claim(
     id="optimal_learning.toy_singular_control", theory="optimal_learning",
+    latex_statement=r"2-D toy (reconstructed): after $t_s$ the optimal policy follows the singular arc $\gamma_1 = "
+                    r"3/4$.",
     statement="2-D toy (reconstructed): after t_s the optimal policy follows the singular arc gamma_1 = 3/4.",
-    quantity=r"\gamma_1^{arc}", expr=sp.Rational(3, 4), symbols=(), source=SOURCE + " (Learning Law); toy of the brief",
+    quantity=r"\gamma_1^{arc}", expr=sp.Rational(3, 4), symbols=(), source=SOURCE + " (Learning Law); a 2-D control toy of ours",
     status="reconstructed", derive=lambda: toy_pontryagin()["gamma_1"], notes=_TOY_NOTE,
 ))
 
 toy_area_gap = register(Claim(
     id="optimal_learning.toy_area_gap", theory="optimal_learning",
+    latex_statement=r"2-D toy (reconstructed): $\mathrm{AUC}(\text{uniform}) - \mathrm{AUC}(\text{optimal})$ on $[0,"
+                    r" 5]$ is $\frac{11}{16} - \frac{\ln 2}{8}$.",
     statement="2-D toy (reconstructed): AUC(uniform) - AUC(optimal) on [0, 5] = 11/16 - ln(2)/8.",
     quantity=r"\Delta\mathrm{AUC}", expr=sp.Rational(11, 16) - sp.log(2) / 8, symbols=(),
-    source=SOURCE + " (objective); toy of the brief", status="reconstructed",
+    source=SOURCE + " (objective); a 2-D control toy of ours", status="reconstructed",
     derive=lambda: toy_pontryagin()["gap"], notes=_TOY_NOTE,
 ))
 
 toy_arc_equal_contribution = register(Claim(
     id="optimal_learning.toy_arc_equal_contribution", theory="optimal_learning",
+    latex_statement=r"2-D toy (reconstructed): on the singular arc $\mathrm{CT}_1 = \mathrm{CT}_2 = y(y-1) = "
+                    r"-d\mathcal{L}/dt > 0$ (the printed law holds exactly here, with $\mathrm{Const} \neq 0$).",
     statement="2-D toy (reconstructed): on the singular arc CT_1 = CT_2 = y(y-1) = -dL/dt > 0 (the printed law holds exactly "
               "here, with Const != 0).",
     quantity=r"CT_1 = CT_2\ \text{on the arc}", expr=y * (y - 1), symbols=(y,), regime=sp.And(y > 1),
-    source=SOURCE + ", Thm 3.1; toy of the brief", status="reconstructed",
+    source=SOURCE + ", Thm 3.1; a 2-D control toy of ours", status="reconstructed",
     derive=lambda: (toy_pontryagin()["minus_ldot_arc"] + toy_pontryagin()["ct_diff"]),
     params={"y": 1.5}, notes=_TOY_NOTE + " derive returns -dL/dt on the arc plus (CT_1 - CT_2), which is 0 there.",
 ))
 
 acceleration_ratio = register(Claim(
     id="optimal_learning.acceleration_ratio", theory="optimal_learning",
+    latex_statement=r"(Eq.~9 reconstructed) With $\mathcal{L}_i(t) = \mathcal{L}_0 + (B_i/t)^{\beta_i}$, policy 2 "
+                    r"reaches $\mathcal{L}_1(T)$ at $T/\mathrm{AR}$ with $\mathrm{AR} = T^{1-\beta_1/\beta_2} "
+                    r"B_1^{\beta_1/\beta_2} / B_2$.",
+    printed_latex=r"\frac{T^{1 - \beta_1/\beta_2}\, B_1^{\beta_1/\beta_2}}{B_2}",
     statement="(Eq. 9 reconstructed) With L_i(t) = L0 + (B_i/t)^beta_i, policy 2 reaches L_1(T) at T/AR with "
               "AR = T^{1-beta_1/beta_2} B_1^{beta_1/beta_2} / B_2.",
     quantity=r"AR", expr=T ** (1 - beta1 / beta2) * B1 ** (beta1 / beta2) / B2,
@@ -281,6 +310,7 @@ acceleration_ratio = register(Claim(
 
 b_decrease_printed = register(Claim(
     id="optimal_learning.b_decrease_printed", theory="optimal_learning",
+    latex_statement=r"Text (Sec.~4): the near-optimal policy decreases $B$ by 96.6\,\% (Transformer, TinyStories).",
     statement="Text (Sec. 4): the near-optimal policy decreases B by 96.6 % (Transformer, TinyStories).",
     quantity=r"|\Delta B/B|", expr=PRINTED_B_DECREASE, symbols=(), source=SOURCE + ", Sec. 4 text vs Table 1",
     status="published", holds=False, derive=b_decrease_at_table1,
@@ -290,6 +320,9 @@ b_decrease_printed = register(Claim(
 
 b_decrease_table = register(Claim(
     id="optimal_learning.b_decrease_table", theory="optimal_learning",
+    latex_statement=r"Table~1 implies $|\Delta B/B| = 1 - 1.99\cdot 10^{7}/3.16\cdot 10^{8} = 93.70\,\%$, consistent"
+                    r" with Table~2 (4K: 93.7\,\%).",
+    printed_latex=r"1 - \frac{1.99\cdot 10^{7}}{3.16\cdot 10^{8}}",
     statement="Table 1 implies |dB/B| = 1 - 1.99e7/3.16e8 = 93.70 %, consistent with Table 2 (4K: 93.7 %).",
     quantity=r"|\Delta B/B|", expr=1 - sp.Rational(199, 3160), symbols=(), source=SOURCE + ", Table 1, Table 2",
     status="corrected", corrects="optimal_learning.b_decrease_printed", derive=b_decrease_at_table1,
@@ -298,6 +331,7 @@ b_decrease_table = register(Claim(
 
 ar_printed = register(Claim(
     id="optimal_learning.ar_printed", theory="optimal_learning",
+    latex_statement=r"Table~2: $\mathrm{AR} = 2.41$ at $T = 4\mathrm{K}$, from the Table~1 fit (Transformer).",
     statement="Table 2: AR = 2.41 at T = 4K, from the Table 1 fit (Transformer).",
     quantity=r"AR(T=4\mathrm{K})", expr=PRINTED_AR_4K, symbols=(), source=SOURCE + ", Table 2 vs Table 1 and Eq. 9",
     status="published", holds=False, derive=ar_at_table1,
@@ -308,6 +342,9 @@ ar_printed = register(Claim(
 
 ar_table = register(Claim(
     id="optimal_learning.ar_table", theory="optimal_learning",
+    latex_statement=r"The AR formula at the rounded Table~1 values gives $\mathrm{AR}(4\mathrm{K}) = 4000^{1/7}\, "
+                    r"(3.16\cdot 10^{8})^{6/7} / 1.99\cdot 10^{7} = 3.17$.",
+    printed_latex=r"\frac{4000^{1/7}\, (3.16\cdot 10^{8})^{6/7}}{1.99\cdot 10^{7}}",
     statement="The AR formula at the rounded Table 1 values gives AR(4K) = 4000^{1/7} 3.16e8^{6/7} / 1.99e7 = 3.17.",
     quantity=r"AR(T=4\mathrm{K})",
     expr=sp.Integer(4000) ** sp.Rational(1, 7) * sp.Integer(316000000) ** sp.Rational(6, 7) / sp.Integer(19900000),
@@ -319,6 +356,9 @@ ar_table = register(Claim(
 
 b_conditioning = register(Claim(
     id="optimal_learning.b_conditioning", theory="optimal_learning",
+    latex_statement=r"(Reconstructed analysis) In the log-log fit $\ln(\mathcal{L} - \mathcal{L}_0) = c - \beta \ln "
+                    r"t$, $B = e^{c/\beta}$ and $d\ln B / d\ln\beta = -\ln B$: 1\,\% in $\beta$ moves $B$ by about "
+                    r"$\ln B$\,\% (20\,\% for $B \approx 3\cdot 10^{8}$).",
     statement="(reconstructed analysis) In the log-log fit ln(L - L0) = c - beta ln t, B = exp(c/beta) and d ln B / d ln beta = -ln B: "
               "1 % in beta moves B by ~ln(B) % (20 % for B ~ 3e8).",
     quantity=r"\frac{d\ln B}{d\ln\beta}\,(\ln B = c/\beta)", expr=-sp.log(B), symbols=(B,), regime=sp.And(B > 1),

@@ -36,9 +36,15 @@ import mpmath
 import sympy as sp
 
 from theory import asymptotics as A
-from theory.claims import Claim, register
+from theory.claims import Claim, Law, Theory, register, register_theory
 
 SOURCE = "Michaud, Liu, Girit, Tegmark 2023, arXiv 2303.13506"
+
+THEORY = register_theory(Theory(
+    id="quanta", title="The Quantization Model of Neural Scaling",
+    authors=('Eric J. Michaud', 'Ziming Liu', 'Uzay Girit', 'Max Tegmark'), year=2023, arxiv="2303.13506",
+    checks={"precise": ("numerics.precise",), "simulate": ("numerics.simulate",)},
+))
 
 alpha = sp.Symbol("alpha", positive=True)
 gamma = sp.Symbol("gamma", positive=True)
@@ -175,6 +181,8 @@ REG = alpha > 0
 
 tail_leading = register(Claim(
     id="quanta.tail_leading", theory="quanta",
+    latex_statement=r"Unlearned usage mass after $n$ quanta: $\sum_{k>n} p_k \sim n^{-\alpha} / (\alpha\, "
+                    r"\zeta(\alpha+1))$.",
     statement="Unlearned usage mass after n quanta: sum_{k>n} p_k ~ n^{-alpha} / (alpha zeta(alpha+1)).",
     quantity=r"\sum_{k>n} p_k", expr=n ** (-alpha) / (alpha * sp.zeta(alpha + 1)), symbols=(alpha, n),
     regime=sp.And(REG, n >= 1), source=SOURCE + ", Sec. 3, Eq. for L_n", status="published",
@@ -184,6 +192,9 @@ tail_leading = register(Claim(
 
 tail_series = register(Claim(
     id="quanta.tail_series", theory="quanta",
+    latex_statement=r"With its next correction: $\sum_{k>n} p_k = \bigl(n^{-\alpha}/\alpha - "
+                    r"n^{-\alpha-1}/2\bigr)/\zeta(\alpha+1) + O(n^{-\alpha-2})$.",
+    printed_latex=r"\frac{1}{\zeta(\alpha+1)}\left(\frac{n^{-\alpha}}{\alpha} - \frac{n^{-\alpha-1}}{2}\right)",
     statement="With its next correction: sum_{k>n} p_k = (n^{-alpha}/alpha - n^{-alpha-1}/2)/zeta(alpha+1) + O(n^{-alpha-2}).",
     quantity=r"\sum_{k>n} p_k",
     expr=(n ** (-alpha) / alpha - n ** (-alpha - 1) / 2) / sp.zeta(alpha + 1), symbols=(alpha, n),
@@ -193,6 +204,9 @@ tail_series = register(Claim(
 
 alpha_N_claim = register(Claim(
     id="quanta.alpha_n", theory="quanta",
+    law=Law(x="N"),
+    latex_statement=r"Each quantum costs $C$ parameters ($n = N/C$): $\mathcal{L}(N) - a \sim N^{-\alpha_N}$ with "
+                    r"$\alpha_N = \alpha$.",
     statement="Each quantum costs C parameters (n = N/C): L(N) - a ~ N^{-alpha_N} with alpha_N = alpha.",
     quantity=r"\alpha_N", expr=alpha, symbols=(alpha,), regime=REG,
     source=SOURCE + ", Sec. 3 (parameter scaling)", status="published", derive=_alpha_N, params=DEFAULTS,
@@ -200,6 +214,9 @@ alpha_N_claim = register(Claim(
 
 alpha_D_claim = register(Claim(
     id="quanta.alpha_d", theory="quanta",
+    law=Law(x="D"),
+    latex_statement=r"Multi-epoch data: quantum $n$ is learned once $D p_n = \tau$, so $\mathcal{L}(D) - a \sim "
+                    r"D^{-\alpha/(\alpha+1)}$.",
     statement="Multi-epoch data: quantum n is learned once D p_n = tau, so L(D) - a ~ D^{-alpha/(alpha+1)}.",
     quantity=r"\alpha_D", expr=alpha / (alpha + 1), symbols=(alpha,), regime=REG,
     source=SOURCE + ", Sec. 3 (data scaling)", status="published", derive=_alpha_D, params=DEFAULTS,
@@ -207,6 +224,9 @@ alpha_D_claim = register(Claim(
 
 alpha_S_claim = register(Claim(
     id="quanta.alpha_s", theory="quanta",
+    law=Law(x="S"),
+    latex_statement=r"Single-epoch steps, learning time $S_k \sim 1/p_k$: $\mathcal{L}(S) - a \sim "
+                    r"S^{-\alpha/(\alpha+1)}$.",
     statement="Single-epoch steps, learning time S_k ~ 1/p_k: L(S) - a ~ S^{-alpha/(alpha+1)}.",
     quantity=r"\alpha_S", expr=alpha / (alpha + 1), symbols=(alpha,), regime=REG,
     source=SOURCE + ", Sec. 3 (steps scaling)", status="published",
@@ -215,6 +235,8 @@ alpha_S_claim = register(Claim(
 
 alpha_S_general = register(Claim(
     id="quanta.alpha_s_general", theory="quanta",
+    latex_statement=r"If quantum $k$ needs $S_k \sim p_k^{-\gamma}$ steps, $\mathcal{L}(S) - a \sim "
+                    r"S^{-\alpha/(\gamma(\alpha+1))}$.",
     statement="If quantum k needs S_k ~ p_k^{-gamma} steps, L(S) - a ~ S^{-alpha/(gamma(alpha+1))}.",
     quantity=r"\alpha_S(\gamma)", expr=alpha / (gamma * (alpha + 1)), symbols=(alpha, gamma),
     regime=sp.And(REG, gamma > 0), source=SOURCE + ", Sec. 3/4 (generalises the 1/p_k argument; derived here)",
@@ -223,6 +245,7 @@ alpha_S_general = register(Claim(
 
 identity = register(Claim(
     id="quanta.alpha_d_identity", theory="quanta",
+    latex_statement=r"The data exponent follows from the parameter exponent: $\alpha_D = \alpha_N/(\alpha_N + 1)$.",
     statement="The data exponent follows from the parameter exponent: alpha_D = alpha_N/(alpha_N + 1).",
     quantity=r"\alpha_D", expr=alpha_N / (alpha_N + 1), symbols=(alpha_N,), regime=alpha_N > 0,
     source=SOURCE + ", Sec. 3 and Sec. 5 (Pythia: alpha_N = 0.083)", status="published",
@@ -232,6 +255,11 @@ identity = register(Claim(
 
 case1 = register(Claim(
     id="quanta.case1_loss", theory="quanta",
+    latex_statement=r"Case 1 ($b_k = -\log p_k$, $a_k = 0$): $\mathcal{L}_n \sim "
+                    r"\frac{1+\alpha+\alpha\log\zeta}{\alpha^2\zeta}\, n^{-\alpha} + \frac{\alpha+1}{\alpha\zeta}\, "
+                    r"n^{-\alpha}\log n$.",
+    printed_latex=r"\frac{1 + \alpha + \alpha\log\zeta(\alpha+1)}{\alpha^2\zeta(\alpha+1)}\, n^{-\alpha} + "
+                  r"\frac{\alpha+1}{\alpha\,\zeta(\alpha+1)}\, n^{-\alpha}\log n",
     statement="Case 1 (b_k = -log p_k, a_k = 0): L_n ~ (1+alpha+alpha log zeta)/(alpha^2 zeta) n^{-alpha} "
               "+ (alpha+1)/(alpha zeta) n^{-alpha} log n.",
     quantity=r"L_n^{(1)}",
@@ -245,6 +273,9 @@ _paper_H = (1 + alpha + alpha * sp.log(sp.zeta(alpha + 1))) / (alpha ** 2 * sp.z
 
 case2_printed = register(Claim(
     id="quanta.case2_constant", theory="quanta",
+    latex_statement=r"Case 2 ($a_k = -\log(C p_k)$) as printed: $\mathcal{L}_n \to -\log C + "
+                    r"\frac{1+\alpha+\alpha\log\zeta}{\alpha^2\zeta}$.",
+    printed_latex=r"-\log C + \frac{1 + \alpha + \alpha\log\zeta(\alpha+1)}{\alpha^2\zeta(\alpha+1)}",
     statement="Case 2 (a_k = -log(C p_k)) as printed: L_n -> -log C + (1+alpha+alpha log zeta)/(alpha^2 zeta).",
     quantity=r"L_\infty^{(2)}", expr=-sp.log(C) + _paper_H, symbols=(alpha, C),
     regime=sp.And(REG, C > 1), source=SOURCE + ", Appendix (Case 2)", status="published",
@@ -256,6 +287,8 @@ case2_printed = register(Claim(
 
 case2_exact = register(Claim(
     id="quanta.case2_constant_exact", theory="quanta",
+    latex_statement=r"Case 2 corrected: $\mathcal{L}_n \to H - \log C$ with $H = \log\zeta(\alpha+1) - "
+                    r"(\alpha+1)\,\zeta'(\alpha+1)/\zeta(\alpha+1)$.",
     statement="Case 2 corrected: L_n -> H - log C with H = log zeta(alpha+1) - (alpha+1) zeta'(alpha+1)/zeta(alpha+1).",
     quantity=r"L_\infty^{(2)}",
     expr=sp.log(sp.zeta(alpha + 1)) - (alpha + 1) * zeta_prime(alpha + 1) / sp.zeta(alpha + 1) - sp.log(C),
@@ -268,6 +301,8 @@ _S_PAPER = {alpha: sp.Rational(2, 5), gamma: sp.Rational(81, 100)}
 
 alpha_S_reported = register(Claim(
     id="quanta.alpha_s_reported", theory="quanta",
+    latex_statement=r"Sec.~4 as reported: learning times $S_k \sim p_k^{-0.81}$ at $\alpha = 0.4$ go with $\alpha_S "
+                    r"= 0.45$.",
     statement="Sec. 4 as reported: learning times S_k ~ p_k^{-0.81} at alpha = 0.4 go with alpha_S = 0.45.",
     quantity=r"\alpha_S(\alpha=0.4,\gamma=0.81)", expr=sp.Rational(45, 100), symbols=(),
     source=SOURCE + ", Sec. 4 (Fig. 2 and text)", status="published",
@@ -278,6 +313,7 @@ alpha_S_reported = register(Claim(
 
 alpha_S_implied = register(Claim(
     id="quanta.alpha_s_implied", theory="quanta",
+    latex_statement=r"Corrected: $S_k \sim p_k^{-0.81}$ at $\alpha = 0.4$ implies $\alpha_S = 200/567 = 0.3527$.",
     statement="Corrected: S_k ~ p_k^{-0.81} at alpha = 0.4 implies alpha_S = 200/567 = 0.3527.",
     quantity=r"\alpha_S(\alpha=0.4,\gamma=0.81)", expr=sp.Rational(200, 567), symbols=(),
     source=SOURCE + ", Sec. 4; arithmetic of the Sec. 3 argument", status="corrected",
@@ -301,6 +337,8 @@ def _order_derivation() -> sp.Expr:
 
 learning_order = register(Claim(
     id="quanta.learning_order", theory="quanta",
+    latex_statement=r"Quanta are learned in order of use frequency (the Q sequence): $\mathrm{Spearman}(\text{rank }"
+                    r" k, \text{learning time}) = 1$.",
     statement="Quanta are learned in order of use frequency (the Q sequence): Spearman(rank k, learning time) = 1.",
     quantity=r"\rho_s(k, S_k)", expr=sp.Integer(1), symbols=(alpha, gamma), regime=sp.And(REG, gamma > 0),
     source=SOURCE + ", QH2 and Sec. 4 (multitask sparse parity)", status="published",
@@ -322,6 +360,8 @@ def _step_width() -> sp.Expr:
 
 emergence = register(Claim(
     id="quanta.emergence", theory="quanta",
+    latex_statement=r"Each quantum is learned as a step (width 0 in log-steps) while the mean loss, their "
+                    r"$p_k$-weighted sum, falls smoothly: per-quantum width / mean-loss width $= 0$.",
     statement="Each quantum is learned as a step (width 0 in log-steps) while the mean loss, their p_k-weighted "
               "sum, falls smoothly: per-quantum width / mean-loss width = 0.",
     quantity=r"\Delta_k/\Delta_{\bar L}", expr=sp.Integer(0), symbols=(), source=SOURCE + ", Sec. 5 (emergence)",

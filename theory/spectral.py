@@ -2,9 +2,8 @@
 
 Paper: Yizhou Zhang, "A Generalized Spectral Framework to Explain Neural Scaling and Compression
 Dynamics", arXiv 2511.07892 (2025). **Only the abstract is public to us.** Every definition, formula
-and claim in this module is *our reconstruction* from that abstract (brief
-``shared/briefs/spectral_compression.md``, Sec. 2), never the paper's content: all claims carry status
-``reconstructed``.
+and claim in this module is *our reconstruction* from that abstract, built from first principles, never
+the paper's content: all claims carry status ``reconstructed``.
 
 Model (modes :math:`k\\ge1`, :math:`\\lambda_k = k^{-b}`, target power :math:`c_k = \\lambda_k (w^\\star_k)^2 = k^{-a}`):
 
@@ -42,10 +41,17 @@ import sympy as sp
 
 from theory import asymptotics as A
 from theory import symbols as S
-from theory.claims import Claim, register
+from theory.claims import Claim, Law, PowerSpec, Theory, register, register_theory
 from theory.symbols import C, N, a, b, rho, t
 
-SOURCE = "Zhang 2025, arXiv 2511.07892 (abstract only); reconstruction in shared/briefs/spectral_compression.md"
+SOURCE = "Zhang 2025, arXiv 2511.07892 (abstract only; reconstructed)"
+
+THEORY = register_theory(Theory(
+    id="spectral", title="A Generalized Spectral Framework to Expain Neural Scaling and Compression Dynamics",
+    authors=('Yizhou Zhang',), year=2025, arxiv="2511.07892",
+    checks={"precise": ("numerics.precise",), "simulate": ("numerics.simulate",)},
+    notes="Title as on arXiv (sic). Only the abstract is public: every definition and claim here is reconstructed from it.",
+))
 RECON = ("RECONSTRUCTED from the abstract of arXiv 2511.07892 (the paper's body is unavailable); "
          "the definitions of g, rho and the loss are ours.")
 
@@ -226,66 +232,96 @@ def _reg(**kw) -> Claim:
 
 
 _reg(id="spectral.elasticity",
+     latex_statement=r"Reconstructed: for $g = c\,\lambda^p t^q$ the frontier $g(\lambda^\star, t) = 1$ moves as "
+                     r"$\lambda^\star \sim t^{-\rho}$, $\rho = q/p$.",
      statement="Reconstructed: for g = c lambda^p t^q the frontier g(lambda*, t) = 1 moves as lambda* ~ t^{-rho}, rho = q/p.",
      quantity=r"\rho", expr=q_exp / p_exp, symbols=(p_exp, q_exp, c_g), regime=sp.true,
      derive=lambda: frontier_elasticity(c_g * lam ** p_exp * t ** q_exp), params=_S_ELAST)
 
 _reg(id="spectral.elasticity_invariance",
+     latex_statement=r"Reconstructed: $\rho = (\partial \ln g/\partial \ln t)/(\partial \ln g/\partial \ln \lambda)$"
+                     r" is unchanged by any monotone $h\colon g \mapsto h(g)$.",
      statement="Reconstructed: rho = (d ln g/d ln t)/(d ln g/d ln lambda) is unchanged by any monotone h: g -> h(g).",
      quantity=r"\rho[h\circ g]", expr=q_exp / p_exp, symbols=(p_exp, q_exp, c_g), regime=sp.true,
      derive=lambda: elasticity(sp.Function("h")(c_g * lam ** p_exp * t ** q_exp)), params=_S_ELAST)
 
 _reg(id="spectral.crossover_elasticity",
+     latex_statement=r"Reconstructed: $g = \lambda t\,(1 + \kappa t)^{\rho-1}$ has local elasticity $\to \rho$ as $t"
+                     r" \to \infty$ (lazy at $\kappa t \ll 1$).",
      statement="Reconstructed: g = lambda t (1 + kappa t)^{rho-1} has local elasticity -> rho as t -> infinity (lazy at kappa t << 1).",
      quantity=r"\lim_{t\to\infty}\rho(t)", expr=rho, symbols=(rho, kappa), regime=sp.true,
      derive=lambda: sp.limit(elasticity(lam * t * (1 + kappa * t) ** (rho - 1)), t, sp.oo))
 
 _reg(id="spectral.time_exponent",
+    law=Law(x="t"), wrong_forms={"lazy (a-1)/b": (a - 1) / b},
+     latex_statement=r"Reconstructed: $\mathcal{L}(t) = \sum_k k^{-a} e^{-2 g(k^{-b}, t)}$ decays as "
+                     r"$t^{-\rho(a-1)/b}$.",
      statement="Reconstructed: L(t) = sum_k k^{-a} exp(-2 g(k^{-b}, t)) decays as t^{-rho (a-1)/b}.",
      quantity=r"\alpha_t", expr=rho * (a - 1) / b, symbols=(a, b, rho), regime=REGIME,
      derive=_alpha_t)
 
 _reg(id="spectral.time_prefactor",
+     latex_statement=r"Reconstructed: $\mathcal{L}(t) \sim C_t\, t^{-\alpha_t}$ with $C_t = \Gamma(\beta) / "
+                     r"\bigl(b\,(2\kappa^{\rho-1})^{\beta}\bigr)$, $\beta = (a-1)/b$.",
+     printed_latex=r"\frac{\Gamma\left(\frac{a-1}{b}\right)}{b\left(2\kappa^{\rho-1}\right)^{(a-1)/b}}",
      statement="Reconstructed: L(t) ~ C_t t^{-alpha_t} with C_t = Gamma(beta) / (b (2 kappa^{rho-1})^beta), beta = (a-1)/b.",
      quantity=r"C_t", expr=sp.gamma(BETA) / (b * (2 * kappa ** (rho - 1)) ** BETA),
      symbols=(a, b, rho, kappa), regime=REGIME, derive=lambda: _loss().prefactor)
 
 _reg(id="spectral.size_exponent",
+    law=Law(x="N"),
+     latex_statement=r"Reconstructed: truncation to $N$ (or top-$K$) modes leaves $\sum_{k>N} k^{-a} \sim "
+                     r"N^{-(a-1)}$: $\alpha_N = \alpha_D = \alpha_K = a - 1$.",
      statement="Reconstructed: truncation to N (or top-K) modes leaves sum_{k>N} k^{-a} ~ N^{-(a-1)}: alpha_N = alpha_D = alpha_K = a - 1.",
      quantity=r"\alpha_N", expr=a - 1, symbols=(a, b, rho), regime=HARD, derive=_size_exponent)
 
 _reg(id="spectral.compute_exponent",
+    law=Law(x="C"),
+     latex_statement=r"Reconstructed: at compute $C = N t$ the optimal loss scales as $C^{-\rho(a-1)/(b+\rho)}$.",
      statement="Reconstructed: at compute C = N t the optimal loss scales as C^{-rho (a-1)/(b+rho)}.",
      quantity=r"\alpha_C", expr=rho * (a - 1) / (b + rho), symbols=(a, b, rho), regime=REGIME,
      derive=lambda: _budget().loss.exponent)
 
 _reg(id="spectral.lazy_compute_exponent",
+     latex_statement=r"Reconstructed special case $\rho = 1$: $\alpha_C = (a-1)/(b+1)$, the dynamical model's "
+                     r"compute exponent.",
      statement="Reconstructed special case rho = 1: alpha_C = (a-1)/(b+1), the dynamical model's compute exponent.",
      quantity=r"\alpha_C|_{\rho=1}", expr=(a - 1) / (b + 1), symbols=(a, b), regime=REGIME,
      derive=lambda: sp.simplify(_budget().loss.exponent.subs(rho, 1)))
 
 _FL = {"alpha": 2.0, "beta": 0.4}
 _reg(id="spectral.feature_time_exponent",
+     latex_statement=r"Reconstructed special case $\rho = 2/(1+\beta)$, $b = \alpha$, $a = 1 + \alpha\beta$: "
+                     r"$\mathcal{L} \sim t^{-2\beta/(1+\beta)}$ (hard tasks).",
      statement="Reconstructed special case rho = 2/(1+beta), b = alpha, a = 1 + alpha beta: L ~ t^{-2 beta/(1+beta)} (hard tasks).",
      quantity=r"\chi(\beta)", expr=2 * beta / (1 + beta), symbols=(alpha, beta),
      regime=sp.And(beta < 1, alpha > 1), derive=lambda: _fl_subs(_alpha_t()), params=_FL)
 
 _reg(id="spectral.feature_compute_exponent",
+     latex_statement=r"Reconstructed special case $\rho = 2/(1+\beta)$: $\alpha_C = 2\alpha\beta / (\alpha(1+\beta) "
+                     r"+ 2)$.",
      statement="Reconstructed special case rho = 2/(1+beta): alpha_C = 2 alpha beta / (alpha (1+beta) + 2).",
      quantity=r"\alpha_C^{\mathrm{rich}}", expr=2 * alpha * beta / (alpha * (1 + beta) + 2),
      symbols=(alpha, beta), regime=sp.And(beta < 1, alpha > 1),
      derive=lambda: _fl_subs(_budget().loss.exponent), params=_FL)
 
 _reg(id="spectral.pruning_density_exponent",
+     latex_statement=r"Reconstructed: the critical density of top-$K$ pruning $d_c = k^\star(t)/N$ grows as "
+                     r"$t^{\rho/b}$.",
      statement="Reconstructed: the critical density of top-K pruning d_c = k*(t)/N grows as t^{rho/b}.",
      quantity=r"\frac{d\ln d_c}{d\ln t}", expr=rho / b, symbols=(a, b, rho, kappa), regime=HARD,
      derive=_pruning_density_exponent)
 
 _reg(id="spectral.quantization_damage_exponent",
+     latex_statement=r"Reconstructed: PTQ damage $\sim 4^{-B} S(t)/N$ grows as $t^{\gamma_D}$, $\gamma_D = \rho\,(1 "
+                     r"- (a-1)/b)$ (hard tasks).",
      statement="Reconstructed: PTQ damage ~ 4^{-B} S(t)/N grows as t^{gamma_D}, gamma_D = rho (1 - (a-1)/b) (hard tasks).",
      quantity=r"\gamma_D", expr=rho * (1 - (a - 1) / b), symbols=(a, b, rho), regime=HARD, derive=_gamma_D)
 
 _reg(id="spectral.norm_prefactor",
+     latex_statement=r"Reconstructed: $S \sim C_S\, T^{1-\beta}$ in the effective time $T = g/\lambda$, $C_S = "
+                     r"\Gamma(\beta-1)\,(2^{1-\beta}-2)/b$.",
+     printed_latex=r"\frac{\Gamma\left(\frac{a-1}{b} - 1\right)\left(2^{1-(a-1)/b} - 2\right)}{b}",
      statement="Reconstructed: S ~ C_S T^{1-beta} in the effective time T = g/lambda, C_S = Gamma(beta-1)(2^{1-beta}-2)/b.",
      quantity=r"C_S", expr=sp.gamma(BETA - 1) * (2 ** (1 - BETA) - 2) / b,
      symbols=(a, b), regime=HARD,
@@ -293,10 +329,14 @@ _reg(id="spectral.norm_prefactor",
      notes=RECON + " For g = kappa^{rho-1} lambda t^rho, T = kappa^{rho-1} t^rho.")
 
 _reg(id="spectral.norm_constant",
+     latex_statement=r"Reconstructed: $S = C_S T^{1-\beta} + \zeta(a-b) + O(T^{-\infty})$ ($T = g/\lambda$): the "
+                     r"leading correction is the constant $\zeta(a-b)$.",
      statement="Reconstructed: S = C_S T^{1-beta} + zeta(a-b) + O(T^{-inf}) (T = g/lambda): the leading correction is the constant zeta(a-b).",
      quantity=r"c_0", expr=sp.zeta(a - b), symbols=(a, b), regime=HARD, derive=norm_constant)
 
 _reg(id="spectral.learning_compression_invariant",
+     latex_statement=r"Reconstructed invariant: $\alpha_t + \gamma_D = \rho$ ($\beta + (1-\beta) = 1$ in frontier "
+                     r"units).",
      statement="Reconstructed invariant: alpha_t + gamma_D = rho (beta + (1-beta) = 1 in frontier units).",
      quantity=r"\alpha_t + \gamma_D", expr=rho, symbols=(a, b, rho), regime=HARD,
      derive=lambda: sp.simplify(_alpha_t() + _gamma_D()))
@@ -312,18 +352,23 @@ def _amplitude_ratio() -> sp.Expr:
 
 
 _reg(id="spectral.amplitude_ratio",
+     latex_statement=r"Reconstructed invariant: $\mathcal{L}(t)/(\lambda^\star(t)\, S(t)) \to "
+                     r"(1-\beta)/(2^{1+\beta}-2)$, independent of $t$, $\rho$, $\kappa$.",
      statement="Reconstructed invariant: L(t)/(lambda*(t) S(t)) -> (1-beta)/(2^{1+beta}-2), independent of t, rho, kappa.",
      quantity=r"\Phi(\beta)", expr=(1 - BETA) / (2 ** (1 + BETA) - 2), symbols=(a, b, rho, kappa),
      regime=HARD, derive=_amplitude_ratio)
 
 _reg(id="spectral.ptq_critical_time",
+     latex_statement=r"Reconstructed: $C_t t^{-\alpha_t} + Q\, t^{\gamma_D}$ ($Q \sim 4^{-B}/N$) is minimal at "
+                     r"$t_{\mathrm{crit}} = \bigl(\beta C_t/((1-\beta) Q)\bigr)^{1/\rho}$.",
+     printed_latex=r"\left(\frac{(a-1)\, C_t}{(b-a+1)\, Q}\right)^{1/\rho}",
      statement="Reconstructed: C_t t^{-alpha_t} + Q t^{gamma_D} (Q ~ 4^{-B}/N) is minimal at t_crit = (beta C_t/((1-beta) Q))^{1/rho}.",
      quantity=r"t_{\mathrm{crit}}", expr=(BETA * C_t / ((1 - BETA) * Q)) ** (1 / rho),
      symbols=(a, b, rho, C_t, Q), regime=HARD, derive=_critical_time,
      params={**DEFAULTS, "C_t": 1.0, "Q": 1e-3})
 
 
-# --- task FL: two-layer feature-learning network ---
+# --- the two-layer feature-learning network ---
 # The reconstruction's inverse identification (rho_hat = alpha_t + gamma_D) applied to the real two-layer
 # linear network of BAP 2409.17858 (numerics/simulate/two_layer.py). At the feature-learning point the
 # reconstruction predicts alpha_t + gamma_D = rho = 2/(1+beta). The simulation refutes it: post-training
@@ -361,6 +406,8 @@ _FL_PTQ_EVIDENCE = (
     "identify rho in this network.")
 
 _reg(id="spectral.feature_learning_rho_ptq",
+     latex_statement=r"Reconstructed expectation (refuted): in the two-layer linear network of 2409.17858 on a hard "
+                     r"task, $\alpha_t + \gamma_D = 2/(1+\beta)$ (the invariant with $\rho = 2/(1+\beta)$).",
      statement="Reconstructed expectation (refuted): in the two-layer linear network of 2409.17858 on a hard task, "
                "alpha_t + gamma_D = 2/(1+beta) (the invariant with rho = 2/(1+beta)).",
      quantity=r"\alpha_t + \gamma_D", expr=2 / (1 + beta), symbols=(alpha, beta),
@@ -369,10 +416,10 @@ _reg(id="spectral.feature_learning_rho_ptq",
      notes=RECON + " The expression is the reconstruction's (theory.spectral._fl_rho_ptq_reconstruction); "
            "derive() is the two-layer network's value 1 (balanced layers halve gamma_D), so the symbolic "
            "check refutes it too.",
-     source=SOURCE + "; BAP 2024/25, arXiv 2409.17858 (model); task FL simulation")
+     source=SOURCE + "; BAP 2024/25, arXiv 2409.17858 (model); simulated as a two-layer linear network")
 
 
-# --- task CF: compression fits ---
+# --- compression: the fit forms of Kumar et al. and Frantar et al. ---
 # Kumar et al.'s PTQ term and Frantar et al.'s sparsity law, as the reconstruction predicts them.
 # Each claim's expr is the fit FORM with the reconstruction's parameters substituted; the simulate
 # checks (numerics/simulate/spectral.py) read the exponents back from expr by log-derivatives.
@@ -419,6 +466,11 @@ def _kumar_absmax() -> sp.Expr:
 
 
 _reg(id="spectral.kumar_ptq_form",
+    power=PowerSpec(exponents=("D", "N"), rates=("B",)),
+     latex_statement=r"Reconstructed: $B$-bit PTQ (step $2^{1-B}\,\mathrm{rms}(w)$) adds $\delta = C_T\, "
+                     r"e^{-B/\gamma_{\mathrm{post}}} D^{\gamma_D}/N^{\gamma_N}$ with $\gamma_{\mathrm{post}} = 1/\ln"
+                     r" 4$, $\gamma_D = \rho(1-\beta)$, $\gamma_N = 1$ (Kumar et al.'s form).",
+     printed_latex=r"4^{-B}\, \frac{D^{\rho(1 - (a-1)/b)}}{N}",
      statement="Reconstructed: B-bit PTQ (step 2^{1-B} rms(w)) adds delta = C_T exp(-B/gamma_post) D^{gamma_D}/N^{gamma_N} "
                "with gamma_post = 1/ln 4, gamma_D = rho(1-beta), gamma_N = 1 (Kumar et al.'s form).",
      quantity=r"\delta_{\mathrm{PTQ}}/C_T",
@@ -429,12 +481,16 @@ _reg(id="spectral.kumar_ptq_form",
                    "the exponents, read from expr by log-derivatives.")
 
 _reg(id="spectral.kumar_ptq_form_absmax",
+    power=PowerSpec(exponents=("D",), rates=("B",)),
+     latex_statement=r"Reconstructed: with an absmax-relative step (eigenbasis) the PTQ term is $C_T\, 4^{-B} "
+                     r"D^{\rho(1-\beta-1/b)}$: $\gamma_N = 0$, $\gamma_D = \rho(1 - \beta - 1/b)$ (needs $b > a$).",
+     printed_latex=r"4^{-B}\, D^{\rho(1 - (a-1)/b - 1/b)}",
      statement="Reconstructed: with an absmax-relative step (eigenbasis) the PTQ term is C_T 4^{-B} D^{rho(1-beta-1/b)}: "
                "gamma_N = 0, gamma_D = rho(1 - beta - 1/b) (needs b > a).",
      quantity=r"\delta_{\mathrm{PTQ}}^{\mathrm{absmax}}/C_T",
      expr=sp.exp(-bits * sp.log(4)) * D_data ** (rho * (1 - BETA - 1 / b)),
      symbols=(bits, D_data, N, a, b, rho), regime=sp.And(a > 1, b > a), derive=_kumar_absmax, params=_KUMAR_PARAMS,
-     notes=RECON + " Brief Sec. 2.4(b): sigma^2 ~ max_k w_k^2, attained at the frontier mode k*(t).")
+     notes=RECON + " With an absmax step, sigma^2 ~ max_k w_k^2, attained at the frontier mode k*(t).")
 
 
 def _frantar_truncation() -> sp.Expr:
@@ -451,6 +507,13 @@ def _frantar_truncation() -> sp.Expr:
 
 
 _reg(id="spectral.frantar_sparsity_form",
+    power=PowerSpec(exponents=("N_nz", "D")),
+     latex_statement=r"Reconstructed: top-$K$ truncation gives $\mathcal{L}(S, N_{nz}, D) = N_{nz}^{1-a}/(a-1) + C_t"
+                     r" D^{-\rho\beta}$: Frantar's form with $b_N = a-1$, $b_D = \rho\beta$, $c = 0$ and no sparsity"
+                     r" factor (the $(1-S)^{b_S}$ term is absent).",
+     printed_latex=r"\frac{N_{nz}^{1-a}}{a-1} + "
+                   r"\frac{\Gamma\left(\frac{a-1}{b}\right)}{b\left(2\kappa^{\rho-1}\right)^{(a-1)/b}}\, "
+                   r"D^{-\rho(a-1)/b}",
      statement="Reconstructed: top-K truncation gives L(S, N_nz, D) = N_nz^{1-a}/(a-1) + C_t D^{-rho beta}: "
                "Frantar's form with b_N = a-1, b_D = rho beta, c = 0 and no sparsity factor ((1-S)^{b_S} term absent).",
      quantity=r"L(S, N_{nz}, D)",

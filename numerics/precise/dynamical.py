@@ -15,15 +15,14 @@ from __future__ import annotations
 import mpmath as mp
 
 from numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
+from numerics.measurement import measurement
+from numerics.stats import validate_power_spectrum
 from numerics.precise import DPS
 from theory.claims import Claim
 
 
 def _validate(a: float, b: float) -> None:
-    if not (a > 1):
-        raise ValueError(f"a must be > 1 (the target power sum diverges otherwise), got a={a}")
-    if not (b > 0):
-        raise ValueError(f"b must be > 0, got b={b}")
+    validate_power_spectrum(a, b, why_a="the target power sum diverges otherwise")
 
 
 def spectral_loss(t, a, b, dps: int = DPS, K0: int = 64):
@@ -178,15 +177,11 @@ def _msum(f, K0: int = 64):
     return head + mp.sumem(f, [K0, mp.inf])
 
 
-_KAPPA: dict[tuple, mp.mpf] = {}
-
-
+@measurement
 def kappa_of(n, b, dps: int = DPS):
-    """``kappa`` solving ``sum_{k>=1} 1/(1 + kappa k^b) = n`` (infinite sum; ``b > 1``; 30-digit root, cached)."""
-    ck = (str(n), str(b), dps)
-    if ck not in _KAPPA:
-        _KAPPA[ck] = _kappa_of(n, b, dps)
-    return _KAPPA[ck]
+    """``kappa`` solving ``sum_{k>=1} 1/(1 + kappa k^b) = n`` (infinite sum; ``b > 1``; 30-digit root; a
+    shared measurement)."""
+    return _kappa_of(n, b, dps)
 
 
 def _kappa_of(n, b, dps):
@@ -236,22 +231,28 @@ def kernel_regression_error(P, a, b, dps: int = DPS):
         return residual_sum(P, a, b, 2, dps) / (1 - gam)
 
 
-_SLOPES: dict[tuple, mp.mpf] = {}
+EXACT_SUMS = {
+    "projection_residual": lambda x, a, b: residual_sum(x, a, b, 1),   # converged single-model loss in N
+    "ensemble_bias": lambda x, a, b: residual_sum(x, a, b, 2),         # ensemble bias in N
+    "kernel_regression": lambda x, a, b: kernel_regression_error(x, a, b),  # ridgeless E_g in P
+}
 
 
-def _cached_slope(key: tuple, f, n_):
-    """Local exponent of ``f`` at ``n_`` (cached by ``key``: the printed and corrected claims share it)."""
-    if key + (n_,) not in _SLOPES:
-        with mp.workdps(DPS):
-            _SLOPES[key + (n_,)] = local_exponent(lambda x: f(x), mp.mpf(n_), h=mp.mpf("1e-4"))
-    return _SLOPES[key + (n_,)]
+@measurement
+def local_slope(quantity: str, a, b, n):
+    """Local exponent ``-d log f/d log x`` at ``x = n`` of the exact sum ``quantity`` (a key of
+    :data:`EXACT_SUMS`) at ``(a, b)``, 30 digits; a shared measurement (the printed and corrected claims,
+    and the simulation's asymptotic reference, read one value)."""
+    f = EXACT_SUMS[quantity]
+    with mp.workdps(DPS):
+        return local_exponent(lambda x: f(x, a, b), mp.mpf(n), h=mp.mpf("1e-4"))
 
 
 def _ns(ctx: Context) -> tuple[int, ...]:
     return (1000, 10000) if ctx.quick else (100, 1000, 10000, 100000)
 
 
-def _slope_convergence(claim: Claim, f, a, b, ns=(100, 1000, 10000), name="N", key=None) -> CheckResult:
+def _slope_convergence(claim: Claim, quantity: str, a, b, ns=(100, 1000, 10000), name="N") -> CheckResult:
     """Local exponents of the exact sum at ``ns``, Richardson-extrapolated, must match the claim.
 
     The corrections are analytic in 1/n (kappa ~ (n + 1/2)^{-b}) plus competing powers with gap >= 1
@@ -260,8 +261,7 @@ def _slope_convergence(claim: Claim, f, a, b, ns=(100, 1000, 10000), name="N", k
     before extrapolation). Tolerance 2e-4 (10x the measured remainder) on the extrapolated slope; a wrong exponent
     (e.g. 10 % off, or 2b for b) misses by >= 0.1.
     """
-    key = key or (id(f),)
-    slopes = [_cached_slope(key, f, n_) for n_ in ns]
+    slopes = [local_slope(quantity, a, b, n_) for n_ in ns]
     pred = claim.value(a=a, b=b)
     errs = [abs(float(s_) - pred) for s_ in slopes]
     extrap = float(slopes[-1] + (slopes[-1] - slopes[-2]) / (mp.mpf(ns[-1]) / ns[-2] - 1))
@@ -280,26 +280,25 @@ def _slope_convergence(claim: Claim, f, a, b, ns=(100, 1000, 10000), name="N", k
 @check("dynamical.size_exponent", "precise")
 def _size_exponent(claim: Claim, ctx: Context) -> CheckResult:
     """Projection residual (p = 1) at a = 5, b = 1.5: converges to b = 1.5."""
-    return _slope_convergence(claim, lambda x: residual_sum(x, 5, 1.5, 1), 5.0, 1.5, _ns(ctx), key=("res", 5, 1.5, 1))
+    return _slope_convergence(claim, "projection_residual", 5.0, 1.5, _ns(ctx))
 
 
 @check("dynamical.size_exponent_published", "precise")
 def _size_exponent_published(claim: Claim, ctx: Context) -> CheckResult:
     """The printed min(a-1, 2b) against the same residual (expected: refuted)."""
-    return _slope_convergence(claim, lambda x: residual_sum(x, 5, 1.5, 1), 5.0, 1.5, _ns(ctx), key=("res", 5, 1.5, 1))
+    return _slope_convergence(claim, "projection_residual", 5.0, 1.5, _ns(ctx))
 
 
 @check("dynamical.ensemble_bias_exponent", "precise")
 def _bias_exponent(claim: Claim, ctx: Context) -> CheckResult:
     """Ensemble bias (p = 2) at a = 5, b = 1.5: converges to 2b = 3 (head term kappa^2 zeta(a-2b))."""
-    return _slope_convergence(claim, lambda x: residual_sum(x, 5, 1.5, 2), 5.0, 1.5, _ns(ctx), key=("res", 5, 1.5, 2))
+    return _slope_convergence(claim, "ensemble_bias", 5.0, 1.5, _ns(ctx))
 
 
 @check("dynamical.data_exponent", "precise")
 def _data_exponent(claim: Claim, ctx: Context) -> CheckResult:
     """Kernel-regression error at a = 5, b = 1.5: converges to min(a-1, 2b) = 3 in P."""
-    return _slope_convergence(claim, lambda x: kernel_regression_error(x, 5, 1.5), 5.0, 1.5, _ns(ctx), name="P",
-                              key=("krr", 5, 1.5))
+    return _slope_convergence(claim, "kernel_regression", 5.0, 1.5, _ns(ctx), name="P")
 
 
 @check("dynamical.ensemble_vs_width", "precise")
@@ -328,7 +327,7 @@ def _ensemble_ratio(claim: Claim, ctx: Context) -> CheckResult:
 from numerics.precise import dmft  # noqa: E402,F401  (registers the DMFT early-time check)
 
 # =============================================================================================
-# --- task DD: finite data --- exact expected train-test gap of tiny systems (Gauss-Hermite)
+# --- finite data: exact expected train-test gap of tiny systems (Gauss-Hermite)
 # =============================================================================================
 
 

@@ -28,6 +28,7 @@ import mpmath as mp
 import numpy as np
 
 from numerics.checks import CheckResult, Context, Figure, Series, check
+from numerics.measurement import measurement
 from numerics.precise import DPS
 from theory.claims import Claim
 from theory.equivariance import c4_pixel_permutation
@@ -330,14 +331,11 @@ def _gram_commutation(claim: Claim, ctx: Context, powers=(0, 1, 2, 3)) -> CheckR
     return CheckResult(ok, detail, {"deviation": float(dev), "tol": TOL_30})
 
 
-_ORBIT_CACHE: dict[tuple, dict] = {}
-
-
-def _orbit(seed, metric=None, powers=(0, 1, 2, 3)):
-    key = (seed, None if metric is None else tuple(metric), tuple(powers))
-    if key not in _ORBIT_CACHE:
-        _ORBIT_CACHE[key] = orbit_deviation(seed, metric=metric, powers=powers)
-    return _ORBIT_CACHE[key]
+@measurement
+def orbit_measurement(seed: int, metric=None, powers=(0, 1, 2, 3)) -> dict:
+    """:func:`orbit_deviation` at ``seed`` (a shared measurement: the mean and covariance checks and their
+    power items read one run)."""
+    return orbit_deviation(seed, metric=metric, powers=powers)
 
 
 def _orbit_figure(res, which):
@@ -354,7 +352,7 @@ def _mean_equivariance(claim: Claim, ctx: Context, metric=None, powers=(0, 1, 2,
     """:math:`\\mu_t` at two random off-manifold 3x3 images, C4 orbit, t in {0.5, 5, 50, inf}, 30 digits:
     max deviation from :math:`\\rho_Y(g)\\mu_t(x)` <= 1e-25 (bound in the module docstring)."""
     t0 = time.perf_counter()
-    res = _orbit(ctx.seed, metric, powers)
+    res = orbit_measurement(ctx.seed, metric, powers)
     ok, detail = _zero_verdict("max_{g,t} |mu_t(gx) - rho_Y(g) mu_t(x)|", res["mu"], claim.evaluate(), TOL_30)
     detail += f"; |mu| up to {mp.nstr(res['scale'], 3)}, cond(Theta) = {mp.nstr(res['cond'], 3)}"
     return CheckResult(ok, detail, {"deviation": float(res["mu"]), "by_t": [float(v) for v in res["mu_by_t"]],
@@ -365,7 +363,7 @@ def _mean_equivariance(claim: Claim, ctx: Context, metric=None, powers=(0, 1, 2,
 @check("equivariance.covariance_invariance", "precise")
 def _cov_invariance(claim: Claim, ctx: Context, metric=None, powers=(0, 1, 2, 3)) -> CheckResult:
     """:math:`\\Sigma_t(gx,gx')` vs :math:`\\Sigma_t(x,x')` for both test points, same setup: <= 1e-25."""
-    res = _orbit(ctx.seed, metric, powers)
+    res = orbit_measurement(ctx.seed, metric, powers)
     ok, detail = _zero_verdict("max_{g,t} |Sigma_t(gx,gx') - Sigma_t(x,x')|", res["sigma"], claim.evaluate(), TOL_30)
     return CheckResult(ok, detail, {"deviation": float(res["sigma"]),
                                     "by_t": [float(v) for v in res["sigma_by_t"]], "tol": TOL_30},

@@ -24,14 +24,12 @@ import mpmath as mp
 from numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
 from numerics.precise import DPS
 from numerics.precise.dynamical import local_exponent
+from numerics.stats import validate_power_spectrum
 from theory.claims import REGISTRY, Claim
 
 
 def _validate(a: float, b: float, hard: bool = False) -> None:
-    if not a > 1:
-        raise ValueError(f"a must be > 1, got a={a}")
-    if not b > 1:
-        raise ValueError(f"b must be > 1, got b={b}")
+    validate_power_spectrum(a, b, b_min=1.0)
     if hard and not (a - 1) / b < 1:
         raise ValueError(f"S(T) grows only for hard tasks beta = (a-1)/b < 1, got beta={(a - 1) / b}")
 

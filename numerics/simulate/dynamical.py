@@ -10,26 +10,16 @@ the exact N = oo curve), never tuned.
 
 from __future__ import annotations
 
-import numerics.simulate  # noqa: F401  (x64 first)
-
 import jax
 import numpy as np
 
 from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from numerics.fit import fit_power_law
-from numerics.simulate import random_features as rf
+from numerics.measurement import measurement
+from numerics.simulate import with_float64
+from numerics.simulate.models import random_features as rf
+from numerics.stats import percentile_interval
 from theory.claims import Claim
-
-_MEMO: dict[tuple, object] = {}
-
-
-def _memo(key: tuple, fn):
-    """Cache simulation data by its parameters: power tests re-run a check with a perturbed claim on
-    the same draws (the data do not depend on the claim, only the verdict does)."""
-    if key not in _MEMO:
-        _MEMO[key] = fn()
-    return _MEMO[key]
-
 
 TIME_AB = (2.0, 2.0)  # a-1 < b and b >= 1.25 (log corrections at b = 1), small N-bottleneck
 EASY_AB = (5.0, 1.5)  # a-1 = 4 > 2b = 3 > b: the printed and the corrected N-bottlenecks differ by 2x
@@ -42,26 +32,27 @@ def _sizes(ctx: Context) -> dict:
     return dict(N=512, M=4096, draws=48, draws_res=48, boot=1000, Ns=(16, 32, 64, 128, 256, 512), M_res=8192, Nens=32, groups=256, M_ens=4096)
 
 
-def time_curves(ctx: Context, a: float, b: float, N: int, M: int, draws: int, ts: np.ndarray,
+@measurement
+@with_float64
+def time_curves(seed: int, a: float, b: float, N: int, M: int, draws: int, ts: np.ndarray,
                 n_active: int | None = None) -> np.ndarray:
     """Gradient-flow test-loss curves ``(draws, len(ts))`` at P = oo (exact eigendecomposition solver).
 
     ``n_active < N``: the width-``n_active`` models made of the first rows of the same draws.
     """
-    def run():
-        lam, w = rf.spectrum(M, a, b)
-        A = rf.draw_projections(jax.random.key(ctx.seed), draws, N, M)
-        return np.asarray(rf.flow_exact(A, lam, w, ts, n_active))
-    return _memo(("time", ctx.seed, a, b, N, M, draws, tuple(ts), n_active), run)
+    lam, w = rf.spectrum(M, a, b)
+    A = rf.draw_projections(jax.random.key(seed), draws, N, M)
+    return np.asarray(rf.flow_exact(A, lam, w, ts, n_active))
 
 
 @check("dynamical.time_exponent", "simulate")
+@with_float64
 def _time_exponent(claim: Claim, ctx: Context) -> CheckResult:
     """Fit ``L(t) ~ t^{-p}`` over t in [2, 100] at a = b = 2, P = oo, N = 256 (quick), M = 2048, against the
     claim shifted by the finite-size slope of the deterministic equivalent (DE) at the same sizes.
 
     At N = 256 the width bottleneck lowers the window slope by about 0.015 (1/N: DE deficits 0.030, 0.015,
-    0.007 at N = 128, 256, 512). The DE (float64 DMFT P = oo curve, :func:`numerics.simulate.rf_ensemble.dmft_loss_curve`,
+    0.007 at N = 128, 256, 512). The DE (float64 DMFT P = oo curve, :func:`numerics.simulate.models.rf_ensemble.dmft_loss_curve`,
     1e-14 from the 30-digit solver) gives the window slope ``p_DE(N, M)`` without the claim; the shift is
     ``delta = p_DE(N, M) - p_far``, ``p_far`` the slope of the exact N = oo sum over t in [1e2, 1e3] (2e6 modes, so
     the missing tail is below 3e-5 of L; the time corrections are super-polynomial, 1.5e-11 at t = 1e2). Prediction ``claim + delta``; measured: the raw slope at N with a
@@ -70,13 +61,13 @@ def _time_exponent(claim: Claim, ctx: Context) -> CheckResult:
     to scale as 1/N, the order of the DE's correction). A Richardson extrapolation ``2 p(N) - p(N/2)`` is
     reported for comparison; it doubles the noise (seed scatter 0.008 against 0.006 for the raw slope).
     """
-    from numerics.simulate import rf_ensemble as rfe
+    from numerics.simulate.models import rf_ensemble as rfe
     a, b = TIME_AB
     sz = _sizes(ctx)
     N, M = sz["N"], sz["M"]
     ts = np.geomspace(2.0, 100.0, 10)
-    Y = time_curves(ctx, a, b, N, M, sz["draws"], ts)
-    Yh = time_curves(ctx, a, b, N, M, sz["draws"], ts, n_active=N // 2)
+    Y = time_curves(ctx.seed, a, b, N, M, sz["draws"], ts)
+    Yh = time_curves(ctx.seed, a, b, N, M, sz["draws"], ts, n_active=N // 2)
     fit = fit_power_law(ts, Y, bootstrap=sz["boot"], seed=ctx.seed)
     p_half = fit_power_law(ts, Yh, bootstrap=0).p
     L_de, L_de_half = (rfe.dmft_loss_curve(ts, M, a, b, n) for n in (N, N // 2))
@@ -101,13 +92,25 @@ def _time_exponent(claim: Claim, ctx: Context) -> CheckResult:
                                     "p_far": p_far, "shift": delta, "bias": bias, "predicted": pred}, fig)
 
 
-def residual_curve(ctx: Context, a: float, b: float, Ns, M: int, draws: int) -> np.ndarray:
+@measurement
+@with_float64
+def residual_curve(seed: int, a: float, b: float, Ns, M: int, draws: int) -> np.ndarray:
     """Converged single-model loss (P = oo, t -> oo) for each N, ``(draws, len(Ns))``."""
-    def run():
-        lam, w = rf.spectrum(M, a, b)
-        A = rf.draw_projections(jax.random.key(ctx.seed + 17), draws, max(Ns), M)
-        return np.asarray(rf.nested_residuals(A, lam, w, Ns))
-    return _memo(("res", ctx.seed, a, b, tuple(Ns), M, draws), run)
+    lam, w = rf.spectrum(M, a, b)
+    A = rf.draw_projections(jax.random.key(seed + 17), draws, max(Ns), M)
+    return np.asarray(rf.nested_residuals(A, lam, w, Ns))
+
+
+@measurement
+def residual_de_curve(a: float, b: float, Ns, M: int) -> np.ndarray:
+    """Deterministic equivalent of the converged single-model loss at each N (finite M)."""
+    return np.array([rf.residual_de(n, a, b, M) for n in Ns])
+
+
+@measurement
+def residual_de_far(a: float, b: float) -> list:
+    """The deterministic equivalent at N = 0.9e4 and 1.1e4, infinite M (its asymptotic local slope)."""
+    return [rf.residual_de(n, a, b, 10 ** 5, infinite=True) for n in (0.9e4, 1.1e4)]
 
 
 def _size_check(claim: Claim, ctx: Context) -> CheckResult:
@@ -120,11 +123,11 @@ def _size_check(claim: Claim, ctx: Context) -> CheckResult:
     a, b = EASY_AB
     sz = _sizes(ctx)
     Ns = np.array(sz["Ns"], dtype=float)
-    Y = residual_curve(ctx, a, b, sz["Ns"], sz["M_res"], sz["draws_res"])
+    Y = residual_curve(ctx.seed, a, b, sz["Ns"], sz["M_res"], sz["draws_res"])
     fit = fit_power_law(Ns, Y, bootstrap=sz["boot"], seed=ctx.seed)
-    de = _memo(("de", a, b, tuple(Ns), sz["M_res"]), lambda: np.array([rf.residual_de(n, a, b, sz["M_res"]) for n in Ns]))
+    de = residual_de_curve(a, b, Ns, sz["M_res"])
     p_de = fit_power_law(Ns, de, bootstrap=0).p
-    big = _memo(("de_big", a, b), lambda: [rf.residual_de(n, a, b, 10 ** 5, infinite=True) for n in (0.9e4, 1.1e4)])
+    big = residual_de_far(a, b)
     p_asym = -np.log(big[1] / big[0]) / np.log(1.1 / 0.9)
     bias = abs(p_de - p_asym)
     pred = claim.value(a=a, b=b)
@@ -139,27 +142,36 @@ def _size_check(claim: Claim, ctx: Context) -> CheckResult:
                                     "p_deterministic_equivalent": p_de}, fig)
 
 
-check("dynamical.size_exponent", "simulate")(_size_check)
+check("dynamical.size_exponent", "simulate")(with_float64(_size_check))
 
 
 @check("dynamical.size_exponent_published", "simulate")
+@with_float64
 def _size_check_published(claim: Claim, ctx: Context) -> CheckResult:
     """The printed min(a-1, 2b) through the same fit (expected: refuted)."""
     return _size_check(claim, ctx)
 
 
-def ensemble_vs_width_measure(ctx: Context, a: float, b: float, N: int, E: int, M: int, groups: int):
+@measurement
+@with_float64
+def ensemble_vs_width_measure(seed: int, a: float, b: float, N: int, E: int, M: int, groups: int):
     """Converged losses of ``groups`` E-ensembles of width N and of ``groups`` single models of width E N."""
-    def run():
-        lam, w = rf.spectrum(M, a, b)
-        k1, k2 = jax.random.split(jax.random.key(ctx.seed + 29))
-        LE = np.asarray(rf.ensemble_residual(rf.draw_projections(k1, groups * E, N, M), lam, w, E))
-        L1 = np.asarray(rf.projection_residual(rf.draw_projections(k2, groups, E * N, M), lam, w))
-        return LE, L1
-    return _memo(("ens", ctx.seed, a, b, N, E, M, groups), run)
+    lam, w = rf.spectrum(M, a, b)
+    k1, k2 = jax.random.split(jax.random.key(seed + 29))
+    LE = np.asarray(rf.ensemble_residual(rf.draw_projections(k1, groups * E, N, M), lam, w, E))
+    L1 = np.asarray(rf.projection_residual(rf.draw_projections(k2, groups, E * N, M), lam, w))
+    return LE, L1
+
+
+@measurement
+def ensemble_de_ratio(a: float, b: float, E: int, N: int, M: int, infinite: bool = False) -> float:
+    """Deterministic-equivalent ratio L_E(N)/L_1(EN) from the projection-residual sums."""
+    L1n, Bn = rf.residual_de(N, a, b, M, 1, infinite), rf.residual_de(N, a, b, M, 2, infinite)
+    return (Bn + (L1n - Bn) / E) / rf.residual_de(E * N, a, b, M, 1, infinite)
 
 
 @check("dynamical.ensemble_vs_width", "simulate")
+@with_float64
 def _ensemble(claim: Claim, ctx: Context) -> CheckResult:
     """Ratio ``L_E(N)/L_1(EN)`` (E = 4, a = 1.5, b = 2) at t, P = oo, vs the claimed ``E^{a-1}(1-s+s/E)``.
 
@@ -174,20 +186,16 @@ def _ensemble(claim: Claim, ctx: Context) -> CheckResult:
     E = int(claim.params.get("E", 4))
     sz = _sizes(ctx)
     N, M = sz["Nens"], sz["M_ens"]
-    LE, L1 = ensemble_vs_width_measure(ctx, a, b, N, E, M, sz["groups"])
+    LE, L1 = ensemble_vs_width_measure(ctx.seed, a, b, N, E, M, sz["groups"])
     ratio = LE.mean() / L1.mean()
     rng = np.random.default_rng(ctx.seed)
     boots = []
     for _ in range(sz["boot"]):
         i, j = rng.integers(0, len(LE), len(LE)), rng.integers(0, len(L1), len(L1))
         boots.append(LE[i].mean() / L1[j].mean())
-    lo, hi = np.quantile(boots, [0.025, 0.975])
+    lo, hi = percentile_interval(boots)
 
-    def de_ratio(n, Mv, inf=False):
-        L1n, Bn = rf.residual_de(n, a, b, Mv, 1, inf), rf.residual_de(n, a, b, Mv, 2, inf)
-        return (Bn + (L1n - Bn) / E) / rf.residual_de(E * n, a, b, Mv, 1, inf)
-
-    de_here, de_far = _memo(("de_ens", a, b, E, N, M), lambda: (de_ratio(N, M), de_ratio(2048, 10 ** 5, True)))
+    de_here, de_far = ensemble_de_ratio(a, b, E, N, M), ensemble_de_ratio(a, b, E, 2048, 10 ** 5, True)
     bias = abs(de_here - de_far) / N
     limit = claim.value(a=a, b=b, E=E)
     pred = limit * de_here / de_far
@@ -198,9 +206,7 @@ def _ensemble(claim: Claim, ctx: Context) -> CheckResult:
                                     "predicted": pred, "claimed_limit": limit, "one_model_wins": bool(ratio > 1)})
 
 
-# =============================================================================================
-# --- task DD: finite data --- data exponent, early-time 1/N, train-test gap
-# =============================================================================================
+# ----------------------------------------------------------------------------- finite data: data exponent, early-time 1/N, train-test gap
 
 DATA_BRANCHES = ((2.5, 1.5), EASY_AB)  # min(a-1, 2b) = a-1 = 1.5, and = 2b = 3 (a-1 = 4)
 
@@ -213,27 +219,34 @@ def _dd_sizes(ctx: Context) -> dict:
                 early_M=64, early_Ns=(8, 16, 32, 64), early_draws=8000, gap_M=128, gap_Ps=(8, 32, 128), gap_draws=6000)
 
 
-def ridgeless_curve(ctx: Context, a: float, b: float, M: int, Ps, draws: int) -> np.ndarray:
+@measurement
+@with_float64
+def ridgeless_curve(seed: int, a: float, b: float, M: int, Ps, draws: int) -> np.ndarray:
     """Test loss of the min-norm interpolant (GD from w = 0 at t -> oo) at N = oo, ``(draws, len(Ps))``.
 
     N = oo is taken exactly (``F = A^T A/N -> I``: ridgeless kernel regression with kernel ``Psi Psi^T``);
     nested samples (the first p rows of each data set) share one draw.
     """
-    def run():
-        lam, w = rf.spectrum(M, a, b)
-        Psi, _ = rf.draw_data(jax.random.key(ctx.seed + 41), draws, max(Ps), lam)
-        return np.asarray(rf.ridgeless_losses(None, Psi, lam, w, Ps))[:, 0, :]
-    return _memo(("ridgeless", ctx.seed, a, b, M, tuple(Ps), draws), run)
+    lam, w = rf.spectrum(M, a, b)
+    Psi, _ = rf.draw_data(jax.random.key(seed + 41), draws, max(Ps), lam)
+    return np.asarray(rf.ridgeless_losses(None, Psi, lam, w, Ps))[:, 0, :]
 
 
-def _krr_asymptotic_slope(a: float, b: float) -> float:
-    """Local P-exponent of the infinite-M kernel-regression deterministic equivalent at P = 1e4 (mpmath,
-    cached with the precise check's key, so a verify run computes it once)."""
+@measurement
+def kernel_regression_de_curve(a: float, b: float, M: int, Ps) -> np.ndarray:
+    """Bordelon-Canatar-Pehlevan E_g at finite M for each P."""
+    return np.array([rf.kernel_regression_de(p, a, b, M) for p in Ps])
+
+
+def krr_asymptotic_slope(a: float, b: float) -> float:
+    """Local P-exponent of the infinite-M kernel-regression deterministic equivalent at P = 1e4 (mpmath;
+    the precise check's shared measurement, so a verify run computes it once)."""
     from numerics.precise import dynamical as pd
-    return float(pd._cached_slope(("krr", a, b), lambda x: pd.kernel_regression_error(x, a, b), 10000))
+    return float(pd.local_slope("kernel_regression", a, b, 10000))
 
 
 @check("dynamical.data_exponent", "simulate")
+@with_float64
 def _data_exponent(claim: Claim, ctx: Context) -> CheckResult:
     """Fit ``L(P) ~ P^{-p}`` of the converged (t -> oo, min-norm) model at N = oo on two branches:
     a = 2.5, b = 1.5 (min(a-1, 2b) = a-1 = 1.5) and a = 5, b = 1.5 (= 2b = 3; a-1 = 4).
@@ -252,11 +265,11 @@ def _data_exponent(claim: Claim, ctx: Context) -> CheckResult:
     rows, oks, measured, series = [], [], {}, []
     for (a, b), (M, Ps, draws) in zip(DATA_BRANCHES, sz["data"]):
         Pa = np.array(Ps, dtype=float)
-        Y = ridgeless_curve(ctx, a, b, M, Ps, draws)
+        Y = ridgeless_curve(ctx.seed, a, b, M, Ps, draws)
         fit = fit_power_law(Pa, Y, bootstrap=sz["boot"], seed=ctx.seed)
-        de = _memo(("krr_de", a, b, M, tuple(Ps)), lambda: np.array([rf.kernel_regression_de(p, a, b, M) for p in Ps]))
+        de = kernel_regression_de_curve(a, b, M, Ps)
         p_de = fit_power_law(Pa, de, bootstrap=0).p
-        p_oo = _memo(("krr_oo", a, b), lambda: _krr_asymptotic_slope(a, b))
+        p_oo = krr_asymptotic_slope(a, b)
         pred = claim.value(a=a, b=b)
         branch = "a-1" if a - 1 < 2 * b else "2b"
         if branch == "a-1":
@@ -299,17 +312,18 @@ def _first_order_exact(lam_k: float, lam: np.ndarray, t: float) -> tuple[float, 
     return float(exact), float(leading)
 
 
-def early_time_measure(ctx: Context, M: int, b: float, N: int, draws: int, ts) -> np.ndarray:
+@measurement
+@with_float64
+def early_time_measure(seed: int, M: int, b: float, N: int, draws: int, ts) -> np.ndarray:
     """Per-draw control-variate estimates of ``H_k(t)`` for every mode, ``(draws, len(ts), M)`` (P = oo)."""
-    def run():
-        lam, _ = rf.spectrum(M, 2.0, b)
-        A = rf.draw_projections(jax.random.key(ctx.seed + 53 + N), draws, N, M)
-        return np.asarray(rf.transfer_diagonal(A, lam, np.asarray(ts)))
-    return _memo(("early", ctx.seed, M, b, N, draws, tuple(ts)), run)
+    lam, _ = rf.spectrum(M, 2.0, b)
+    A = rf.draw_projections(jax.random.key(seed + 53 + N), draws, N, M)
+    return np.asarray(rf.transfer_diagonal(A, lam, np.asarray(ts)))
 
 
 @check("dynamical.early_time_correction", "simulate")
 @check("dynamical.early_time_correction_finite_trace", "simulate")
+@with_float64
 def _early_time_sim(claim: Claim, ctx: Context) -> CheckResult:
     """``N (H_k(t) - e^{-lambda_k t})`` from random-feature draws (P = oo, b = 1.5, M = 64) at N = 8, 16, 32,
     modes k = 1 (lambda_1/tr Lambda = 0.42, where the self-interaction matters) and k = 4 (0.05), t = 0.1, 0.2, 0.4
@@ -335,7 +349,7 @@ def _early_time_sim(claim: Claim, ctx: Context) -> CheckResult:
         exact, lead = (np.array(v) for v in zip(*(_first_order_exact(lk, lam, tt) for tt in ts)))
         rows = []
         for N in sz["early_Ns"]:
-            Y = early_time_measure(ctx, M, b, N, sz["early_draws"], ts)[:, :, k - 1]
+            Y = early_time_measure(ctx.seed, M, b, N, sz["early_draws"], ts)[:, :, k - 1]
             m = N * (Y.mean(axis=0) - np.exp(-lk * np.array(ts)))
             se = N * Y.std(axis=0) / np.sqrt(Y.shape[0])
             pred = np.array([N * claim.value(T=T, N=N, P=10 ** 300, t=tt, **{"lambda": lk}) for tt in ts])
@@ -365,24 +379,25 @@ def _early_time_sim(claim: Claim, ctx: Context) -> CheckResult:
     return CheckResult(ok, detail, measured, fig)
 
 
-def gap_measure(ctx: Context, M: int, P: int, draws: int, sigma: float, ts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@measurement
+@with_float64
+def gap_measure(seed: int, M: int, P: int, draws: int, sigma: float, ts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """N = oo gradient flow on P noisy samples: per-draw (test, train) at ``ts`` and the zero-mean control
     variates (``w^T Lambda G w - S_2``, ``w^T G w - L_0``, ``|eps|^2/P - 1``, ``eps^T Psi w/P``, ``eps^T Psi Lambda w/P``)."""
-    def run():
-        lam, w = rf.spectrum(M, 2.0, 1.5)
-        Psi, nz = rf.draw_data(jax.random.key(ctx.seed + 71 + P), draws, P, lam, sigma=sigma)
-        te, tr = rf.kernel_flow_data(Psi, lam, w, np.asarray(ts), nz, sigma)
-        Ps, n = np.asarray(Psi), np.asarray(nz)
-        lamn, wn = np.asarray(lam), np.asarray(w)
-        Gw = np.einsum("dpm,dp->dm", Ps, Ps @ wn) / P
-        X = np.stack([Gw @ (lamn * wn) - np.sum(lamn ** 2 * wn ** 2), Gw @ wn - np.sum(lamn * wn ** 2),
-                      (n ** 2).mean(axis=1) / max(sigma, 1e-300) ** 2 - 1 if sigma else np.zeros(draws),
-                      np.einsum("dp,dp->d", n, Ps @ wn) / P, np.einsum("dp,dp->d", n, Ps @ (lamn * wn)) / P], axis=1)
-        return np.asarray(te), np.asarray(tr), X
-    return _memo(("gap", ctx.seed, M, P, draws, sigma, tuple(ts)), run)
+    lam, w = rf.spectrum(M, 2.0, 1.5)
+    Psi, nz = rf.draw_data(jax.random.key(seed + 71 + P), draws, P, lam, sigma=sigma)
+    te, tr = rf.kernel_flow_data(Psi, lam, w, np.asarray(ts), nz, sigma)
+    Ps, n = np.asarray(Psi), np.asarray(nz)
+    lamn, wn = np.asarray(lam), np.asarray(w)
+    Gw = np.einsum("dpm,dp->dm", Ps, Ps @ wn) / P
+    X = np.stack([Gw @ (lamn * wn) - np.sum(lamn ** 2 * wn ** 2), Gw @ wn - np.sum(lamn * wn ** 2),
+                  (n ** 2).mean(axis=1) / max(sigma, 1e-300) ** 2 - 1 if sigma else np.zeros(draws),
+                  np.einsum("dp,dp->d", n, Ps @ wn) / P, np.einsum("dp,dp->d", n, Ps @ (lamn * wn)) / P], axis=1)
+    return np.asarray(te), np.asarray(tr), X
 
 
 @check("dynamical.train_test_gap_slope", "simulate")
+@with_float64
 def _gap_sim(claim: Claim, ctx: Context) -> CheckResult:
     """Gap ``E[test - train]`` under full-batch gradient flow with data reuse (N = oo, a = 2, b = 1.5, M = 64,
     sigma = 0.5) at P = 8 and 32: its slope at t -> 0 against the claim, and its growth with t.
@@ -401,7 +416,7 @@ def _gap_sim(claim: Claim, ctx: Context) -> CheckResult:
     sums = {"S_2": float(np.sum(lam ** 2 * w ** 2)), "T": float(np.sum(lam)), "L_0": float(np.sum(lam * w ** 2))}
     oks, parts, measured, curves = [], [], {}, {}
     for P in sz["gap_Ps"]:
-        te, tr, X = gap_measure(ctx, M, P, sz["gap_draws"], sig, ts)
+        te, tr, X = gap_measure(ctx.seed, M, P, sz["gap_draws"], sig, ts)
         g = (te - tr) - (te - tr)[:, :1]
         s = g[:, 1:4] / ts[1:4]
         Xc = X - X.mean(axis=0)

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import numerics.simulate  # noqa: F401  (x64 first)
 
 import time
 
@@ -24,31 +23,24 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from numerics.measurement import measurement
 from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from numerics.fit import fit_power_law
 from numerics.precise.equivariance import augment, c4_setup, cyclic_pixel_group, rotation_group
-from numerics.simulate import ntk_kernels as NK
+from numerics.simulate.models import ntk_kernels as NK
 from theory.claims import Claim
+from numerics.simulate import with_float64
 
 U64 = float(np.finfo(np.float64).eps) / 2
 
 
+@with_float64
 def orbit_std(F):
     """Orbit deviation: F (..., n_test, |G|) -> mean over test points of the std over the orbit."""
     return np.asarray(F).std(axis=-1).mean(axis=-1)
 
 
-_CACHE: dict[tuple, tuple] = {}
-
-
-def _cached(fn, *args, **kw):
-    """Memoise the deterministic simulations (fixed seeds), so that a check and its power tests share one run."""
-    key = (fn.__name__, args, tuple(sorted(kw.items())))
-    if key not in _CACHE:
-        _CACHE[key] = fn(*args, **kw)
-    return _CACHE[key]
-
-
+@measurement
 def ensemble_orbit_errors(seed=0, members=128, pools=8, width=64, depth=2, steps=100, side=4, n_base=8,
                           n_test=8, powers=(0, 1, 2, 3), sb2=0.1, dtype=jnp.float32):
     """Train ``members`` networks; return ``(Ms, errs, member_err, preds)`` with ``errs`` of shape
@@ -79,6 +71,7 @@ def ensemble_orbit_errors(seed=0, members=128, pools=8, width=64, depth=2, steps
     return np.array(Ms), errs, float(orbit_std(preds).mean()), preds
 
 
+@with_float64
 def gaussian_equivalent_m1(preds, n_samples=20000, seed=1):
     """E[orbit std] of a *Gaussian* member with the members' empirical orbit covariance (per test
     point): for Gaussian members E[orbit std of an M-mean] = M^{-1/2} x this, exactly."""
@@ -100,13 +93,14 @@ the check uses 3x that, and at least 0.005."""
 
 
 @check("equivariance.ensemble_mc_exponent", "simulate")
+@with_float64
 def _ensemble_mc(claim: Claim, ctx: Context, powers=(0, 1, 2, 3)) -> CheckResult:
     """Slope of the ensemble orbit deviation vs M (bootstrap over 8 independent pools) against the
     claimed p, with bias allowance :data:`MC_BIAS`; also members vs the largest ensemble."""
     cfg = (dict(members=256, pools=16, width=64, steps=50, n_test=64) if ctx.quick
            else dict(members=512, pools=16, width=128, steps=100, n_test=64))
     t0 = time.perf_counter()
-    Ms, errs, member, preds = _cached(ensemble_orbit_errors, ctx.seed, powers=tuple(powers), **cfg)
+    Ms, errs, member, preds = ensemble_orbit_errors(ctx.seed, powers=tuple(powers), **cfg)
     fit = fit_power_law(Ms, errs, bootstrap=1000, seed=ctx.seed)
     lo, hi = fit.ci["p"]
     pred = claim.value()
@@ -137,6 +131,7 @@ def _np_params(rng, seeds, d, width, depth):
     return params
 
 
+@measurement
 def ntk_width_errors(seed=0, widths=(64, 256, 1024), seeds=16, depth=2, d=9, n_points=8, sb2=0.1):
     """(seeds, len(widths)) relative Frobenius errors |Theta_emp - Theta|_F / |Theta|_F (empirical NTK
     vmapped over seeds, one compilation per width)."""
@@ -163,10 +158,11 @@ raises the local slope by at most 0.5 (bias/err)^2 < 0.01; doubled for safety.""
 
 
 @check("equivariance.ntk_width_exponent", "simulate")
+@with_float64
 def _ntk_width(claim: Claim, ctx: Context) -> CheckResult:
     """Fitted decay exponent of the empirical-vs-analytic NTK error (bootstrap over seeds) vs the claim."""
     widths = (64, 256, 1024) if ctx.quick else (64, 128, 256, 512, 1024, 2048, 4096)
-    ns, errs = _cached(ntk_width_errors, ctx.seed, widths, seeds=64 if ctx.quick else 32)
+    ns, errs = ntk_width_errors(ctx.seed, widths, seeds=64 if ctx.quick else 32)
     fit = fit_power_law(ns, errs, bootstrap=1000, seed=ctx.seed)
     lo, hi = fit.ci["p"]
     pred = claim.value()
@@ -180,6 +176,7 @@ def _ntk_width(claim: Claim, ctx: Context) -> CheckResult:
     return CheckResult(ok, detail, {"p": fit.p, "ci": [lo, hi], "errors": mean.tolist(), "widths": ns.tolist()}, fig)
 
 
+@measurement
 def ck_invariance_errors(ks=(4, 8, 16), seed=0, n_base=6, n_test=6, n_angles=361, depth=2, sb2=0.1, t=50.0):
     """SO(2) invariance error of the analytic NTK mean trained with C_k augmentation on 2-D inputs:
     mean over test points of :math:`\\max_\\theta|\\mu_t(R_\\theta x)-\\mu_t(x)|`."""
@@ -202,12 +199,13 @@ def ck_invariance_errors(ks=(4, 8, 16), seed=0, n_base=6, n_test=6, n_angles=361
 
 
 @check("equivariance.ck_discrepancy", "simulate")
+@with_float64
 def _ck_sim(claim: Claim, ctx: Context) -> CheckResult:
     """The lemma's bound err_k <= C kappa_k with a k-independent C: err_k / kappa_k (kappa from the
     claim) must not grow with k (each ratio <= the k = 4 ratio times 1 + 1e-9, float64 round-off
     of errors ~1e-2). A claimed kappa that decays faster than the measured error is rejected."""
-    ks, errs = (_cached(ck_invariance_errors, seed=ctx.seed) if ctx.quick else
-                _cached(ck_invariance_errors, (4, 8, 16, 32, 64), seed=ctx.seed, n_angles=1441))
+    ks, errs = (ck_invariance_errors(seed=ctx.seed) if ctx.quick else
+                ck_invariance_errors((4, 8, 16, 32, 64), seed=ctx.seed, n_angles=1441))
     kap = np.array([claim.value(k=int(kk)) for kk in ks])
     ratio = errs / kap
     ok = bool(np.all(ratio <= ratio[0] * (1 + 1e-9)))
@@ -222,6 +220,7 @@ def _ck_sim(claim: Claim, ctx: Context) -> CheckResult:
     return CheckResult(ok, detail, {"ks": ks.tolist(), "errors": errs.tolist(), "err_over_kappa": ratio.tolist()}, fig)
 
 
+@with_float64
 def float64_orbit_deviation(seed=0, spread=1.0, times=(0.5, 5.0, 50.0, np.inf)):
     """Float64 orbit deviation of the analytic :math:`\\mu_t` on the B-3 setup (3x3 images, C4,
     4 base images) whose base images are ``x_0 + spread * xi_j`` (small ``spread``: ill-conditioned
@@ -251,6 +250,7 @@ def float64_orbit_deviation(seed=0, spread=1.0, times=(0.5, 5.0, 50.0, np.inf)):
 
 
 @check("equivariance.mean_predictor_equivariance", "simulate")
+@with_float64
 def _float64_mean(claim: Claim, ctx: Context) -> CheckResult:
     """In float64 exact invariance is limited by round-off amplified by the Gram matrix's condition
     number: |dev - claimed| <= N u cond(Theta) |Theta_xX| |phi| |Y| (first-order perturbation bound of
@@ -271,6 +271,7 @@ def _float64_mean(claim: Claim, ctx: Context) -> CheckResult:
                                     "cond": conds}, fig)
 
 
+@with_float64
 def ensemble_mean_width_gap(seed=0, widths=(8, 32, 128), members=128, depth=2, steps=50, side=4, n_base=8,
                             n_test=16, sb2=0.1):
     """Distance of the finite-width ensemble mean from the analytic NTK-regime mean (discrete GD,

@@ -27,16 +27,15 @@ subtasks, exponents with bootstrap intervals and a computed truncation bias).
 
 from __future__ import annotations
 
-import functools
-
-import numerics.simulate  # noqa: F401  (x64 switch first)
 
 import numpy as np
 
+from numerics.measurement import measurement
 from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from numerics.fit import fit_power_law
-from numerics.simulate.sparse_parity import ParityConfig, ParityRun, learning_times, train, zipf_probs
+from numerics.simulate.models.sparse_parity import ParityConfig, ParityRun, learning_times, train, zipf_probs
 from theory.claims import Claim
+from numerics.simulate import with_float64
 
 QUICK = ParityConfig(n_tasks=16, n_bits=8, k=3, alpha=0.4, width=128, batch=256, lr=1e-2, steps=3000,
                      log_every=25, test_per_task=128, seeds=4)
@@ -46,16 +45,16 @@ WIDTH_CFG = ParityConfig(n_tasks=32, n_bits=8, k=3, alpha=0.4, width=128, batch=
                          log_every=100, test_per_task=256, seeds=3)
 DATA_CFG = ParityConfig(n_tasks=32, n_bits=8, k=3, alpha=0.4, width=128, batch=256, lr=1e-2, steps=4000,
                         log_every=100, test_per_task=256, seeds=3)
-LEARNED = 0.1  # bits: a subtask counts as learned below this test loss (brief A-5)
+LEARNED = 0.1  # bits: a subtask counts as learned below this test loss (a tenth of the 1-bit chance loss)
 START = 0.9  # bits: a transition starts when the loss first falls below this (initial loss ~ 1 bit)
-SPEARMAN_MIN = 0.8  # stated threshold for "learned in frequency order" (brief A-5)
+SPEARMAN_MIN = 0.8  # stated threshold for "learned in frequency order" (a strong rank correlation, declared before the run)
 ACC_LO, ACC_HI = 0.6, 0.9  # accuracy levels bounding a transition (chance is 0.5)
 SHARP_TOL = 0.5  # stated: half the distance between "step" (r = 0) and "as gradual as the mean" (r = 1)
 
 
-@functools.lru_cache(maxsize=4)
+@measurement
 def parity_run(quick: bool = True, seed: int = 0) -> ParityRun:
-    """The shared training run (cached: the quick checks train once)."""
+    """The shared training run (a measurement: the quick checks train once)."""
     return train(QUICK if quick else FULL, seed=seed)
 
 
@@ -64,6 +63,7 @@ def _first_below(steps: np.ndarray, curve: np.ndarray, thr: float) -> float:
     return float(steps[np.argmax(below)]) if below.any() else float("nan")
 
 
+@with_float64
 def order_stats(run: ParityRun, n_boot: int = 2000, seed: int = 0) -> dict:
     """Spearman(rank, S_k) per seed with a bootstrap over seeds, and the gamma fit."""
     from scipy import stats
@@ -85,6 +85,7 @@ def order_stats(run: ParityRun, n_boot: int = 2000, seed: int = 0) -> dict:
             "times": lt, "fit": fit, "mask": all_seeds}
 
 
+@with_float64
 def noise_bias(gamma: float, probs: np.ndarray, log_sd: float, n_draw: int = 4000, seed: int = 0) -> float:
     """Expected shortfall ``1 - E[rho]`` of the Spearman correlation when the model's learning times
     :math:`T p_k^{-\\gamma}` carry independent log-normal seed noise of standard deviation ``log_sd``
@@ -99,6 +100,7 @@ def noise_bias(gamma: float, probs: np.ndarray, log_sd: float, n_draw: int = 400
 
 
 @check("quanta.learning_order", "simulate")
+@with_float64
 def _learning_order(claim: Claim, ctx: Context) -> CheckResult:
     """Subtasks are learned in frequency order.
 
@@ -143,6 +145,7 @@ def _width(steps, curve, lo, hi, above=True) -> float:
     return float(np.log10(b / a)) if np.isfinite(a) and np.isfinite(b) else float("nan")
 
 
+@with_float64
 def emergence_stats(run: ParityRun, n_boot: int = 2000, seed: int = 0) -> dict:
     """Per-subtask accuracy-transition widths (decades of steps, ``ACC_LO -> ACC_HI``) against the width of
     the p-weighted mean accuracy between the same levels, per seed; bootstrap over seeds. The loss-based
@@ -172,6 +175,7 @@ def emergence_stats(run: ParityRun, n_boot: int = 2000, seed: int = 0) -> dict:
             "mean_monotone": bool(np.all(np.diff(mcurve) < 0)), "grid_steps": steps[grid], "grid_mean": mcurve}
 
 
+@with_float64
 def emergence_check(claim: Claim, ctx: Context = Context()) -> CheckResult:
     """Sharp per-subtask transitions under a smooth mean (NOT registered as a check of
     ``quanta.emergence``: at the quick size it rejects the claim, see below and the module notes).
@@ -228,6 +232,7 @@ def _truncation_bias(n_tasks: int, alpha: float, n_lo: float, n_hi: float) -> fl
     return float(s_tr - s_inf)
 
 
+@with_float64
 def width_scaling(claim: Claim, seed: int = 0, cfg: ParityConfig | None = None) -> CheckResult:
     """Final mean test loss vs width :math:`N` (masked hidden units, one vmapped program), fitted
     :math:`L \\propto N^{-\\alpha_N}` with a bootstrap over seeds; compared with ``claim.value()``.
@@ -262,6 +267,7 @@ def width_scaling(claim: Claim, seed: int = 0, cfg: ParityConfig | None = None) 
                                              (fit.c * np.array(widths, float) ** -pred).tolist())]))
 
 
+@with_float64
 def data_scaling(claim: Claim, seed: int = 0, cfg: ParityConfig | None = None) -> CheckResult:
     """Minimum test loss (early stopping, as the paper) vs training-set size :math:`D`, multi-epoch:
     :math:`L \\propto D^{-\\alpha_D}`, compared with ``claim.value()``; truncation shift as in

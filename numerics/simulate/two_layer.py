@@ -5,18 +5,18 @@ Model (tags: [S] read in a public source, [U] unconfirmed memory of the paper, [
 -----------------------------------------------------------------------------------------------------
 
 * Features and task [S: the paper's abstract/Fig. 1 caption via https://arxiv.org/html/2409.17858v2 and
-  the ICLR 2025 reviews; notation also in shared/briefs/dynamical_model.md Sec. 4]: ``M`` eigenfeatures
+  the ICLR 2025 reviews; notation as in :mod:`theory.dynamical`]: ``M`` eigenfeatures
   :math:`\\psi_k(x)` with :math:`\\mathbb E\\,\\psi\\psi^\\top = \\Lambda`, capacity
   :math:`\\lambda_k = k^{-\\alpha}`, target :math:`y = w^\\star\\cdot\\psi` with source exponent ``beta``:
   :math:`\\sum_{\\ell>k}\\lambda_\\ell w^{\\star2}_\\ell \\sim k^{-\\alpha\\beta}`, here exactly
   :math:`\\lambda_k w^{\\star2}_k = k^{-(1+\\alpha\\beta)}` (package notation ``b = alpha``,
-  ``a = 1 + alpha beta``; :func:`numerics.simulate.random_features.spectrum`). Hard tasks: ``beta < 1``.
+  ``a = 1 + alpha beta``; :func:`numerics.simulate.models.random_features.spectrum`). Hard tasks: ``beta < 1``.
 * Network [S: "two-layer linear network", "A(t)" evolves, "gamma -> 0 recovers the random-feature model"
   (review quotes, Fig. 10 caption via liner.com)]: :math:`f(x) = w^\\top A\\,\\psi(x)/\\sqrt N`, readout
   :math:`w\\in\\mathbb R^N` (``w(0) = 0``), first layer :math:`A\\in\\mathbb R^{N\\times M}`,
   :math:`A_{ij}(0)\\sim\\mathcal N(0,1)`; predictor :math:`\\theta = A^\\top w/\\sqrt N`, test loss
   :math:`\\mathcal L = (w^\\star-\\theta)^\\top\\Lambda(w^\\star-\\theta)` computed exactly from the weights
-  (population loss, as in :mod:`numerics.simulate.random_features`).
+  (population loss, as in :mod:`numerics.simulate.models.random_features`).
 * Training [S: "projected gradient descent", "equivalent to" a net whose frozen random projection A(0)
   is followed by trainable weights (Fig. 10 caption); U: the paper projects the A-update with
   :math:`A(0)^\\top A(0)`; R: the exact projector and the normalisation below]. Gradient descent on
@@ -29,7 +29,7 @@ Model (tags: [S] read in a public source, [U] unconfirmed memory of the paper, [
 
   :math:`\\Pi_0` the orthogonal projector on the row space of :math:`A(0)`, :math:`g = \\gamma^2M^2/N`.
   ``gamma = 0`` is exactly the lazy random-feature model (tested to 1e-10 against
-  :func:`numerics.simulate.random_features.gd_scan`).
+  :func:`numerics.simulate.models.random_features.gd_scan`).
 * Normalisation of gamma [R, derived]: in the flow, :math:`AA^\\top - g\\,ww^\\top` is conserved, so
   the kernel that drives :math:`\\theta` is :math:`A^\\top A/N + g|w|^2\\Pi_0/N` and in the rich limit
   :math:`g|w|^4 \\approx N\\|\\theta\\|^2`: the feature-learning part is :math:`\\gamma\\|\\theta\\|` times
@@ -60,7 +60,7 @@ Measurements (:func:`measure`; simulated task ``alpha = 3``, ``beta = 0.4``, ``g
 
 * Time exponent, two ways. (i) The direct log-log slope of the rich loss over the declared window; it is
   biased low by the finite-N bottleneck, measured by the lazy control (exact gradient flow of the same
-  draws, :func:`numerics.simulate.random_features.flow_exact`) fitted over the same range of loss.
+  draws, :func:`numerics.simulate.models.random_features.flow_exact`) fitted over the same range of loss.
   (ii) Lazy-matched: :math:`\\mathcal L_{\\rm rich}(t) = \\mathcal L_{\\rm lazy}(t_{\\rm eff}(t))` per draw
   defines :math:`t_{\\rm eff}`; :math:`\\hat\\rho = d\\ln t_{\\rm eff}/d\\ln t` (fit with a bootstrap over
   draws) removes the bottleneck shape both models share, and :math:`\\hat\\alpha_t = \\beta\\hat\\rho`
@@ -80,18 +80,20 @@ from __future__ import annotations
 import math
 from functools import partial
 
-import numerics.simulate  # noqa: F401  (x64 before any array exists)
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from numerics.measurement import measurement
 from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
-from numerics.simulate import random_features as rf
+from numerics.simulate.models import random_features as rf
 from theory.claims import Claim
+from numerics.simulate import with_float64
 
 
+@with_float64
 def validate(alpha: float, beta: float, gamma: float = 0.0, N: int | None = None, M: int | None = None,
              seeds: int | None = None) -> None:
     """Raise ValueError naming the violated bound."""
@@ -111,6 +113,7 @@ def validate(alpha: float, beta: float, gamma: float = 0.0, N: int | None = None
         raise ValueError(f"need M >= N (the first layer maps M features to N units), got N={N}, M={M}")
 
 
+@with_float64
 def spectrum(M: int, alpha: float, beta: float) -> tuple[jnp.ndarray, jnp.ndarray]:
     """``(lambda_k, w*_k)``: ``lambda_k = k^-alpha``, ``lambda_k w*_k^2 = k^-(1 + alpha beta)``."""
     validate(alpha, beta, M=M)
@@ -129,6 +132,7 @@ def _reduce(A0, lam, ws):
     return jax.vmap(one)(A0)
 
 
+@with_float64
 def reduce(A0, lam, ws) -> dict:
     """Reduced coordinates per draw of ``A(0)``: ``C0, Q, H, c``, the lazy kernel's top eigenvalue
     ``g0 = lambda_max(A0 Lambda A0^T/N)``, ``||H||`` and ``L0``."""
@@ -171,6 +175,7 @@ def _train(C0, H, c, g0, hn, L0, n, eta, g, T, *, max_steps: int, unroll: int = 
     return jax.vmap(one)(C0, H, c, g0, hn, L0, n, g)
 
 
+@with_float64
 def record_times(t_max: float, n: int = 24, t_min: float = 1.0) -> np.ndarray:
     """Log-spaced recording times in ``[t_min, t_max]``."""
     return np.geomspace(t_min, t_max, n)
@@ -180,6 +185,7 @@ def _pad(x: jnp.ndarray, shape: tuple[int, ...]) -> jnp.ndarray:
     return jnp.pad(x, [(0, s_ - d) for s_, d in zip(shape, x.shape)])
 
 
+@with_float64
 def train(alpha: float, beta: float, gamma: float, *, N: int, M: int, seeds: int, seed: int = 0,
           eta: float = 0.5, T: np.ndarray, max_steps: int = 10 ** 6, with_half: bool = False) -> dict:
     """Train ``seeds`` draws of ``A(0)`` (vmapped) and return the weights at the times ``T``.
@@ -226,6 +232,7 @@ def train(alpha: float, beta: float, gamma: float, *, N: int, M: int, seeds: int
     return out[0]
 
 
+@with_float64
 def effective_time(loss: np.ndarray, t_ref: np.ndarray, loss_ref: np.ndarray) -> np.ndarray:
     """``t_eff`` with ``loss_ref(t_eff) = loss`` per seed (log-log interpolation of the decreasing
     reference curve): the time the lazy model of the same draw needs to reach the same loss."""
@@ -238,6 +245,7 @@ def effective_time(loss: np.ndarray, t_ref: np.ndarray, loss_ref: np.ndarray) ->
     return out
 
 
+@with_float64
 def ptq_sweep(run: dict, bits=(6, 8, 10), *, seed: int = 0, idx=None, raw: bool = False) -> dict:
     """PTQ damage of the trained ``(w, A)`` for each bit width ``B`` and quantizer, ``{(B, dither): (seeds,
     len(idx))}``. Per tensor, step :math:`\\Delta = 2^{1-B}\\,\\mathrm{rms}`; ``dither=False``:
@@ -286,7 +294,8 @@ def _fit_slope(x, y, window, seed, bootstrap=400):
     from numerics.fit import fit_power_law
 
     f = fit_power_law(x, y, window=window, bootstrap=bootstrap, seed=seed)
-    return f, f.p, f.ci["p"][0], f.ci["p"][1]
+    lo, hi = f.ci.get("p", (f.p, f.p))  # bootstrap 0: no interval, the point estimate only
+    return f, f.p, lo, hi
 
 
 def _rho_from_run(run: dict, window, seed: int, bootstrap: int = 400) -> dict:
@@ -297,6 +306,7 @@ def _rho_from_run(run: dict, window, seed: int, bootstrap: int = 400) -> dict:
     return {"t_eff": te, "fit": f, "rho": (p, lo, hi), "ref": ref}
 
 
+@with_float64
 def measure(alpha: float = ALPHA_SIM, beta: float = BETA_SIM, *, quick: bool = True, seed: int = 0,
             gamma: float | None = None) -> dict:
     """Rich run (and its lazy control on the same draws); time exponent two ways, rho_hat_1, the PTQ
@@ -363,15 +373,11 @@ def measure(alpha: float = ALPHA_SIM, beta: float = BETA_SIM, *, quick: bool = T
     return out
 
 
-_cache: dict[tuple, dict] = {}
-
-
-def cached_measure(quick: bool, seed: int) -> dict:
-    """:func:`measure` at the simulated task ``(ALPHA_SIM, BETA_SIM)``, computed once per size and seed."""
-    key = (quick, seed)
-    if key not in _cache:
-        _cache[key] = measure(ALPHA_SIM, BETA_SIM, quick=quick, seed=seed)
-    return _cache[key]
+@measurement
+def task_measurement(quick: bool, seed: int) -> dict:
+    """:func:`measure` at the simulated task ``(ALPHA_SIM, BETA_SIM)``: a shared measurement, computed
+    once per size and seed for the three checks and their power items."""
+    return measure(ALPHA_SIM, BETA_SIM, quick=quick, seed=seed)
 
 
 def _task_value(claim: Claim) -> float:
@@ -384,7 +390,7 @@ def _task_value(claim: Claim) -> float:
 
 
 def _time_check(claim: Claim, ctx: Context, label: str) -> CheckResult:
-    m = cached_measure(ctx.quick, ctx.seed)
+    m = task_measurement(ctx.quick, ctx.seed)
     p, lo, hi = m["alpha_t"]
     pred = _task_value(claim)
     ok, detail = exponent_verdict(f"alpha_t ({label}, beta rho_hat, lazy-matched)", p, lo, hi, pred,
@@ -410,6 +416,7 @@ def _time_check(claim: Claim, ctx: Context, label: str) -> CheckResult:
 
 
 @check("dynamical.rich_time_exponent", "simulate")
+@with_float64
 def _rich_time(claim: Claim, ctx: Context) -> CheckResult:
     """The two-layer linear network of 2409.17858 (projected GD, gamma > 0) on a hard task: the rich loss
     is matched to the lazy (gamma = 0) gradient flow of the same draws, L_rich(t) = L_lazy(t_eff(t)),
@@ -421,6 +428,7 @@ def _rich_time(claim: Claim, ctx: Context) -> CheckResult:
 
 
 @check("spectral.feature_time_exponent", "simulate")
+@with_float64
 def _feature_time(claim: Claim, ctx: Context) -> CheckResult:
     """Same measurement as ``dynamical.rich_time_exponent`` (the reconstruction's rho = 2/(1+beta) point):
     the real two-layer network, not a flow with rho built in."""
@@ -428,13 +436,14 @@ def _feature_time(claim: Claim, ctx: Context) -> CheckResult:
 
 
 @check("spectral.feature_learning_rho_ptq", "simulate")
+@with_float64
 def _rho_ptq(claim: Claim, ctx: Context) -> CheckResult:
     """rho_hat_2 = alpha_t_hat + gamma_D_hat from the same run: alpha_t_hat as in the time-exponent checks,
     gamma_D_hat the growth exponent in t of the round-to-nearest PTQ damage x 4^B (averaged over B = 6, 8,
     10 bits; the 4^-B law is checked: fitted bit exponent ~ 1), bootstrap over draws. Bias = the
     alpha_t bias + the spread between the two quantizer conventions (round-to-nearest vs subtractive
     dither), both measured. Also reports rho_hat_1 = alpha_t_hat/beta and the |w|^2 growth exponent."""
-    m = cached_measure(ctx.quick, ctx.seed)
+    m = task_measurement(ctx.quick, ctx.seed)
     r2, lo, hi = m["rho_hat_2"]
     pred = _task_value(claim)
     ok, detail = exponent_verdict("rho_hat_2 = alpha_t + gamma_D (two-layer net, PTQ)", r2, lo, hi, pred,

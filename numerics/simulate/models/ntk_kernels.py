@@ -9,13 +9,14 @@ Convention (same as neural-tangents ``stax.Dense(W_std=sigma_w, b_std=sigma_b)``
 
 from __future__ import annotations
 
-import numerics.simulate  # noqa: F401  (x64 before any array)
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from numerics.simulate import with_float64
 
 
+@with_float64
 def relu_kernels(X1, X2, depth: int = 2, sw2: float = 2.0, sb2: float = 0.0, return_sensitivity: bool = False,
                  xp=jnp):
     """Analytic ReLU NNGP :math:`K^{(L+1)}` and NTK :math:`\\Theta^{(L+1)}` between the rows of
@@ -53,11 +54,13 @@ def relu_kernels(X1, X2, depth: int = 2, sw2: float = 2.0, sb2: float = 0.0, ret
     return (k12, th, sens) if return_sensitivity else (k12, th)
 
 
+@with_float64
 def k_dtype(X1, X2):
     """Floating dtype of the kernel computation (float64 under x64 unless the inputs are float32)."""
     return np.result_type(X1.dtype, X2.dtype, np.float32)
 
 
+@with_float64
 def init_mlp(key, d: int, width: int, depth: int = 2):
     """Standard-normal parameters: ``[(W1, b1), ..., (WL, bL), (v, b_out)]``."""
     keys = jax.random.split(key, depth + 1)
@@ -71,6 +74,7 @@ def init_mlp(key, d: int, width: int, depth: int = 2):
     return params
 
 
+@with_float64
 def mlp_apply(params, X, sw2: float = 2.0, sb2: float = 0.0):
     """Scalar output :math:`f(x)` for the rows of ``X`` in NTK parameterisation."""
     sw, sb = jnp.sqrt(sw2), jnp.sqrt(sb2)
@@ -81,6 +85,7 @@ def mlp_apply(params, X, sw2: float = 2.0, sb2: float = 0.0):
     return sw / jnp.sqrt(h.shape[-1]) * h @ v + sb * bo
 
 
+@with_float64
 def empirical_ntk(params, X1, X2, sw2: float = 2.0, sb2: float = 0.0):
     """Exact finite-width NTK :math:`\\sum_p\\partial_pf(x)\\partial_pf(x')` from the layer structure:
     weights of layer l contribute :math:`\\frac{\\sigma_w^2}{n_{l-1}}(a_{l-1}\\cdot a'_{l-1})(\\delta_l\\cdot\\delta'_l)`,
@@ -116,6 +121,7 @@ def empirical_ntk(params, X1, X2, sw2: float = 2.0, sb2: float = 0.0):
     return out
 
 
+@with_float64
 def jacobian_ntk(params, X1, X2, sw2: float = 2.0, sb2: float = 0.0):
     """Reference empirical NTK from full Jacobians (``jax.jacrev``): small widths only (tests)."""
     from jax.flatten_util import ravel_pytree
@@ -130,6 +136,7 @@ def jacobian_ntk(params, X1, X2, sw2: float = 2.0, sb2: float = 0.0):
     return J1 @ J2.T
 
 
+@with_float64
 def train_ensemble(keys, X, Y, Xtest, width: int, depth: int, eta: float, steps: int,
                    sw2: float = 2.0, sb2: float = 0.0, dtype=jnp.float32):
     """Full-batch gradient descent on :math:`\\frac12\\sum_i(f(x_i)-y_i)^2`, vmapped over members
@@ -152,6 +159,7 @@ def train_ensemble(keys, X, Y, Xtest, width: int, depth: int, eta: float, steps:
     return jax.jit(jax.vmap(one))(keys)
 
 
+@with_float64
 def ntk_mean(Xtr, Ytr, Xte, t, eta, depth: int = 2, sw2: float = 2.0, sb2: float = 0.0, gd_steps: bool = False):
     """Analytic NTK-regime mean :math:`\\mu_t=\\Theta_{xX}\\phi_t(\\Theta)Y` in float64 (NumPy ``eigh``);
     ``gd_steps=True`` uses discrete GD, :math:`\\phi(\\lambda)=(1-(1-\\eta\\lambda)^t)/\\lambda`.

@@ -1,6 +1,6 @@
 """Matrix-level ensembles of the linear random-feature model (Bordelon, Atanasov, Pehlevan 2024).
 
-Same model and conventions as :mod:`numerics.simulate.random_features` (½-MSE, ``P = oo``,
+Same model and conventions as :mod:`numerics.simulate.models.random_features` (½-MSE, ``P = oo``,
 :math:`G = A\\Lambda A^\\top/N`, :math:`c = A\\Lambda w^\\star/\\sqrt N`); here every projection ``A``
 trains ``T`` teachers at once, so one gradient step is the matrix-matrix product
 
@@ -38,7 +38,6 @@ Solvers (agree to 1e-10, tested, and with ``random_features`` for T = 1):
 
 from __future__ import annotations
 
-import numerics.simulate  # noqa: F401  (x64 before any array)
 
 from functools import partial
 
@@ -46,9 +45,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from numerics.simulate import random_features as rf
+from numerics.simulate.models import random_features as rf
+from numerics.simulate import with_float64
 
 
+@with_float64
 def sign_teachers(key, M: int, a: float, b: float, T: int, first_plain: bool = True):
     """``(lambda, W*)``: T random-sign teachers ``W*_kj = xi_kj k^{(b-a)/2}``, shape ``(M, T)``.
 
@@ -102,6 +103,7 @@ def _scan_T(A, lam, Wstar, eta, steps: int, every: int):
     return jax.vmap(one)(A)
 
 
+@with_float64
 def gd_scan_teachers(A, lam, Wstar, eta: float, steps: int, every: int = 1, check: bool = True):
     """Loss of every teacher after ``0, every, ..., steps`` GD steps, shape ``(draws, steps//every+1, T)``."""
     _check_shapes(A, lam, Wstar)
@@ -129,6 +131,7 @@ def _curve_T(g, Q, L0, eta, n):
     return L0[None, None, :] - jnp.sum(Q, axis=1)[:, None, :] + jnp.einsum("esi,eit->est", dec, Q)
 
 
+@with_float64
 def gd_exact_teachers(A, lam, Wstar, eta: float, steps, check: bool = True):
     """Exact loss at the given step counts for every teacher, ``(draws, len(steps), T)`` (one eigh per draw)."""
     _check_shapes(A, lam, Wstar)
@@ -165,6 +168,7 @@ def _power_T(A, lam, Wstar, eta, bits, nbits: int):
     return jax.vmap(one)(A)
 
 
+@with_float64
 def gd_power_teachers(A, lam, Wstar, eta: float, steps, check: bool = True):
     """Exact loss at the given step counts by repeated squaring, ``(draws, len(steps), T)``; no eigensolver.
 
@@ -226,6 +230,7 @@ def _sgd_T(A, lam, Wstar, eta, key, steps: int, every: int, batch: int):
     return jax.vmap(one)(A, jnp.arange(A.shape[0]))
 
 
+@with_float64
 def sgd_teachers(A, lam, Wstar, eta: float, steps: int, batch: int, key, every: int = 1, check: bool = True):
     """One-pass SGD, fresh minibatch of ``batch`` samples per step, every teacher at once.
 
@@ -267,6 +272,7 @@ def _sgd_moment(A, lam, Wstar, eta, steps: int, batch: int):
     return jax.vmap(one)(A)
 
 
+@with_float64
 def sgd_expected_loss(A, lam, Wstar, eta: float, steps: int, batch: int):
     """Exact mean over minibatches of the :func:`sgd_teachers` loss, ``(draws, steps + 1, T)``.
 
@@ -284,6 +290,7 @@ def sgd_expected_loss(A, lam, Wstar, eta: float, steps: int, batch: int):
     return _sgd_moment(A, lam, Wstar, eta, int(steps), int(batch))
 
 
+@with_float64
 def sgd_batches(key, draws: int, steps: int, batch: int, M: int) -> np.ndarray:
     """The standard-normal ``Z`` of :func:`sgd_teachers` (``Psi = Z Lambda^{1/2}``), ``(draws, steps, batch, M)``."""
     f = jax.jit(jax.vmap(jax.vmap(lambda e, n: jax.random.normal(_sgd_key(key, e, n), (batch, M), dtype=jnp.float64),
@@ -299,6 +306,7 @@ def _np_loss(Am, lam, Wstar, W):
     return np.sum(lam[:, None] * V * V, axis=0)
 
 
+@with_float64
 def numpy_gd_features(A, lam, Wstar, eta: float, steps: int) -> np.ndarray:
     """The usual reference code: loop over models and steps, gradient through the features each step.
 
@@ -317,6 +325,7 @@ def numpy_gd_features(A, lam, Wstar, eta: float, steps: int) -> np.ndarray:
     return np.array(out)
 
 
+@with_float64
 def numpy_gd_system(A, lam, Wstar, eta: float, steps: int) -> np.ndarray:
     """NumPy loop over models and steps on the same N x N system as the JAX code (``W -= eta (G W - C)``)."""
     A, lam, Wstar = (np.asarray(v) for v in (A, lam, Wstar))
@@ -332,6 +341,7 @@ def numpy_gd_system(A, lam, Wstar, eta: float, steps: int) -> np.ndarray:
     return np.array(out)
 
 
+@with_float64
 def numpy_sgd(A, lam, Wstar, eta: float, batch: int, batches) -> np.ndarray:
     """NumPy loop over models and steps of :func:`sgd_teachers` (features and labels from each batch).
 
@@ -379,6 +389,7 @@ def _solve_R_vec(s, lam, N, tol=1e-15, iters=200):
     raise ValueError(f"DMFT fixed point did not converge in {iters} Newton steps (max step {np.max(np.abs(step)):.2e})")
 
 
+@with_float64
 def dmft_loss_curve(ts, M: int, a: float, b: float, N: int, nodes: int = 32) -> np.ndarray:
     """float64 version of :func:`numerics.precise.dmft.online_loss_curve`: ``sum_k k^-a H_k(2t)``.
 

@@ -25,17 +25,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numerics.simulate  # noqa: F401  (x64 switch before any array exists)
+
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 from jax import lax
+from numerics.simulate import with_float64
 
 LN2 = math.log(2.0)
 
 
+@with_float64
 def code_alpha_to_paper(code_alpha: float) -> float:
     """The reference code's Zipf exponent ``alpha`` is the paper's :math:`\\alpha + 1`."""
     if not code_alpha > 1:
@@ -75,6 +77,7 @@ class ParityConfig:
             raise ValueError(f"data must be a positive sample count, got {self.data}")
 
 
+@with_float64
 def validate(n_tasks: int, n_bits: int, k: int, alpha: float) -> None:
     """Clear errors for impossible task definitions."""
     if not isinstance(n_tasks, (int, np.integer)) or n_tasks < 1:
@@ -92,6 +95,7 @@ def validate(n_tasks: int, n_bits: int, k: int, alpha: float) -> None:
         raise ValueError(f"alpha must be > 0 (paper convention: p_k ~ k^-(alpha+1)), got {alpha!r}")
 
 
+@with_float64
 def zipf_probs(n_tasks: int, alpha: float) -> np.ndarray:
     """:math:`p_i = i^{-(\\alpha+1)} / \\sum_{j\\le n_{tasks}} j^{-(\\alpha+1)}` (paper convention)."""
     validate(n_tasks, max(1, n_tasks), 1, alpha)
@@ -99,6 +103,7 @@ def zipf_probs(n_tasks: int, alpha: float) -> np.ndarray:
     return w / w.sum()
 
 
+@with_float64
 def make_subsets(n_tasks: int, n_bits: int, k: int, seed: int) -> np.ndarray:
     """``n_tasks`` distinct sorted ``k``-subsets of ``range(n_bits)`` by rejection sampling (as the code)."""
     validate(n_tasks, n_bits, k, 1.0)
@@ -126,6 +131,7 @@ def _fmix32(h):
     return h ^ (h >> 16)
 
 
+@with_float64
 def hash_bits(seed, stream, counter, shape):
     """Counter-based uint32 random numbers: ``fmix(fmix(fmix(seed) + stream * phi) ^ h(i))`` for
     ``i = 0..prod(shape)-1`` (``stream`` = step index or a reserved id; ``fmix`` = MurmurHash3 finaliser).
@@ -140,6 +146,7 @@ def hash_bits(seed, stream, counter, shape):
     return _fmix32(base ^ (idx * jnp.uint32(0x27D4EB2F) + jnp.uint32(0x165667B1)))
 
 
+@with_float64
 def sample_batch(seed, stream, subsets, cdf, batch, n_bits, dtype=jnp.float32):
     """A fresh batch: Zipfian task ids (inverse CDF), uniform task bits, parity labels, one-hot prefix."""
     r = hash_bits(seed, stream, None, (batch, n_bits + 1))
@@ -155,6 +162,7 @@ _STREAM_TEST = 0xFFFFFF10
 _STREAM_DATA = 0xFFFFFF20
 
 
+@with_float64
 def init_mlp(seed, d_in, width, dtype=jnp.float32):
     """PyTorch ``nn.Linear`` default init: weights and biases uniform in :math:`\\pm 1/\\sqrt{\\text{fan-in}}`."""
     def u(j, shape, fan):
@@ -166,6 +174,7 @@ def init_mlp(seed, d_in, width, dtype=jnp.float32):
             "W2": u(2, (width, 2), width), "b2": u(3, (2,), width)}
 
 
+@with_float64
 def apply_mlp(params, x, mask):
     h = jax.nn.relu(x @ params["W1"] + params["b1"]) * mask
     return h @ params["W2"] + params["b2"]
@@ -279,6 +288,7 @@ class ParityRun:
         return np.einsum("wslt,t->wsl", self.acc, self.probs)
 
 
+@with_float64
 def train(cfg: ParityConfig, seed: int = 0) -> ParityRun:
     """Train ``cfg.seeds`` independent runs (own subsets, init and data stream each; every width in
     ``cfg.widths``) in one jitted program."""
@@ -300,6 +310,7 @@ def train(cfg: ParityConfig, seed: int = 0) -> ParityRun:
                      subsets=subsets, seconds=secs)
 
 
+@with_float64
 def learning_times(run: ParityRun, threshold: float = 0.1) -> np.ndarray:
     """First logged step at which each subtask's test loss falls below ``threshold`` bits (NaN if never),
     ``[width, seed, task]``."""

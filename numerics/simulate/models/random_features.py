@@ -23,7 +23,6 @@ and :func:`ensemble_residual` the loss of the mean predictor of E independent dr
 
 from __future__ import annotations
 
-import numerics.simulate  # noqa: F401  (x64 before any array)
 
 from functools import partial
 
@@ -31,19 +30,20 @@ import jax
 import jax.numpy as jnp
 import jax.scipy.linalg  # noqa: F401
 import numpy as np
+from numerics.simulate import with_float64
+from numerics.stats import validate_power_spectrum
 
 
+@with_float64
 def validate(a: float, b: float, N: int | None = None, M: int | None = None, P: int | None = None) -> None:
     """Raise ValueError naming the violated bound."""
-    if not b > 0:
-        raise ValueError(f"b must be > 0 (lambda_k = k^-b must decay), got b={b}")
-    if not a > 1:
-        raise ValueError(f"a must be > 1 (finite target variance sum_k k^-a), got a={a}")
+    validate_power_spectrum(a, b, why_a="finite target variance sum_k k^-a", why_b="lambda_k = k^-b must decay")
     for name, v in (("N", N), ("M", M), ("P", P)):
         if v is not None and (int(v) != v or v < 1):
             raise ValueError(f"{name} must be an integer >= 1, got {name}={v}")
 
 
+@with_float64
 def spectrum(M: int, a: float, b: float) -> tuple[jnp.ndarray, jnp.ndarray]:
     """``(lambda_k, w*_k)`` for k = 1..M: ``lambda = k^-b``, ``lambda w*^2 = k^-a``."""
     validate(a, b, M=M)
@@ -52,6 +52,7 @@ def spectrum(M: int, a: float, b: float) -> tuple[jnp.ndarray, jnp.ndarray]:
     return lam, jnp.sqrt(k ** (-a) / lam)
 
 
+@with_float64
 def draw_projections(key, draws: int, N: int, M: int) -> jnp.ndarray:
     """``draws`` independent Gaussian projections, shape ``(draws, N, M)``."""
     validate(2.0, 1.0, N=N, M=M)
@@ -66,6 +67,7 @@ def _system(A, lam, w):
     return G, c
 
 
+@with_float64
 def stability_bound(A, lam) -> float:
     """Largest stable step, ``2 / lambda_max(G)`` over the draws (GD diverges above it)."""
     g = jax.vmap(lambda A_: jnp.linalg.eigvalsh(_system(A_, lam, lam)[0])[-1])(A)
@@ -102,6 +104,7 @@ def _scan(A, lam, w, eta, steps: int, every: int):
     return jax.vmap(one)(A)
 
 
+@with_float64
 def gd_scan(A, lam, w, eta: float, steps: int, every: int = 1, check: bool = True) -> jnp.ndarray:
     """Loss after ``0, every, 2 every, ..., steps`` GD steps, shape ``(draws, steps//every + 1)``.
 
@@ -130,6 +133,7 @@ def _eig(A, lam, w, n_active):
     return jax.vmap(one)(A)
 
 
+@with_float64
 def modes(A, lam, w, n_active: int | None = None):
     """Eigenvalues ``g`` of G and weights ``z^2/g`` per draw: ``L(t) = L0 - sum (z^2/g)(1 - decay)``.
 
@@ -156,6 +160,7 @@ def _curve_flow(g, q, L0, t):
     return L0 - jnp.sum(q[:, None, :] * (1.0 - dec), axis=-1)
 
 
+@with_float64
 def gd_exact(A, lam, w, eta: float, steps, check: bool = True) -> jnp.ndarray:
     """Exact discrete-time loss at the given step counts by eigendecomposition, ``(draws, len(steps))``."""
     if check:
@@ -164,6 +169,7 @@ def gd_exact(A, lam, w, eta: float, steps, check: bool = True) -> jnp.ndarray:
     return _curve_discrete(g, q, L0, eta, jnp.asarray(steps, dtype=jnp.float64))
 
 
+@with_float64
 def flow_exact(A, lam, w, t, n_active: int | None = None) -> jnp.ndarray:
     """Gradient-flow loss at times ``t`` (exact), ``(draws, len(t))``; ``n_active`` as in :func:`modes`."""
     g, q, L0 = modes(A, lam, w, n_active)
@@ -182,6 +188,7 @@ def _proj_theta(A, lam, w):
     return jax.vmap(one)(A)
 
 
+@with_float64
 def projection_residual(A, lam, w) -> jnp.ndarray:
     """Converged single-model loss per draw: the Lambda-weighted residual of w* off span(A^T)."""
     th = _proj_theta(A, lam, w)
@@ -203,6 +210,7 @@ def _prefix_residuals(A, lam, w):
     return jax.vmap(one)(A)
 
 
+@with_float64
 def nested_residuals(A, lam, w, Ns) -> jnp.ndarray:
     """Converged loss for every width in ``Ns`` from one QR per draw, ``(draws, len(Ns))``.
 
@@ -216,6 +224,7 @@ def nested_residuals(A, lam, w, Ns) -> jnp.ndarray:
     return res[:, np.asarray(Ns) - 1]
 
 
+@with_float64
 def ensemble_residual(A, lam, w, E: int) -> jnp.ndarray:
     """Converged loss of the mean predictor of ``E`` consecutive draws, one value per group."""
     if A.shape[0] % E:
@@ -234,6 +243,7 @@ def _count_tail(kap: float, X: float, b: float) -> float:
     return X ** (1 - b) / (kap * (b - 1)) * hyp2f1(1.0, 1 - 1 / b, 2 - 1 / b, -1.0 / (kap * X ** b))
 
 
+@with_float64
 def solve_kappa(n_eff: float, lam: np.ndarray, b: float | None = None) -> float:
     """``kappa`` with ``sum_k lambda_k/(lambda_k + kappa) = n_eff`` (float64 bisection in log kappa).
 
@@ -256,6 +266,7 @@ def solve_kappa(n_eff: float, lam: np.ndarray, b: float | None = None) -> float:
     return float(np.exp(0.5 * (lo + hi)))
 
 
+@with_float64
 def residual_de(n_eff: float, a: float, b: float, M: int, p: int = 1, infinite: bool = False) -> float:
     """Deterministic equivalent ``sum_k k^{-a} (kappa/(lambda_k + kappa))^p`` (p = 1 single model, 2 bias).
 
@@ -271,7 +282,7 @@ def residual_de(n_eff: float, a: float, b: float, M: int, p: int = 1, infinite: 
 
 
 # =============================================================================================
-# Finite data (task DD): P samples, full-batch GD with data reuse, exact test and train losses
+# Finite data: P samples, full-batch GD with data reuse, exact test and train losses
 # =============================================================================================
 #
 # Data Psi in R^{P x M}, Psi_{mu k} ~ N(0, lambda_k); labels y = Psi w* + sigma eps; features
@@ -283,6 +294,7 @@ def residual_de(n_eff: float, a: float, b: float, M: int, p: int = 1, infinite: 
 # In terms of v = w* - theta the dynamics is v' = -F G v + noise drive, F = A^T A/N, G = Psi^T Psi/P.
 
 
+@with_float64
 def validate_data(P, sigma: float = 0.0) -> None:
     """Raise ValueError for a bad sample count or noise level."""
     if isinstance(P, bool) or int(P) != P or P < 1:
@@ -291,6 +303,7 @@ def validate_data(P, sigma: float = 0.0) -> None:
         raise ValueError(f"label noise sigma must be >= 0, got sigma={sigma}")
 
 
+@with_float64
 def draw_data(key, draws: int, P: int, lam, sigma: float = 0.0) -> tuple[jnp.ndarray, jnp.ndarray]:
     """``draws`` data sets: ``Psi`` of shape ``(draws, P, M)`` with ``Psi_{mu k} ~ N(0, lambda_k)`` and the
     label noise ``sigma * eps`` of shape ``(draws, P)``."""
@@ -309,6 +322,7 @@ def _data_system(A_, Psi_, n_, w):
     return X, y, X.T @ X / P, X.T @ y / P
 
 
+@with_float64
 def data_stability_bound(A, Psi, lam, w) -> float:
     """Largest stable step ``2 / lambda_max(G_hat)`` over the draws."""
     noise = jnp.zeros(Psi.shape[:2])
@@ -348,6 +362,7 @@ def _scan_data(A, Psi, noise, lam, w, sig2, eta, steps: int, every: int):
     return out[..., 0], out[..., 1]
 
 
+@with_float64
 def gd_scan_data(A, Psi, lam, w, eta: float, steps: int, every: int = 1, noise=None, sigma: float = 0.0,
                  check: bool = True) -> tuple[jnp.ndarray, jnp.ndarray]:
     """Full-batch GD on P samples (data reused every step): ``(test, train)`` after ``0, every, ..., steps``
@@ -395,6 +410,7 @@ def _data_modes(A, Psi, lam, w, noise, sigma):
     return g, z, Q, r, yy, jnp.sum(lam * w * w)
 
 
+@with_float64
 def gd_exact_data(A, Psi, lam, w, eta: float, steps, noise=None, sigma: float = 0.0,
                   check: bool = True) -> tuple[jnp.ndarray, jnp.ndarray]:
     """``(test, train)`` after the given GD step counts, exactly, from one eigendecomposition of the
@@ -415,6 +431,7 @@ def gd_exact_data(A, Psi, lam, w, eta: float, steps, noise=None, sigma: float = 
     return _curves_data(g, z, Q, r, yy, L0, sigma ** 2, phi)
 
 
+@with_float64
 def flow_exact_data(A, Psi, lam, w, t, noise=None, sigma: float = 0.0) -> tuple[jnp.ndarray, jnp.ndarray]:
     """Gradient-flow ``(test, train)`` at times ``t`` (filter ``(1 - e^{-g t})/g``), ``(draws, len(t))`` each.
     ``t = inf`` gives the min-norm (ridgeless) limit ``w = G_hat^+ c_hat``."""
@@ -427,6 +444,7 @@ def flow_exact_data(A, Psi, lam, w, t, noise=None, sigma: float = 0.0) -> tuple[
     return _curves_data(g, z, Q, r, yy, L0, sigma ** 2, phi)
 
 
+@with_float64
 def ridgeless_losses(A, Psi, lam, w, Ps, noise=None, widths=None) -> jnp.ndarray:
     """Test loss (noise-free part ``v^T Lambda v``) of the min-norm interpolant, i.e. GD from w = 0 at
     ``t -> oo``, for each nested sample count in ``Ps`` (the first ``p`` rows of each data set) and each
@@ -490,6 +508,7 @@ def _ridgeless_rf(A, Psi, noise, lam, w, Ps, widths):
     return jax.lax.map(lambda args: one(*args), (A, Psi, noise))
 
 
+@with_float64
 def kernel_regression_de(P: float, a: float, b: float, M: int) -> float:
     """Ridgeless kernel regression at finite M (Bordelon-Canatar-Pehlevan 2020 deterministic equivalent):
     ``E_g = sum_k k^{-a} (kappa/(lambda_k+kappa))^2 / (1 - gamma)``, ``gamma = P^{-1} sum_k lambda^2/(lambda+kappa)^2``,
@@ -521,6 +540,7 @@ def _transfer_diag(A, lam, t):
     return jax.vmap(one)(A)
 
 
+@with_float64
 def transfer_diagonal(A, lam, t) -> jnp.ndarray:
     """Per-draw estimates of :math:`H_k(t) = \\mathbb E_A[e^{-tF\\Lambda}]_{kk}` (P = oo, gradient flow),
     shape ``(draws, len(t), M)``: ``E[v_k(t)] = H_k(t) w*_k`` because ``E_A e^{-tF Lambda}`` is diagonal.
@@ -556,6 +576,7 @@ def _kernel_flow(Psi, noise, lam, w, sig2, t):
     return jax.vmap(one)(Psi, noise)
 
 
+@with_float64
 def kernel_flow_data(Psi, lam, w, t, noise=None, sigma: float = 0.0) -> tuple[jnp.ndarray, jnp.ndarray]:
     """N = oo limit (``F = A^T A/N -> I``: kernel gradient flow with kernel ``Psi Psi^T``), ``(test, train)`` at
     times ``t`` (``inf`` allowed), ``(draws, len(t))`` each, from one P x P eigendecomposition per draw:

@@ -1,0 +1,65 @@
+"""Executors for ``verify``: an embedded local Dask cluster, or an existing one.
+
+``dask.distributed`` is an optional extra (``pip install 'scaling-verify[distributed]'``); it is
+imported only when ``--workers`` or ``--scheduler`` is given. Workers are separate processes started
+with ``spawn`` (never forked after JAX is imported), one thread each. A task whose worker dies is
+resubmitted once (the scheduler's ``allowed-failures`` is 1 on the embedded cluster); a second death
+reaches :func:`numerics.verify.verify` as ``KilledWorker`` and is recorded as a failed check with
+the reason. On an existing cluster the scheduler's own setting applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+
+EXTRA = "pip install 'scaling-verify[distributed]'"
+
+
+def _distributed():
+    try:
+        import dask
+        import distributed
+    except ImportError:
+        raise ValueError(f"--workers and --scheduler need dask.distributed: {EXTRA}") from None
+    return dask, distributed
+
+
+@contextmanager
+def dask_executor(workers: int | None = None, scheduler: str | None = None,
+                  timeout: float = 10.0) -> Iterator[Executor]:
+    """A ``concurrent.futures.Executor`` on Dask: ``workers`` local worker processes (an embedded
+    cluster, shut down on exit) or the cluster whose scheduler listens at ``scheduler``
+    (e.g. ``tcp://127.0.0.1:8786``, started with ``dask scheduler`` and ``dask worker``).
+
+    Raises:
+      ValueError: dask.distributed is not installed, ``workers < 1``, or the scheduler cannot be reached.
+    """
+    dask, distributed = _distributed()
+    if (workers is None) == (scheduler is None):
+        raise ValueError("give exactly one of --workers and --scheduler")
+    # worker-saturation 1.0: a worker holds only the task it runs, so a worker that dies takes no
+    # queued task with it
+    config = {"distributed.worker.multiprocessing-method": "spawn", "distributed.scheduler.allowed-failures": 1,
+              "distributed.scheduler.worker-saturation": 1.0,
+              "distributed.worker.daemon": False, "logging.distributed": "error"}
+    with dask.config.set(config):
+        if scheduler is not None:
+            try:
+                client = distributed.Client(scheduler, timeout=timeout)
+            except (OSError, TimeoutError) as exc:
+                raise ValueError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+            cluster = None
+        else:
+            if workers < 1:
+                raise ValueError(f"--workers must be >= 1, got {workers}")
+            cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                               dashboard_address=None, silence_logs=50)
+            client = distributed.Client(cluster)
+        try:
+            yield client.get_executor(pure=False)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()

@@ -1,0 +1,32 @@
+"""``--plot DIR``: a PNG of the data against the fitted law (observed vs predicted, and residuals)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def plot_fit(path: Path, observed: np.ndarray, predicted: np.ndarray, title: str) -> Path:
+    """Write ``path`` (PNG): observed vs predicted loss on log axes, and the log residuals."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(1, 2, figsize=(9, 4))
+    lo, hi = min(observed.min(), predicted.min()), max(observed.max(), predicted.max())
+    ax[0].loglog(predicted, observed, "o", ms=3)
+    ax[0].loglog([lo, hi], [lo, hi], "k--", lw=1)
+    ax[0].set_xlabel("predicted")
+    ax[0].set_ylabel("observed")
+    ax[1].semilogx(predicted, np.log(observed) - np.log(predicted), "o", ms=3)
+    ax[1].axhline(0, color="k", lw=1)
+    ax[1].set_xlabel("predicted")
+    ax[1].set_ylabel("log residual")
+    fig.suptitle(title)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

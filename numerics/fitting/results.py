@@ -1,0 +1,127 @@
+"""Typed results of a form fit: estimates, goodness of fit, the start search, provenance."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from numerics.fitting.forms import Form
+
+
+def finite_or_none(v: float | None) -> float | None:
+    """``v`` as a float, or None when missing or not finite (JSON has no NaN/inf)."""
+    return float(v) if v is not None and math.isfinite(v) else None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A parameter value with its bootstrap percentile interval (``lo``/``hi`` None: no interval)."""
+
+    name: str
+    value: float
+    lo: float | None = None
+    hi: float | None = None
+
+    @property
+    def has_interval(self) -> bool:
+        return self.lo is not None and self.hi is not None
+
+    def as_dict(self) -> dict:
+        ci = [finite_or_none(self.lo), finite_or_none(self.hi)] if self.has_interval else None
+        return {"value": finite_or_none(self.value), "ci": ci}
+
+
+@dataclass(frozen=True)
+class Goodness:
+    """Goodness of fit at the optimum, in log space (the space the objective lives in).
+
+    ``rms_log`` :math:`= \\sqrt{\\overline{r^2}}` with :math:`r_i = \\log\\hat L_i - \\log L_i`;
+    ``huber`` the summed Huber objective; ``r2_log`` :math:`= 1 - \\sum r_i^2/\\sum(\\log L_i - \\overline{\\log L})^2`.
+    """
+
+    rms_log: float
+    huber: float
+    r2_log: float
+    n_points: int
+    n_params: int
+
+    def as_dict(self) -> dict:
+        return {"rms_log_residual": finite_or_none(self.rms_log), "huber_objective": finite_or_none(self.huber),
+                "r2_log": finite_or_none(self.r2_log), "n_points": self.n_points, "n_params": self.n_params}
+
+
+@dataclass(frozen=True)
+class Search:
+    """How the optimum was found: grid size, starts optimised, the winning start, convergence."""
+
+    n_grid: int
+    n_starts: int
+    best_start: int
+    start_values: tuple[float, ...]
+    iterations: int
+    converged: bool
+
+    def as_dict(self, names: tuple[str, ...]) -> dict:
+        return {"grid_points": self.n_grid, "starts": self.n_starts, "best_start_index": self.best_start,
+                "best_start": {k: finite_or_none(v) for k, v in zip(names, self.start_values)},
+                "iterations": self.iterations, "converged": self.converged}
+
+
+@dataclass(frozen=True)
+class BootstrapSummary:
+    """Bootstrap bookkeeping: resamples requested, refits used, and why there may be no interval."""
+
+    requested: int
+    used: int
+    skipped: int
+    not_converged: int
+    level: float
+    seed: int
+    no_interval_reason: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"requested": self.requested, "used": self.used, "skipped": self.skipped,
+                "not_converged": self.not_converged, "level": self.level, "seed": self.seed,
+                "no_interval_reason": self.no_interval_reason}
+
+
+@dataclass(frozen=True)
+class FormFit:
+    """A fitted :class:`~numerics.fitting.forms.Form` with intervals, diagnostics and warnings."""
+
+    form: Form
+    estimates: tuple[Estimate, ...]
+    goodness: Goodness
+    search: Search
+    bootstrap: BootstrapSummary
+    delta: float
+    warnings: tuple[str, ...] = ()
+    theta: np.ndarray = field(default=None, repr=False, compare=False)
+    boot_theta: np.ndarray = field(default=None, repr=False, compare=False)
+
+    def params(self) -> dict[str, float]:
+        return {e.name: e.value for e in self.estimates}
+
+    def estimate(self, name: str) -> Estimate:
+        for e in self.estimates:
+            if e.name == name:
+                return e
+        raise KeyError(name)
+
+    @property
+    def has_interval(self) -> bool:
+        return any(e.has_interval for e in self.estimates)
+
+    def predict(self, columns: dict[str, np.ndarray]) -> np.ndarray:
+        """The fitted law at natural column values (``{"N": ..., "D": ...}``)."""
+        from numerics.fitting.optimize import predict
+
+        return predict(self.form, self.theta, columns)
+
+    def as_dict(self) -> dict:
+        return {"form": self.form.name, "latex": self.form.latex(), "reference": self.form.reference or None,
+                "params": {e.name: e.as_dict() for e in self.estimates},
+                "goodness": self.goodness.as_dict(), "search": self.search.as_dict(self.form.param_names),
+                "bootstrap": self.bootstrap.as_dict(), "huber_delta": self.delta, "warnings": list(self.warnings)}

@@ -1,0 +1,73 @@
+"""Seed sweeps: every selected check over many base seeds, as independent tasks.
+
+For a holding claim, a failure on some seed is a false alarm; for a refuted printed formula, an
+acceptance on some seed is a miss (the check's power is the fraction of seeds that reject it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+
+from numerics.checks import CheckResult, Context
+from numerics.verify import plan, run_jobs, select_levels
+from theory.claims import Claim
+
+
+@dataclass
+class SeedTally:
+    """One check over the seeds: which seeds went against the claim's expectation."""
+
+    claim: Claim
+    level: str
+    seeds: list[int] = field(default_factory=list)
+    bad: list[int] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return len(self.bad) / max(len(self.seeds), 1)
+
+    @property
+    def what(self) -> str:
+        return "false alarms" if self.claim.holds else "misses"
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"0-19"`` -> 0..19, ``"3"`` -> [3], ``"1,5,9"``; ValueError outside 0..2^32-1 or when empty."""
+    out: list[int] = []
+    for part in text.split(","):
+        lo, sep, hi = part.strip().partition("-")
+        try:
+            a, b = int(lo), int(hi) if sep else int(lo)
+        except ValueError:
+            raise ValueError(f"--seeds {text!r}: expected A-B, a number, or a comma-separated list") from None
+        if not 0 <= a <= b <= 2 ** 32 - 1:
+            raise ValueError(f"--seeds {text!r}: seeds must satisfy 0 <= A <= B <= 4294967295")
+        out += range(a, b + 1)
+    if not out or len(out) > 10_000:
+        raise ValueError(f"--seeds {text!r}: between 1 and 10000 seeds")
+    return sorted(set(out))
+
+
+def seed_sweep(claims: Iterable[Claim], level: str, quick: bool, seeds: list[int], *,
+               executor: Executor | None = None, cache=None, modules: tuple[str, ...] = (),
+               on_done: Callable[[Claim, str, CheckResult], None] | None = None) -> list[SeedTally]:
+    """Run every check of ``claims`` at ``level`` for each seed; one tally per check, in plan order."""
+    checks = plan(list(claims), select_levels(level))
+    tallies = {(c.id, lv): SeedTally(c, lv) for c, lv in checks}
+    jobs = [(c, lv, Context(quick=quick, seed=s)) for s in seeds for c, lv in checks]
+
+    def done(c: Claim, lv: str, ctx: Context, res: CheckResult) -> None:
+        t = tallies[(c.id, lv)]
+        t.seeds.append(ctx.seed)
+        if res.passed != c.holds:
+            t.bad.append(ctx.seed)
+        if on_done:
+            on_done(c, lv, res)
+
+    run_jobs(jobs, done, executor=executor, cache=cache, modules=modules)
+    for t in tallies.values():
+        t.seeds.sort()
+        t.bad.sort()
+    return list(tallies.values())

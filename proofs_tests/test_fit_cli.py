@@ -1,0 +1,152 @@
+"""``scaling-verify fit``: output, strict JSON, one-line errors (exit 2) for every bad input."""
+
+import json
+
+import numpy as np
+import pytest
+
+from numerics.cli import main
+
+
+def _run(argv, capsys):
+    rc = main(argv)
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def _chinchilla_csv(path, header="N,D,loss", n=6, noise=0.005, encoding="utf-8", scale_n=1.0):
+    rng = np.random.default_rng(0)
+    N, D = np.geomspace(1e7, 1e10, n), np.geomspace(1e9, 1e12, n)
+    NN, DD = (v.ravel() for v in np.meshgrid(N, D))
+    L = (1.69 + 406.4 * NN ** -0.34 + 410.7 * DD ** -0.28) * np.exp(rng.normal(0, noise, NN.size))
+    path.write_text(header + "\n" + "".join(f"{a / scale_n},{b},{c}\n" for a, b, c in zip(NN, DD, L)), encoding=encoding)
+    return path
+
+
+def _power_csv(path, header="N,loss,extra", rows=10, extra="z"):
+    x = np.geomspace(1, 1e3, rows)
+    path.write_text(header + "\n" + "".join(f"{xi},{2 * xi ** -0.5},{extra}\n" for xi in x))
+    return path
+
+
+FAST = ["--starts", "16", "--quiet"]
+
+
+def test_fit_power_json(capsys, tmp_path):
+    p = _power_csv(tmp_path / "p.csv")
+    rc, out, _ = _run(["fit", str(p), "--form", "power", "--json", "--bootstrap", "50", *FAST], capsys)
+    assert rc == 0
+    res = json.loads(out)
+    assert abs(res["params"]["p"]["value"] - 0.5) < 1e-9 and len(res["params"]["p"]["ci"]) == 2
+    assert res["columns"] == {"x": "N"} and res["target"] == "loss"
+
+
+def test_fit_chinchilla_json_provenance_and_allocation(capsys, tmp_path):
+    p = _chinchilla_csv(tmp_path / "c.csv")
+    rc, out, _ = _run(["fit", str(p), "--form", "chinchilla", "--json", "--bootstrap", "10", "--compute", "1e23",
+                       *FAST], capsys)
+    assert rc == 0
+    res = json.loads(out)
+    for k in ("E", "A", "B", "alpha", "beta"):
+        assert set(res["params"][k]) == {"value", "ci"} and len(res["params"][k]["ci"]) == 2
+    assert res["allocation"][0]["N_opt"] > 0
+    assert res["latex"].startswith("L = ") and "\\alpha" in res["latex"]
+    assert len(res["input"]["sha256"]) == 64 and res["seed"] == 0 and res["bootstrap"]["requested"] == 10
+    assert {"numpy", "jax", "scipy", "optax"} <= set(res["versions"])
+    g = res["goodness"]
+    assert g["n_points"] == 36 and g["r2_log"] > 0.99 and g["rms_log_residual"] < 0.01
+    assert res["search"]["converged"] and res["search"]["starts"] == 16 and res["warnings"] == []
+
+
+def test_fit_is_identical_on_rerun(capsys, tmp_path):
+    p = _chinchilla_csv(tmp_path / "c.csv")
+    argv = ["fit", str(p), "--form", "chinchilla", "--json", "--bootstrap", "8", *FAST]
+    assert _run(argv, capsys)[1] == _run(argv, capsys)[1]
+
+
+def test_bom_column_mapping_and_scale(capsys, tmp_path):
+    p = _chinchilla_csv(tmp_path / "excel.csv", header="params_M,tokens,val_loss", encoding="utf-8-sig", scale_n=1e6)
+    rc, out, err = _run(["fit", str(p), "--form", "chinchilla", "--col", "N=params_M", "--col", "D=tokens",
+                         "--y", "val_loss", "--scale", "N=1e6", "--json", "--bootstrap", "0", *FAST], capsys)
+    assert rc == 0, err
+    res = json.loads(out)
+    assert abs(res["params"]["alpha"]["value"] - 0.34) < 0.05 and res["scales"] == {"N": 1e6}
+
+
+def test_bootstrap_0_prints_no_interval(capsys, tmp_path):
+    p = _chinchilla_csv(tmp_path / "c.csv")
+    rc, out, _ = _run(["fit", str(p), "--form", "chinchilla", "--bootstrap", "0", *FAST], capsys)
+    assert rc == 0 and "no interval (bootstrap 0)" in out and "CI" not in out
+    rc, out, _ = _run(["fit", str(p), "--form", "chinchilla", "--bootstrap", "0", "--json", *FAST], capsys)
+    assert all(v["ci"] is None for v in json.loads(out)["params"].values())
+
+
+def test_two_row_power_fit_has_no_zero_width_interval(capsys, tmp_path):
+    p = tmp_path / "two.csv"
+    p.write_text("x,y\n1,2\n10,0.6\n")
+    rc, out, _ = _run(["fit", str(p), "--form", "power", *FAST], capsys)
+    assert rc == 0 and "no interval (too few points" in out and "CI" not in out
+
+
+def test_negative_exponent_warns_on_stderr_and_in_json(capsys, tmp_path):
+    x = np.geomspace(1, 1e3, 12)
+    p = tmp_path / "up.csv"
+    p.write_text("x,loss\n" + "".join(f"{xi},{0.3 * xi ** 0.4}\n" for xi in x))
+    rc, out, err = _run(["fit", str(p), "--form", "power", "--json", "--bootstrap", "0", *FAST], capsys)
+    assert rc == 0
+    res = json.loads(out)
+    assert any("negative" in w for w in res["warnings"])
+    assert "scaling-verify: warning: fitted exponent p" in err
+
+
+def test_user_expression_and_backtest(capsys, tmp_path):
+    p = _power_csv(tmp_path / "u.csv", header="N,loss,extra", rows=12)
+    rc, out, err = _run(["fit", str(p), "--form-expr", "A*N**(-alpha)", "--param-init", "alpha=0.3",
+                         "--backtest", "N=100", "--json", "--bootstrap", "0", *FAST], capsys)
+    assert rc == 0, err
+    res = json.loads(out)
+    assert abs(res["params"]["alpha"]["value"] - 0.5) < 1e-6
+    assert res["backtest"]["n_test"] > 0 and res["backtest"]["max_rel_error"] < 1e-5
+
+
+@pytest.mark.parametrize("make,argv,msg", [
+    (None, ["fit", "missing.csv", "--form", "power"], "no such file"),
+    (None, ["fit", "x.csv"], "--form"),
+    ("c", ["--form", "chinchilla", "--compute", "nan"], "--compute must be a positive finite"),
+    ("c", ["--form", "chinchilla", "--compute", "inf"], "--compute must be a positive finite"),
+    ("c", ["--form", "chinchilla", "--compute=-1e20"], "--compute must be a positive finite"),
+    ("c", ["--form", "chinchilla", "--compute", "0"], "--compute must be a positive finite"),
+    ("c", ["--form", "chinchilla", "--bootstrap=-1"], "--bootstrap must be >= 0"),
+    ("c", ["--form", "power"], "choose one with --x"),
+    ("c", ["--form", "chinchilla", "--col", "N=params"], "missing column(s) params (for N)"),
+    ("c", ["--form", "chinchilla", "--scale", "N=abc"], "--scale N=abc: not a number"),
+    ("c", ["--form", "chinchilla", "--scale", "N=-2"], "must be a positive finite"),
+    ("c", ["--form", "kaplan", "--param-init", "zeta=1"], "has no parameter zeta"),
+    ("c", ["--form-expr", "__import__('os').system('true')"], "not allowed"),
+    ("few", ["--form-expr", "E + A*N**(-alpha) + B*D**(-beta)"], "too few points"),
+    ("c", ["--form", "bnsl", "--x", "N", "--breaks", "9"], "--breaks must be between 1 and 4"),
+    ("c", ["--form", "chinchilla", "--backtest", "N=1e30"], "no rows above the threshold"),
+    ("nan", ["--form", "chinchilla"], "not finite"),
+    ("zero", ["--form", "chinchilla"], "must be positive"),
+    ("text", ["--form", "chinchilla"], "not a number"),
+    ("few", ["--form", "chinchilla"], "too few points"),
+    ("empty", ["--form", "chinchilla"], "empty CSV"),
+    ("bin", ["--form", "chinchilla"], "not a UTF-8 text CSV"),
+])
+def test_bad_input_exits_2_with_one_line(make, argv, msg, capsys, tmp_path):
+    if make is not None:
+        p = tmp_path / "in.csv"
+        if make == "c":
+            _chinchilla_csv(p)
+        elif make == "bin":
+            p.write_bytes(b"\xff\xfe\x00N,D\x00\x81")
+        else:
+            body = {"nan": "1e8,1e9,nan\n", "zero": "0,1e9,3\n", "text": "1e8,1e9,x\n", "few": "1e8,1e9,3\n2e8,2e9,2.9\n",
+                    "empty": ""}[make]
+            p.write_text(("N,D,loss\n" if make != "empty" else "") + body + ("1e9,1e10,2.5\n" * (make != "empty")))
+        argv = ["fit", str(p), *argv]
+    rc, out, err = _run(argv, capsys)
+    assert rc == 2, (out, err)
+    assert msg in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert out == ""

@@ -1,0 +1,256 @@
+"""The open package: theories and checks registered from outside, strict registration, CI-grade
+exits of ``scaling-verify verify``, JUnit/JSON output, the pytest plugin and its power items."""
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+import scaling_verify as sv
+from numerics import checks as C
+from numerics.cli import main
+from theory.claims import REGISTRY
+
+BIN = Path(sys.executable).parent
+
+
+def _run(argv, capsys):
+    rc = main(argv)
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+# A tiny outside theory: the tail of k^-a, with an honest precise check and a check with no power.
+THEORY_SRC = '''
+import mpmath
+import sympy as sp
+import scaling_verify as sv
+
+a, N = sp.symbols("a N", positive=True)
+sv.register_theory(sv.Theory(id="{tid}", title="Tails", authors=("A. Author",), year=2026))
+sv.register(sv.Claim(id="{tid}.tail_exponent", theory="{tid}", quantity="p", expr={expr}, symbols=(a,),
+    statement="tail exponent", regime=a > 1, source="here", params={{"a": 2.5}}, wrong_forms={{"a": a}},
+    derive=lambda: sv.asymptotics.power_of(sv.asymptotics.tail_sum(a, N)[0][0], N).exponent))
+sv.register(sv.Claim(id="{tid}.lazy", theory="{tid}", quantity="q", expr=a, symbols=(a,),
+    statement="a claim checked by a check that cannot fail", source="here", params={{"a": 2.5}}))
+sv.register(sv.Claim(id="{tid}.bare", theory="{tid}", quantity="r", expr=a, symbols=(a,),
+    statement="a claim with no check", source="here", params={{"a": 2.5}}))
+
+@sv.check("{tid}.tail_exponent", "precise")
+def _(claim, ctx):
+    a_, n = claim.params["a"], 10 ** 6
+    with mpmath.workdps(30):
+        slope = -n * mpmath.diff(lambda x: mpmath.log(mpmath.zeta(a_, x + 1)), n)
+    ok, detail = sv.relative_verdict("slope", slope, claim.value(), rtol=a_ / (2 * n * (a_ - 1)))
+    return sv.CheckResult(ok, detail)
+
+@sv.check("{tid}.lazy", "precise")
+def _(claim, ctx):
+    return sv.CheckResult(claim.value() > 0, "positive")
+'''
+
+
+@pytest.fixture(autouse=True)
+def isolated_registry():
+    """Theories, claims, checks and modules registered by a test are removed after it."""
+    REGISTRY.theories()  # load the installed theories first, so the snapshot holds them
+    claims, theories, checks = dict(REGISTRY._claims), dict(REGISTRY._theories), dict(C._CHECKS)
+    modules, path = set(sys.modules), list(sys.path)
+    yield
+    REGISTRY._claims.clear(), REGISTRY._claims.update(claims)
+    REGISTRY._theories.clear(), REGISTRY._theories.update(theories)
+    C._CHECKS.clear(), C._CHECKS.update(checks)
+    for m in set(sys.modules) - modules:
+        if m.endswith("_mod"):
+            del sys.modules[m]
+    sys.path[:] = path
+
+
+def _write_theory(folder: Path, tid: str = "tails", expr: str = "a - 1") -> str:
+    (folder / f"{tid}_mod.py").write_text(THEORY_SRC.format(tid=tid, expr=expr))
+    return f"{tid}_mod"
+
+
+def test_public_face_exports_the_api_without_jax():
+    code = ("import sys, scaling_verify as sv; assert 'jax' not in sys.modules; "
+            "names = ['Claim', 'Theory', 'register', 'register_theory', 'REGISTRY', 'check', 'CheckResult', "
+            "'Context', 'verify', 'exponent_verdict', 'relative_verdict', 'asymptotics', 'fit_power_law', "
+            "'fit_chinchilla', 'render_latex', 'compare', 'PowerSpec']; "
+            "assert set(names) <= set(dir(sv)); "
+            "[getattr(sv, n) for n in names if not n.startswith('fit')]; assert 'jax' not in sys.modules; "
+            "assert callable(sv.fit_chinchilla)")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_a_folder_named_theory_shadowing_ours_is_named_in_one_line(tmp_path):
+    (tmp_path / "theory").mkdir()
+    (tmp_path / "theory" / "__init__.py").write_text("")
+    proc = subprocess.run([sys.executable, "-c", "import scaling_verify"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode != 0
+    assert "shadows scaling-verify's own 'theory' package" in proc.stderr.strip().splitlines()[-1]
+
+
+def test_builtin_theories_are_registered_with_their_sources():
+    ids = [t.id for t in REGISTRY.theories()]
+    assert {"dynamical", "spectral", "quanta", "equivariance", "optimal_learning"} <= set(ids)
+    dyn = REGISTRY.theory("dynamical")
+    assert dyn.arxiv == "2402.01092" and dyn.year == 2024 and "Bordelon" in dyn.authors[0]
+    with pytest.raises(ValueError, match="closest: dynamical"):
+        REGISTRY.theory("dynamicl")
+
+
+def test_theory_and_claim_validation():
+    with pytest.raises(ValueError, match="lower case"):
+        sv.Theory(id="My-Theory", title="t", authors=("x",), year=2020)
+    with pytest.raises(ValueError, match="tuple of names"):
+        sv.Theory(id="t", title="t", authors="A. Author", year=2020)
+    a = sp.Symbol("a", positive=True)
+    claim = sv.Claim(id="nowhere.x", theory="nowhere", statement="s", quantity="q", expr=a, symbols=(a,), source="s")
+    with pytest.raises(ValueError, match="theory 'nowhere' is not registered"):
+        REGISTRY.register(claim)
+
+
+def test_perturbations_default_additive_exponents_and_wrong_forms():
+    a, x = sp.symbols("a x", positive=True)
+    base = dict(id="t.c", theory="t", statement="s", quantity="q", symbols=(a, x), source="s", params={"a": 2.0, "x": 3.0})
+    c = sv.Claim(expr=a - 1, wrong_forms={"a": a}, **base)
+    assert [p.perturbation for p in c.perturbations()] == ["x0.9", "x1.1", "a"]
+    assert [p.value() for p in c.perturbations()] == pytest.approx([0.9, 1.1, 2.0])
+    z = sv.Claim(expr=a - 2, power=sv.PowerSpec(additive=0.05), **base)
+    assert [p.value() for p in z.perturbations()] == pytest.approx([-0.05, 0.05])
+    form = sv.Claim(expr=x ** (-a), power=sv.PowerSpec(exponents=("x",)), **base)
+    vals = [p.value() for p in form.perturbations()]
+    assert vals == pytest.approx([3.0 ** (-2 * 0.9), 3.0 ** (-2 * 1.1)])
+    with pytest.raises(ValueError, match="not one of its symbols"):
+        sv.Claim(expr=a, power=sv.PowerSpec(exponents=("y",)), **base)
+
+
+def test_check_registration_is_strict():
+    fn = lambda claim, ctx: C.CheckResult(True, "")  # noqa: E731
+    C.check("dynamical.time_exponnt", "precise")(fn)
+    with pytest.raises(C.CheckRegistrationError, match="closest known: dynamical.time_exponent"):
+        C.validate_checks()
+    C._CHECKS.pop(("dynamical.time_exponnt", "precise"))
+
+    def other(claim, ctx):
+        return C.CheckResult(True, "")
+    C.check("dynamical.nothing_here", "simulate")(fn)
+    with pytest.raises(C.CheckRegistrationError, match="two simulate checks"):
+        C.check("dynamical.nothing_here", "simulate")(other)
+    with pytest.raises(C.CheckRegistrationError, match="evidence"):
+        C.check("dynamical.time_exponent", "precise", evidence="vibes")
+
+
+def test_outside_module_verifies_fails_and_reports_unchecked(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    mod = _write_theory(tmp_path)
+    rc, out, _ = _run(["verify", "--module", mod, "--claim", "tails.tail_exponent", "--no-report"], capsys)
+    assert rc == 0 and "1 verified" in out
+    rc, out, _ = _run(["verify", "--module", mod, "--claim", "tails.bare", "--no-report"], capsys)
+    assert rc == 1 and "UNCHECKED tails.bare" in out
+    rc, out, _ = _run(["verify", "--module", mod, "--claim", "tails.bare", "--no-report", "--allow-unchecked"], capsys)
+    assert rc == 0
+    wrong = _write_theory(tmp_path, "tailswrong", expr="a")
+    rc, out, _ = _run(["verify", "--module", wrong, "--claim", "tailswrong.tail_exponent", "--no-report"], capsys)
+    assert rc == 1 and "FAILED tailswrong.tail_exponent [symbolic]" in out and "[precise]" in out
+
+
+def test_symbolic_level_does_not_import_jax(tmp_path):
+    code = ("import sys; from numerics.cli import main; "
+            "rc = main(['verify', '--theory', 'quanta', '--level', 'symbolic', '--no-report', '--json']); "
+            "assert 'jax' not in sys.modules, 'jax imported'; sys.exit(rc)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["ok"] is True
+
+
+@pytest.mark.parametrize("argv,msg", [
+    (["verify", "--report", "FILE"], "is not a directory"),
+    (["verify", "--report", "FILE/sub"], "not writable"),
+    (["verify", "--seed", str(2 ** 32)], "--seed must be in 0..4294967295"),
+    (["verify", "--module", "no_such_module_here"], "'no_such_module_here' failed to import"),
+    (["verify", "--module", "broken_mod"], "ZeroDivisionError"),
+    (["verify", "--claim", "dynamical.time_exponnt"], "closest: dynamical.time_exponent"),
+    (["list", "--theory", "nope"], "unknown theory 'nope'"),
+])
+def test_bad_input_exits_2_before_any_check(argv, msg, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "FILE").write_text("x")
+    (tmp_path / "broken_mod.py").write_text("1 / 0\n")
+    rc, out, err = _run(argv, capsys)
+    assert rc == 2 and msg in err and len(err.strip().splitlines()) == 1 and not out
+
+
+def test_internal_error_exits_3_with_one_line(monkeypatch, capsys):
+    from numerics import verify_cli
+
+    def boom(*a, **k):
+        raise RuntimeError("something broke\nsecond line")
+    monkeypatch.setattr(verify_cli, "_finish", boom)
+    rc, _, err = _run(["verify", "--claim", "dynamical.time_exponent", "--level", "symbolic", "--no-report"], capsys)
+    assert rc == 3
+    assert err.strip() == ("scaling-verify: internal error: RuntimeError: something broke "
+                           "(rerun with --debug for the traceback)")
+
+
+def test_junit_json_and_list_json(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    mod = _write_theory(tmp_path)
+    rc, out, _ = _run(["verify", "--module", mod, "--theory", "tails", "--no-report", "--json",
+                       "--junit", "out/junit.xml"], capsys)
+    assert rc == 1  # tails.bare is unchecked
+    summary = json.loads(out)
+    assert summary["failed"] == ["tails.bare"] and summary["counts"]["verified"] == 2
+    root = ET.parse(tmp_path / "out" / "junit.xml").getroot()
+    names = sorted(c.get("name") for c in root.iter("testcase"))
+    assert names == ["tails.bare[unchecked]", "tails.lazy[precise]", "tails.tail_exponent[precise]",
+                     "tails.tail_exponent[symbolic]"]
+    assert root.find("testsuite").get("failures") == "1"
+    rc, out, _ = _run(["list", "--module", mod, "--theory", "tails", "--json"], capsys)
+    listed = {c["id"]: c["levels"] for c in json.loads(out)["claims"]}
+    assert listed == {"tails.tail_exponent": ["symbolic", "precise"], "tails.lazy": ["precise"], "tails.bare": []}
+
+
+def test_pytest_plugin_items_and_power(tmp_path):
+    mod = _write_theory(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--sv", "--sv-module", mod,
+                           "--sv-theory", "tails", "-v", "-rA"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+    out = proc.stdout
+    assert proc.returncode == 1, out
+    for line in ("tail_exponent[symbolic] PASSED", "tail_exponent[precise] PASSED",
+                 "tail_exponent[precise-power] PASSED", "lazy[precise] PASSED", "lazy[precise-power] FAILED",
+                 "bare[unchecked] FAILED"):
+        assert line in out.replace("::", "."), line
+    assert "accepted perturbed claims x0.9, x1.1" in out
+    assert "3 failed" not in out and "2 failed, 4 passed" in out
+
+
+def test_pytest_plugin_bad_module_is_a_usage_error(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--sv", "--sv-module", "nope_mod"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 4 and "'nope_mod' failed to import" in proc.stderr
+
+
+def _readme_recipe() -> str:
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    start = text.index("```python\n# mytheory.py")
+    return text[start + len("```python\n"): text.index("```", start + 3)]
+
+
+def test_readme_recipe_runs_from_outside_the_repository(tmp_path):
+    """The README's own-theory recipe, written to a temporary folder and run through the installed
+    command and the pytest plugin only."""
+    (tmp_path / "mytheory.py").write_text(_readme_recipe())
+    env_cmd = [str(BIN / "scaling-verify"), "verify", "--module", "mytheory", "--theory", "mytheory", "--no-report"]
+    proc = subprocess.run(env_cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--sv", "--sv-module", "mytheory",
+                           "--sv-theory", "mytheory", "-v"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout
+    assert "tail_exponent[precise-power] PASSED" in proc.stdout.replace("::", ".")

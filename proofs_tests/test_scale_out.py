@@ -1,0 +1,155 @@
+"""Scale-out: the result cache, Dask executors (embedded and an existing cluster), a worker that
+dies, and seed sweeps. Each runs the command as a user would, in a temporary folder."""
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+SV = str(BIN / "scaling-verify")
+
+PLUGIN = '''
+import os
+import mpmath
+import sympy as sp
+import scaling_verify as sv
+
+a = sp.Symbol("a", positive=True)
+sv.register_theory(sv.Theory(id="scaleout", title="Scale-out test", authors=("T. Est",), year=2026))
+for name in ("one", "two", "crash"):
+    sv.register(sv.Claim(id=f"scaleout.{name}", theory="scaleout", quantity="q", expr=a - 1, symbols=(a,),
+                         statement="zeta tail exponent", source="test", params={"a": 2.5}))
+
+def _slope(claim, ctx):
+    a_, n = claim.params["a"], 10 ** 4
+    with mpmath.workdps(30):
+        s = -n * mpmath.diff(lambda x: mpmath.log(mpmath.zeta(a_, x + 1)), n)
+    # a seeded "measurement" noise: shows that results depend on the seed and nothing else
+    noise = ctx.seed * 1e-9
+    ok, detail = sv.relative_verdict("slope", s + noise, claim.value(), rtol=a_ / (2 * n * (a_ - 1)))
+    return sv.CheckResult(ok, detail)
+
+sv.check("scaleout.one", "precise")(_slope)
+sv.check("scaleout.two", "precise")(lambda c, x: _slope(c, x))
+
+@sv.check("scaleout.crash", "precise")
+def _crash(claim, ctx):
+    if os.environ.get("SV_TEST_CRASH"):
+        os._exit(1)  # the worker process dies
+    return _slope(claim, ctx)
+'''
+
+
+def _cli(args, cwd, env=None, timeout=300):
+    return subprocess.run([SV, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def work(tmp_path):
+    (tmp_path / "scaleout_mod.py").write_text(PLUGIN)
+    return tmp_path
+
+
+def _report(folder: Path) -> list:
+    rep = json.loads((folder / "report.json").read_text())
+    for c in rep["claims"]:
+        for chk in c["checks"].values():
+            chk.pop("seconds")
+    return rep["claims"]
+
+
+def test_cache_reads_unchanged_checks_and_recomputes_edited_ones(work):
+    args = ["verify", "--module", "scaleout_mod", "--theory", "scaleout", "--cache", "cache"]
+    first = _cli(args + ["--report", "r1"], work)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "cache: 0 read, 3 computed" in first.stdout
+    second = _cli(args + ["--report", "r2"], work)
+    assert "cache: 3 read, 0 computed" in second.stdout and second.returncode == 0
+    assert _report(work / "r1") == _report(work / "r2")
+    # a corrupt entry is ignored and recomputed, never trusted
+    entry = sorted((work / "cache").rglob("*.pkl"))[0]
+    entry.write_bytes(entry.read_bytes()[:-10] + b"0123456789")
+    third = _cli(args + ["--no-report"], work)
+    assert "cache: 2 read, 1 computed (1 unreadable entries ignored)" in third.stdout
+    # editing the module that holds the checks recomputes them; the seed is part of the key
+    (work / "scaleout_mod.py").write_text(PLUGIN + "\n# edited\n")
+    assert "cache: 0 read, 3 computed" in _cli(args + ["--no-report"], work).stdout
+    assert "0 read, 3 computed" in _cli(args + ["--no-report", "--seed", "1"], work).stdout
+    env = {"SCALING_VERIFY_CACHE": str(work / "cache")}
+    assert "cache: 3 read" in _cli(args[:-2] + ["--no-report"], work, env).stdout
+
+
+def test_embedded_dask_cluster_matches_the_serial_run(work):
+    serial = _cli(["verify", "--module", "scaleout_mod", "--theory", "scaleout", "--report", "s"], work)
+    pooled = _cli(["verify", "--module", "scaleout_mod", "--theory", "scaleout", "--report", "p", "--workers", "2"], work)
+    assert serial.returncode == pooled.returncode == 0, pooled.stdout + pooled.stderr
+    assert _report(work / "s") == _report(work / "p")
+
+
+def test_a_worker_that_dies_fails_its_check_only(work):
+    out = _cli(["verify", "--module", "scaleout_mod", "--theory", "scaleout", "--no-report", "--workers", "1",
+                "--level", "precise"], work, env={"SV_TEST_CRASH": "1"}, timeout=600)
+    assert out.returncode == 1
+    assert re.search(r"FAILED scaleout.crash \[precise\]: error: the check could not run on a worker: KilledWorker",
+                     out.stdout), out.stdout
+    assert "2 verified" in out.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_existing_scheduler_with_two_workers(work):
+    dask = shutil.which("dask", path=str(BIN))
+    if dask is None:
+        pytest.skip("the dask command is not installed")
+    port = _free_port()
+    addr = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(work)}
+    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                              cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        time.sleep(2)
+        for _ in range(2):
+            procs.append(subprocess.Popen([dask, "worker", addr, "--nthreads", "1", "--no-dashboard"], cwd=work,
+                                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(3)
+        _cli(["verify", "--module", "scaleout_mod", "--theory", "scaleout", "--report", "s"], work)
+        remote = _cli(["verify", "--module", "scaleout_mod", "--theory", "scaleout", "--report", "d",
+                       "--scheduler", addr], work)
+        assert remote.returncode == 0, remote.stdout + remote.stderr
+        assert _report(work / "s") == _report(work / "d")
+    finally:
+        for p in procs[::-1]:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
+
+
+def test_unreachable_scheduler_and_bad_workers_exit_2(work):
+    out = _cli(["verify", "--module", "scaleout_mod", "--scheduler", f"tcp://127.0.0.1:{_free_port()}"], work)
+    assert out.returncode == 2 and "cannot reach the Dask scheduler" in out.stderr
+    out = _cli(["verify", "--workers", "0"], work)
+    assert out.returncode == 2 and "--workers must be >= 1" in out.stderr
+
+
+def test_seed_sweep_counts_checks_against_their_claims(work):
+    out = _cli(["verify", "--module", "scaleout_mod", "--theory", "scaleout", "--seeds", "0-2", "--json",
+                "--level", "precise"], work)
+    assert out.returncode == 0, out.stderr
+    res = json.loads(out.stdout)
+    assert res["seeds"] == [0, 1, 2] and len(res["checks"]) == 3
+    assert all(c["runs"] == 3 and c["against"] == [] for c in res["checks"])
+    bad = _cli(["verify", "--seeds", "5-1"], work)
+    assert bad.returncode == 2 and "--seeds" in bad.stderr

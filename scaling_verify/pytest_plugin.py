@@ -1,0 +1,154 @@
+"""The pytest plugin: ``python -m pytest --sv`` runs the checks of every registered claim as tests.
+
+Loaded automatically once scaling-verify is installed (entry point ``pytest11``); it does nothing
+unless ``--sv`` is given. Items:
+
+* ``<claim id>[<level>]`` with the marker of its level (``symbolic``, ``precise``, ``simulate``): passes
+  when the check agrees with what the claim expects (a holding claim passes its check; a refuted
+  printed formula is rejected by it);
+* ``<claim id>[<level>-power]`` for every numeric check of a holding claim: feeds the check every
+  claim of :meth:`Claim.perturbations` (x0.9, x1.1 or the declared perturbations, and the declared
+  wrong forms) and fails if any is accepted. A check registered with ``power_exempt="why"`` gives a
+  skipped power item with that reason;
+* ``<claim id>[unchecked]`` fails for a selected claim with no check at all.
+
+Options: ``--no-sv`` (undo an ``--sv`` in ``addopts``), ``--sv-theory T``, ``--sv-claim ID``, ``--sv-module M`` (repeatable), ``--sv-level L``,
+``--sv-full`` (full sizes), ``--sv-seed S`` (base seed, default 0).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+LEVEL_MARKS = {
+    "symbolic": "symbolic: SymPy derivation checks",
+    "precise": "precise: mpmath high-precision checks",
+    "simulate": "simulate: JAX simulation checks",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    g = parser.getgroup("scaling-verify", "scaling-verify: claims as tests")
+    g.addoption("--sv", action="store_true", help="collect the checks of every registered claim as test items")
+    g.addoption("--no-sv", action="store_false", dest="sv", help="do not collect them (overrides --sv in addopts)")
+    g.addoption("--sv-theory", action="append", default=[], help="only this theory (repeatable)")
+    g.addoption("--sv-claim", action="append", default=[], help="only this claim id (repeatable)")
+    g.addoption("--sv-module", action="append", default=[], help="import this theory module first (repeatable)")
+    g.addoption("--sv-level", choices=("symbolic", "precise", "simulate", "all"), default="all",
+                help="only checks of this level (default all)")
+    g.addoption("--sv-full", action="store_true", help="full sizes instead of quick ones")
+    g.addoption("--sv-seed", type=int, default=0, help="base seed of the simulations (default 0)")
+    g.addoption("--sv-no-power", action="store_true", help="do not collect the power items")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in LEVEL_MARKS.values():
+        config.addinivalue_line("markers", line)
+    config.addinivalue_line("markers", "sv_power: a power item (the check must reject perturbed claims)")
+    config.addinivalue_line("markers", "independent: a check that is independent evidence for its claim")
+    config.addinivalue_line("markers", "consistency: a check that re-evaluates the formula it verifies")
+
+
+class SVCheckFailure(Exception):
+    """A check disagreed with what its claim expects."""
+
+
+class ClaimItem(pytest.Item):
+    """One check of one claim (or, with ``power``, the check against the claim's perturbations)."""
+
+    def __init__(self, *, claim_id: str, level: str, power: bool = False, **kw) -> None:
+        super().__init__(**kw)
+        self.claim_id, self.level, self.power = claim_id, level, power
+
+    def _ctx(self):
+        from numerics.checks import Context
+
+        opt = self.config.getoption
+        return Context(quick=not opt("sv_full"), seed=opt("sv_seed"))
+
+    def runtest(self) -> None:
+        from numerics.checks import check_spec, run_check
+        from theory.claims import REGISTRY
+
+        claim = REGISTRY.get(self.claim_id)
+        if self.level == "unchecked":
+            raise SVCheckFailure(f"{claim.id} has no check (no derivation and no numeric check)")
+        if not self.power:
+            res = run_check(claim, self.level, self._ctx())
+            self.add_report_section("call", "detail", res.detail)
+            if res.passed != claim.holds:
+                what = "rejected the claim" if claim.holds else "ACCEPTED the refuted printed formula"
+                raise SVCheckFailure(f"{self.level} check {what}: {res.detail}")
+            return
+        spec = check_spec(claim.id, self.level)
+        if spec.power_exempt:
+            pytest.skip(f"power exempt: {spec.power_exempt}")
+        accepted, lines = [], []
+        for p in claim.perturbations():
+            try:
+                res = run_check(p, self.level, self._ctx())
+                ok, detail = res.passed, res.detail
+            except Exception as exc:  # a check that cannot evaluate a perturbed claim rejects it
+                ok, detail = False, f"error: {type(exc).__name__}: {exc}"
+            lines.append(f"{p.perturbation}: {'ACCEPTED' if ok else 'rejected'} -- {detail}")
+            if ok:
+                accepted.append(p.perturbation)
+        self.add_report_section("call", "perturbations", "\n".join(lines))
+        if accepted:
+            raise SVCheckFailure(f"{self.level} check of {claim.id} accepted perturbed claims "
+                                 f"{', '.join(accepted)}:\n" + "\n".join(lines))
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, SVCheckFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.claim_id}[{self.level}{'-power' if self.power else ''}]"
+
+
+class ClaimCollector(pytest.Collector):
+    """Collects a :class:`ClaimItem` per selected claim and level, plus the power items."""
+
+    def collect(self):
+        from numerics.checks import check_spec, levels_for
+        from numerics.verify import select_levels
+        from theory.claims import REGISTRY
+        from theory.plugins import load_module
+
+        opt = self.config.getoption
+        for mod in opt("sv_module"):
+            load_module(mod, self.config.invocation_params.dir)
+        claims = REGISTRY.select(opt("sv_theory") or None, opt("sv_claim") or None)
+        levels = select_levels(opt("sv_level"))
+        for claim in claims:
+            found = levels_for(claim, levels)
+            if not found and set(levels) == set(("symbolic", "precise", "simulate")):
+                yield ClaimItem.from_parent(self, name=f"{claim.id}[unchecked]", claim_id=claim.id, level="unchecked")
+            for lv in found:
+                item = ClaimItem.from_parent(self, name=f"{claim.id}[{lv}]", claim_id=claim.id, level=lv)
+                item.add_marker(lv)
+                if lv != "symbolic":  # the kind of evidence: select with -m consistency
+                    item.add_marker(check_spec(claim.id, lv).evidence)
+                yield item
+            if claim.holds and not opt("sv_no_power"):
+                for lv in (x for x in found if x != "symbolic"):
+                    item = ClaimItem.from_parent(self, name=f"{claim.id}[{lv}-power]", claim_id=claim.id,
+                                                 level=lv, power=True)
+                    item.add_marker(lv)
+                    item.add_marker("sv_power")
+                    if check_spec(claim.id, lv).power_exempt:
+                        item.add_marker(pytest.mark.skip(reason=f"power exempt: {check_spec(claim.id, lv).power_exempt}"))
+                    yield item
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+    if not config.getoption("sv"):
+        return
+    try:
+        collector = ClaimCollector.from_parent(session, name="scaling-verify")
+        new = list(collector.collect())
+    except ValueError as exc:  # a plug-in that fails to import, an unknown id: one line
+        raise pytest.UsageError(f"scaling-verify: {str(exc).splitlines()[0]}") from None
+    items.extend(new)

@@ -1,0 +1,86 @@
+"""Loading theories: the entry-point group ``scaling_verify.theories`` and modules named by the user.
+
+An entry point names a module; importing it registers a :class:`theory.claims.Theory`, its claims
+and (directly, or lazily through ``Theory.checks``) its checks. A plug-in distribution declares, in
+its ``pyproject.toml``::
+
+    [project.entry-points."scaling_verify.theories"]
+    bahri = "bahri_scaling.claims"
+
+The built-in theories are entry points of this distribution in the same group. A module that fails
+to import is reported in one line (:class:`PluginError`), never as a traceback deep inside.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+
+GROUP = "scaling_verify.theories"
+DISTRIBUTION = "scaling-verify"
+
+
+class PluginError(ValueError):
+    """A theory module that cannot be imported (a ``ValueError``: the command exits 2)."""
+
+
+def _import(module: str, what: str) -> None:
+    try:
+        importlib.import_module(module)
+    except PluginError:
+        raise
+    except Exception as exc:  # any failure of a user's module is bad input, reported in one line
+        msg = str(exc).splitlines()[0] if str(exc) else ""
+        raise PluginError(f"{what} {module!r} failed to import: {type(exc).__name__}: {msg}") from exc
+
+
+def entry_points() -> list[metadata.EntryPoint]:
+    """The installed entry points of :data:`GROUP`, this distribution's first, then by name."""
+    eps = list(metadata.entry_points(group=GROUP))
+    own = [e for e in eps if e.dist is not None and _canon(e.dist.name) == _canon(DISTRIBUTION)]
+    order = {"theory." + n: i for i, n in enumerate(("dynamical", "spectral", "quanta", "equivariance",
+                                                      "optimal_learning"))}
+    own.sort(key=lambda e: (order.get(e.value, len(order)), e.name))
+    rest = sorted((e for e in eps if e not in own), key=lambda e: (e.name, e.value))
+    return own + rest
+
+
+def _canon(name: str) -> str:
+    return name.lower().replace("_", "-")
+
+
+def load_entry_points(fallback: Iterable[str] = ()) -> list[str]:
+    """Import every plug-in module; ``fallback`` modules when this distribution has no entry points.
+
+    Returns the modules imported, in order.
+    """
+    eps = entry_points()
+    modules = [e.value.split(":")[0] for e in eps]
+    if not any(e.dist is not None and _canon(e.dist.name) == _canon(DISTRIBUTION) for e in eps):
+        modules = list(fallback) + modules
+    seen: list[str] = []
+    for mod in modules:
+        if mod in seen:
+            continue
+        seen.append(mod)
+        name = next((f"plug-in {e.name} ({e.dist.name if e.dist else '?'})" for e in eps
+                     if e.value.split(":")[0] == mod), "theory module")
+        _import(mod, name)
+    return seen
+
+
+def load_module(module: str, directory: Path | None = None) -> None:
+    """Import ``module`` (a dotted name or a ``.py`` path), looking in ``directory`` (default: the
+    current directory) first; this is ``--module`` and ``--sv-module``."""
+    directory = Path.cwd() if directory is None else directory
+    if module.endswith(".py"):
+        path = (directory / module).resolve()
+        if not path.is_file():
+            raise PluginError(f"module file {module!r} not found")
+        directory, module = path.parent, path.stem
+    if str(directory) not in sys.path:
+        sys.path.insert(0, str(directory))
+    _import(module, "module")
