@@ -100,6 +100,7 @@ class CheckResult:
     seconds: float = 0.0
     values: list[Measured] = field(default_factory=list)
     evidence: str = ""  # "derivation" (symbolic), "independent" or "consistency"; set by run_check
+    power_exempt: str = ""  # why the check has no power items (set by run_check from its registration)
 
 
 CheckFn = Callable[[Claim, Context], CheckResult]
@@ -264,6 +265,7 @@ def run_check(claim: Claim, level: str, ctx: Context = Context()) -> CheckResult
             if not isinstance(res, CheckResult):
                 raise TypeError(f"check {claim.id}/{level} returned {type(res).__name__}, not CheckResult")
             evidence = spec.evidence
+            res.power_exempt = spec.power_exempt
     finally:
         _RECORD.reset(token)
     res.passed = bool(res.passed)  # numpy booleans would not serialise

@@ -114,7 +114,8 @@ def to_json(records: list[ClaimRecord], seed: int, quick: bool, seconds: float) 
             "statement": c.statement, "latex": claim_latex(c), "source": c.source,
             "corrects": c.corrects, "evidence": c.evidence, "notes": c.notes,
             "checks": {lv: {"passed": r.passed, "detail": r.detail, "seconds": round(r.seconds, 4),
-                            "evidence": r.evidence, "values": [_value_json(m) for m in r.values],
+                            "evidence": r.evidence, "power_exempt": r.power_exempt or None,
+                            "values": [_value_json(m) for m in r.values],
                             "measured": _jsonable(r.measured),
                             "figure": figure_name(c.id, lv) if r.figure is not None else None}
                        for lv, r in rec.results.items()},
@@ -149,6 +150,8 @@ def to_markdown(records: list[ClaimRecord], seed: int, quick: bool, seconds: flo
             kind = {"derivation": "derivation", "independent": "independent evidence",
                     "consistency": "consistency check"}.get(r.evidence, r.evidence)
             lines.append(f"- **{lv}** ({kind}, {r.seconds:.2f} s): {'passed' if r.passed else 'rejected'} — {r.detail}")
+            if r.power_exempt:
+                lines.append(f"  - no power items (exempt): {r.power_exempt}")
             if r.figure is not None:
                 lines.append(f"  ![{c.id} {lv}]({figure_name(c.id, lv)})")
         lines.append("")

@@ -52,6 +52,14 @@ def test_width_check_rejects_twenty_percent_low_exponent():
 
 
 @pytest.mark.simulate
+def test_ck_check_rejects_ten_percent_and_full_spacing_kappa():
+    claim = REGISTRY.get("equivariance.ck_discrepancy")
+    for wrong in claim.perturbations():
+        res = run_check(wrong, "simulate")
+        assert not res.passed, (wrong.perturbation, res.detail)
+
+
+@pytest.mark.simulate
 def test_ck_check_rejects_kappa_decaying_faster_than_the_error():
     claim = REGISTRY.get("equivariance.ck_discrepancy")
     k = claim.symbol("k")

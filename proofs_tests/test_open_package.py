@@ -51,6 +51,10 @@ def _(claim, ctx):
 @sv.check("{tid}.lazy", "precise")
 def _(claim, ctx):
     return sv.CheckResult(claim.value() > 0, "positive")
+
+@sv.check("{tid}.lazy", "simulate", power_exempt="a one-sided bound: a larger value also satisfies it")
+def _(claim, ctx):
+    return sv.CheckResult(claim.value() > 0, "positive")
 '''
 
 
@@ -208,12 +212,13 @@ def test_junit_json_and_list_json(tmp_path, monkeypatch, capsys):
     assert summary["failed"] == ["tails.bare"] and summary["counts"]["verified"] == 2
     root = ET.parse(tmp_path / "out" / "junit.xml").getroot()
     names = sorted(c.get("name") for c in root.iter("testcase"))
-    assert names == ["tails.bare[unchecked]", "tails.lazy[precise]", "tails.tail_exponent[precise]",
-                     "tails.tail_exponent[symbolic]"]
+    assert names == ["tails.bare[unchecked]", "tails.lazy[precise]", "tails.lazy[simulate]",
+                     "tails.tail_exponent[precise]", "tails.tail_exponent[symbolic]"]
     assert root.find("testsuite").get("failures") == "1"
     rc, out, _ = _run(["list", "--module", mod, "--theory", "tails", "--json"], capsys)
     listed = {c["id"]: c["levels"] for c in json.loads(out)["claims"]}
-    assert listed == {"tails.tail_exponent": ["symbolic", "precise"], "tails.lazy": ["precise"], "tails.bare": []}
+    assert listed == {"tails.tail_exponent": ["symbolic", "precise"], "tails.lazy": ["precise", "simulate"],
+                      "tails.bare": []}
 
 
 def test_pytest_plugin_items_and_power(tmp_path):
@@ -225,10 +230,11 @@ def test_pytest_plugin_items_and_power(tmp_path):
     assert proc.returncode == 1, out
     for line in ("tail_exponent[symbolic] PASSED", "tail_exponent[precise] PASSED",
                  "tail_exponent[precise-power] PASSED", "lazy[precise] PASSED", "lazy[precise-power] FAILED",
-                 "bare[unchecked] FAILED"):
+                 "bare[unchecked] FAILED", "lazy[simulate-power] SKIPPED"):
         assert line in out.replace("::", "."), line
     assert "accepted perturbed claims x0.9, x1.1" in out
-    assert "3 failed" not in out and "2 failed, 4 passed" in out
+    assert "power exempt: a one-sided bound" in out
+    assert "2 failed, 5 passed, 1 skipped" in out
 
 
 def test_pytest_plugin_bad_module_is_a_usage_error(tmp_path):

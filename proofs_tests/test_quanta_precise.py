@@ -84,3 +84,18 @@ def test_bad_alpha_in_exact_tail(bad):
         PQ.tail_exact(bad, 10)
     with pytest.raises(ValueError, match="kind must be"):
         PQ.learned("X", 10, 0.4)
+
+
+def test_window_slope_is_pre_asymptotic():
+    """Over 400-9000 steps a 500-subtask model's loss slope is above the asymptotic 200/567 = 0.3527 for every
+    first-quantum time tried (0.42-0.58), so a fitted 0.45 is a window slope, not the gamma = 0.81 exponent."""
+    ws = [PQ.window_slope(s1) for s1 in PQ.WINDOW_FIRST_STEPS]
+    assert all(w > 0.40 for w in ws) and min(ws) < 0.45 < max(ws)
+
+
+def test_exponent_checks_are_consistency_evidence():
+    from numerics.checks import check_spec
+
+    for cid in ("alpha_n", "alpha_d", "alpha_s", "alpha_s_general", "alpha_s_implied", "alpha_d_identity"):
+        assert check_spec(f"quanta.{cid}", "precise").evidence == "consistency"
+    assert check_spec("quanta.tail_leading", "precise").evidence == "independent"

@@ -104,7 +104,7 @@ class ClaimItem(pytest.Item):
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):
-        return self.path, None, f"{self.claim_id}[{self.level}{'-power' if self.power else ''}]"
+        return self.path, 0, f"{self.claim_id}[{self.level}{'-power' if self.power else ''}]"
 
 
 class ClaimCollector(pytest.Collector):

@@ -24,8 +24,12 @@ Appendix: Case 1 (:math:`b_k = -\\log p_k`, :math:`a_k = 0`) has a closed form; 
 integral approximation :math:`(1+\\alpha+\\alpha\\log\\zeta)/(\\alpha^2\\zeta)` instead (erratum,
 ``quanta.case2_constant`` refuted, ``quanta.case2_constant_exact`` corrected).
 
-Erratum in the numbers of Sec. 4: with :math:`S_k \\propto p_k^{-0.81}` at :math:`\\alpha = 0.4` the model
-gives :math:`\\alpha_S = 0.4/(0.81\\cdot 1.4) = 0.3527`, not the 0.45 the paper reports alongside it.
+Erratum in the numbers of Sec. 4: with :math:`S_k \\propto p_k^{-0.81}` at :math:`\\alpha = 0.4` the model's
+*asymptotic* steps exponent is :math:`\\alpha_S = 0.4/(0.81\\cdot 1.4) = 0.3527`. The 0.45 printed alongside
+it (from the authors' public notebook) is a slope fitted over roughly 400-9000 steps, not a value derived
+from gamma = 0.81: a pre-asymptotic window slope. A 500-subtask quantization model fitted over that window
+gives 0.39-0.44 (the brief's figure); our exact 500-subtask loss gives 0.42-0.58 depending on the time of
+the first quantum (:func:`numerics.precise.quanta.window_slope`), always above 0.353.
 """
 
 from __future__ import annotations
@@ -307,8 +311,12 @@ alpha_S_reported = register(Claim(
     quantity=r"\alpha_S(\alpha=0.4,\gamma=0.81)", expr=sp.Rational(45, 100), symbols=(),
     source=SOURCE + ", Sec. 4 (Fig. 2 and text)", status="published",
     derive=lambda: _alpha_S_general().subs(_S_PAPER), holds=False,
-    evidence="alpha/(gamma(alpha+1)) at alpha = 0.4, gamma = 0.81 is 0.4/(0.81*1.4) = 200/567 = 0.3527, not 0.45: "
-             "the reported steps exponent is not what the model's own argument gives for the measured gamma.",
+    evidence="The asymptotic exponent implied by gamma = 0.81 is alpha/(gamma(alpha+1)) = 0.4/(0.81*1.4) = 200/567 = "
+             "0.3527. The printed 0.45 is not derived from gamma = 0.81: in the authors' public notebook it is a slope "
+             "fitted over roughly 400-9000 steps, i.e. a pre-asymptotic window slope (a 500-subtask quantization "
+             "model fitted over that window gives 0.39-0.44; our exact 500-subtask loss, no training, gives "
+             "0.42-0.58 over that window depending on the first quantum's learning time). As an asymptotic "
+             "exponent, 0.45 is refuted.",
 ))
 
 alpha_S_implied = register(Claim(
@@ -318,7 +326,8 @@ alpha_S_implied = register(Claim(
     quantity=r"\alpha_S(\alpha=0.4,\gamma=0.81)", expr=sp.Rational(200, 567), symbols=(),
     source=SOURCE + ", Sec. 4; arithmetic of the Sec. 3 argument", status="corrected",
     corrects="quanta.alpha_s_reported", derive=lambda: _alpha_S_general().subs(_S_PAPER),
-    evidence="alpha_S = alpha/(gamma(alpha+1)) (quanta.alpha_s_general) = 0.4/(0.81*1.4) = 0.35273.",
+    evidence="alpha_S = alpha/(gamma(alpha+1)) (quanta.alpha_s_general) = 0.4/(0.81*1.4) = 0.35273 is the asymptotic "
+             "exponent; the printed 0.45 is a window slope over ~400-9000 steps (see quanta.alpha_s_reported).",
 ))
 
 
@@ -346,16 +355,23 @@ learning_order = register(Claim(
 ))
 
 
-def _step_width() -> sp.Expr:
-    """Width in log-steps of a per-quantum transition in the model: the logistic
-    :math:`b/(1+e^{(\\log S-\\log S_k)/w})` falls from 0.9 b to 0.1 b over :math:`2w\\log 9`; the model's
-    quantum is its ``w -> 0`` limit (a step), and the mean loss is a superposition of such steps."""
-    w = sp.Symbol("w", positive=True)
-    u = sp.Symbol("u", real=True)
-    ell = 1 / (1 + sp.exp(u / w))
-    u9 = sp.solve(sp.Eq(ell, sp.Rational(9, 10)), u)[0]
-    u1 = sp.solve(sp.Eq(ell, sp.Rational(1, 10)), u)[0]
-    return sp.limit(sp.simplify(u1 - u9), w, 0, "+")
+def _emergence_ratio() -> sp.Expr:
+    """Per-quantum transition width over the mean loss's width, in log-steps, from the model.
+
+    Numerator: in the model a quantum's loss is :math:`b` before :math:`S_k` and :math:`a` after, a step, so it
+    falls by any factor in zero log-steps -- this is the model's *definition* of a quantum, not derived.
+    Denominator (derived): the mean loss's excess is :math:`(b-a)\\sum_{k:S_k>S}p_k \\propto S^{-\\alpha_S}`
+    (:func:`_alpha_S_general`); the log-steps over which it falls by a factor 9 (the 0.9 -> 0.1 of a transition)
+    is solved for and must be finite and positive (a smooth mean). The ratio is then 0."""
+    u = sp.Symbol("u", real=True)          # log(S / S_ref)
+    excess = sp.exp(-_alpha_S_general() * u)
+    u9 = sp.solve(sp.Eq(excess, sp.Rational(9, 10)), u)[0]
+    u1 = sp.solve(sp.Eq(excess, sp.Rational(1, 10)), u)[0]
+    mean_width = sp.simplify(u1 - u9)       # log(9) gamma (alpha+1)/alpha
+    if not mean_width.is_positive:
+        raise ArithmeticError(f"mean-loss width {mean_width} is not positive")
+    step_width = sp.Integer(0)              # the model's quantum: a step (definition)
+    return step_width / mean_width
 
 
 emergence = register(Claim(
@@ -365,8 +381,11 @@ emergence = register(Claim(
     statement="Each quantum is learned as a step (width 0 in log-steps) while the mean loss, their p_k-weighted "
               "sum, falls smoothly: per-quantum width / mean-loss width = 0.",
     quantity=r"\Delta_k/\Delta_{\bar L}", expr=sp.Integer(0), symbols=(), source=SOURCE + ", Sec. 5 (emergence)",
-    status="published", derive=_step_width,
-    notes="Symbolic only: the step is the w -> 0 limit of a logistic transition. The sparse-parity measurement "
+    status="published", derive=_emergence_ratio,
+    notes="The derivation's content is the denominator: the model's mean loss falls by a factor 9 over "
+          "log(9) gamma (alpha+1)/alpha log-steps, finite and positive (a smooth mean). The numerator 0 is the "
+          "model's definition of a quantum (a step), not derived, so 'derived' here means: the model is "
+          "self-consistent, not that real subtasks are steps. The sparse-parity measurement "
           "(numerics.simulate.quanta.emergence_check: accuracy 0.6 -> 0.9 width of each subtask / that of the "
           "mean, in decades of steps) is not attached as a check: at the quick size it measures 0.65 "
           "[0.55, 0.71], sharper than the mean but far from a step.",

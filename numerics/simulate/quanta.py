@@ -99,7 +99,13 @@ def noise_bias(gamma: float, probs: np.ndarray, log_sd: float, n_draw: int = 400
     return float(1 - np.mean(r))
 
 
-@check("quanta.learning_order", "simulate")
+ORDINAL = ("ordinal claim: rank correlation 1 is the only value the model allows (S_k strictly increasing in k), "
+           "so x1.1 is not a correlation and x0.9 is not an alternative model; with 4 seeds the measured rho_s sits "
+           "below 1 by the learning-time noise (0.942 [0.907, 0.977]) and cannot separate 0.9 from 1. It still "
+           "rejects 0, 0.5 and -1. The learning-time exponent gamma is measured and reported here, not judged")
+
+
+@check("quanta.learning_order", "simulate", power_exempt=ORDINAL)
 @with_float64
 def _learning_order(claim: Claim, ctx: Context) -> CheckResult:
     """Subtasks are learned in frequency order.

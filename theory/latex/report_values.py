@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from theory.claims import Theory
+
 #: Levels searched for a claim's headline value, in order.
 HEADLINE_LEVELS: tuple[str, ...] = ("simulate", "precise")
 _LEVELS = ("symbolic", "precise", "simulate")
@@ -97,16 +99,6 @@ class ClaimReport:
 
 
 @dataclass(frozen=True)
-class TheoryReport:
-    id: str
-    title: str
-    authors: tuple[str, ...]
-    year: int
-    arxiv: str = ""
-    url: str = ""
-
-
-@dataclass(frozen=True)
 class Report:
     """A whole ``report.json``."""
 
@@ -117,7 +109,7 @@ class Report:
     date: str
     ok: bool
     versions: tuple[tuple[str, str], ...]
-    theories: tuple[TheoryReport, ...]
+    theories: tuple[Theory, ...]
     claims: tuple[ClaimReport, ...]
 
     def claim(self, claim_id: str) -> ClaimReport | None:
@@ -183,10 +175,10 @@ def _claim(d: Any, i: int) -> ClaimReport:
                        statement=str(d.get("statement", "")), checks=tuple(checks))
 
 
-def _theory(d: Any, i: int) -> TheoryReport:
+def _theory(d: Any, i: int) -> Theory:
     where = f"theories[{i}]"
     authors = _req(d, "authors", list, where)
-    return TheoryReport(id=str(_req(d, "id", str, where)), title=str(_req(d, "title", str, where)),
+    return Theory(id=str(_req(d, "id", str, where)), title=str(_req(d, "title", str, where)),
                         authors=tuple(str(a) for a in authors), year=int(_req(d, "year", int, where)),
                         arxiv=str(d.get("arxiv") or ""), url=str(d.get("url") or ""))
 
