@@ -88,7 +88,7 @@ print(f"member deviation {member:.3f}; slope {fit.p:.3f} CI {fit.ci['p']}")
 # ## 3. Empirical NTK approaches the analytic kernel (~ width^{-1/2})
 
 # %%
-ns, werr = S.ntk_width_errors(0, (64, 256, 1024), seeds=64)
+ns, werr, _ = S.ntk_width_errors(0, (64, 256, 1024), seeds=64)
 wfit = fit_power_law(ns, werr, bootstrap=1000)
 fig, ax = plt.subplots(figsize=(5, 3.6))
 ax.loglog(ns, werr.mean(0), "o", label="empirical vs analytic")

@@ -19,10 +19,6 @@ def _reset_mpmath_precision():
 
 # Built-in checks whose power items fail today (measured with `pytest --sv`, seed 0, quick sizes).
 NO_POWER: dict[str, str] = {
-    "optimal_learning.learning_law_costate[simulate-power]":
-        "accepts any claimed spread below its fixed threshold 0.15 (claims -0.1 and +0.1 pass)",
-    "optimal_learning.acceleration_ratio[simulate-power]":
-        "accepts x0.9: rtol 0.10 with a 5 % measured error",
     "equivariance.ntk_width_exponent[simulate-power]":
         "accepts 0.55 (x1.1): rms-error exponent 0.520 [0.489, 0.551] (64 seeds, 32 points in R^16) + measured "
         "finite-width shift 0.002 (budget 0.02); the seed bootstrap is too wide at the time budget",

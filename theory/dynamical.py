@@ -471,6 +471,18 @@ size_exponent = register(Claim(
              "and the random-feature simulation at a = 5, b = 1.5 give slope b = 1.5 (printed: 2b = 3).",
 ))
 
+size_head_coefficient = register(Claim(
+    id="dynamical.size_head_coefficient", theory="dynamical",
+    latex_statement=r"For $a - 1 > b$ the projection residual's head term is $\kappa\,\zeta(a-b)$: "
+                    r"$\mathcal{L}_\infty(N)/\kappa \to \zeta(a-b)$ as $\kappa \to 0$.",
+    statement="For a-1 > b the projection residual's head term is kappa zeta(a-b): L_oo(N)/kappa -> zeta(a-b) "
+              "as kappa -> 0 (N -> oo).",
+    quantity=r"\lim_{\kappa\to0}\mathcal{L}_\infty/\kappa", expr=sp.zeta(a - b), symbols=(a, b),
+    regime=sp.And(a - 1 > b, b > 1), source=SOURCE + ", size bottleneck (head term of the residual, derived here)",
+    status="published", derive=lambda: residual_terms(1)[1][0], params=EASY,
+    notes="The coefficient of the head term of residual_terms (p = 1); its exponent is checked by size_exponent.",
+))
+
 ensemble_bias_exponent = register(Claim(
     id="dynamical.ensemble_bias_exponent", theory="dynamical",
     wrong_forms={"min(a-1, b)": sp.Min(a - 1, b)},

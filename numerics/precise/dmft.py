@@ -139,8 +139,10 @@ def first_order_exact(t, k: int, lam):
     return x * mp.fsum(l * f(l) for l in lam) + x * x * t * t * mp.exp(-x * t) / 2
 
 
-@check("dynamical.early_time_correction", "precise")
-@check("dynamical.early_time_correction_finite_trace", "precise")
+# consistency: the exact first order is the same Dyson/Wishart expansion the corrected derivation uses
+# (the simulation of the random-feature system is the independent evidence for the correction)
+@check("dynamical.early_time_correction", "precise", evidence="consistency")
+@check("dynamical.early_time_correction_finite_trace", "precise", evidence="consistency")
 def _early_time(claim: Claim, ctx: Context) -> CheckResult:
     """Exact 1/N coefficient of ``H_k(t)`` (:func:`first_order_exact`, 30 digits) vs the claimed one.
 

@@ -1,365 +1,27 @@
-"""JAX simulations for Gu et al. 2024 (Learning Law): meta-optimised data policies.
+"""JAX simulation checks for Gu et al. 2024 (Learning Law): meta-optimised data policies.
 
-Inner loop (the paper's setting, Sec. 2-3): full-batch gradient descent
-:math:`\\theta_{t+1} = \\theta_t - \\eta\\nabla_\\theta\\sum_n\\gamma_{n,t}l_n(\\theta_t)` in ``lax.scan`` with the
-policy row :math:`\\gamma_t` as the scanned input, returning the desired loss :math:`L^{dsr}(\\theta_{1..T})`.
-Outer loop: projected gradient on :math:`J(\\gamma) = \\sum_{t=1}^T L^{dsr}(\\theta_t)`, the meta-gradient
-by ``jax.grad`` through the unrolled run, each row projected onto the simplex by sorting (Duchi et al.
-2008), the whole outer loop a ``lax.scan`` under one ``jit`` and ``vmap``-ped over seeds.
-
-Tasks:
-
-* :func:`make_perceptron` -- the Perceptron of the paper (teacher :math:`T\\sim N(0,\\sqrt D I)`, training
-  inputs :math:`N(0, 3I)`, desired/test inputs :math:`N(0.5\\cdot\\mathbf 1, I)`, labels
-  :math:`\\mathbb 1[T\\cdot z > 0]`, :math:`o = \\sigma(\\theta\\cdot z)`, BCE, no bias), at CPU size.
-* :func:`make_toy` -- the closed-form 2-D control toy (:mod:`theory.optimal_learning`).
+The models (the Perceptron of the paper, the 2-D toy, the projected meta-gradient optimiser, the fit
+protocol) are in :mod:`numerics.simulate.models.data_policy`; this module holds the checks.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import NamedTuple
-
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax import lax
 
-from numerics.measurement import measurement
-from numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
-from numerics.fit import fit_power_law
-from theory.claims import Claim
+from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict, relative_verdict
 from numerics.simulate import with_float64
-
-# ----------------------------------------------------------------------------- sizes
-QUICK = dict(D=8, N=32, K=128, T=100, eta=0.1, outer=1500, lr=3e-2, seeds=3)
-FULL = dict(D=16, N=128, K=256, T=200, eta=0.1, outer=10000, lr=1e-2, seeds=3)
-ACTIVE = 1e-9          # gamma above this counts as active (A_t)
-KKT_THRESHOLD = 0.15   # median CV of dJ/dgamma over active examples: equal within 15 % (the outer loop is not converged)
-AUC_RATIO_MAX = 0.85   # optimised test AUC must be <= 0.85 x uniform: a 15 % gain, declared before the run
-
-
-class Task(NamedTuple):
-    """Arrays of one learning problem (a pytree: tasks of equal shapes stack for ``vmap``)."""
-
-    Z: jax.Array        # (N, D) training inputs
-    y: jax.Array        # (N,) training labels
-    Zdev: jax.Array     # (K, D) desired ("dev") inputs
-    ydev: jax.Array
-    Ztest: jax.Array    # (K, D) held-out test inputs from the desired distribution
-    ytest: jax.Array
-    theta0: jax.Array   # (D,)
-
-
-# ----------------------------------------------------------------------------- validation
-
-
-@with_float64
-def validate(task: Task, eta: float, gammas=None) -> None:
-    """Bad input gets a clear ``ValueError``: negative/zero learning rate, empty data, bad policies."""
-    if not np.isfinite(eta) or eta <= 0:
-        raise ValueError(f"learning rate eta must be a positive finite number, got {eta}")
-    for name in ("Z", "Zdev", "Ztest"):
-        arr = getattr(task, name)
-        if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
-            raise ValueError(f"empty data: {name} has shape {tuple(arr.shape)}; need at least one example "
-                             "and one feature")
-    if gammas is not None:
-        g = np.asarray(gammas)
-        if g.ndim != 2 or g.shape[1] != task.Z.shape[0] or g.shape[0] == 0:
-            raise ValueError(f"policy must have shape (T, N={task.Z.shape[0]}), got {g.shape}")
-        if np.any(~np.isfinite(g)) or np.any(g < -1e-12):
-            raise ValueError("policy entries must be finite and non-negative")
-        bad = np.abs(g.sum(axis=1) - 1) > 1e-8
-        if np.any(bad):
-            raise ValueError(f"policy rows must sum to one (simplex); {int(bad.sum())} rows do not, e.g. row "
-                             f"{int(np.argmax(bad))} sums to {g.sum(axis=1)[np.argmax(bad)]:.6g}")
-
-
-# ----------------------------------------------------------------------------- the perceptron
-
-
-@with_float64
-def make_perceptron(key, D: int, N: int, K: int) -> Task:
-    """The paper's Perceptron task at size (D, N, K); theta_0 = 0."""
-    if min(D, N, K) <= 0:
-        raise ValueError(f"empty data: D={D}, N={N}, K={K} must all be positive")
-    return _make_perceptron(key, D, N, K)
-
-
-@functools.partial(jax.jit, static_argnames=("D", "N", "K"))
-def _make_perceptron(key, D: int, N: int, K: int) -> Task:
-    kt, kz, kd, ke = jax.random.split(key, 4)
-    teacher = jax.random.normal(kt, (D,)) * D ** 0.25          # N(0, sqrt(D) I) as printed (variance)
-    Z = jax.random.normal(kz, (N, D)) * jnp.sqrt(3.0)
-    Zdev = 0.5 + jax.random.normal(kd, (K, D))
-    Zte = 0.5 + jax.random.normal(ke, (K, D))
-    lab = lambda z: (z @ teacher > 0).astype(jnp.float64)  # noqa: E731
-    return Task(Z, lab(Z), Zdev, lab(Zdev), Zte, lab(Zte), jnp.zeros(D))
-
-
-@with_float64
-def bce(theta, Z, y):
-    """Per-example binary cross-entropy of :math:`\\sigma(\\theta\\cdot z)` (nats)."""
-    s = Z @ theta
-    return jax.nn.softplus(s) - y * s
-
-
-@with_float64
-def per_example_losses(task: Task, theta):
-    return bce(theta, task.Z, task.y)
-
-
-@with_float64
-def dev_loss(task: Task, theta):
-    return jnp.mean(bce(theta, task.Zdev, task.ydev))
-
-
-@with_float64
-def test_loss(task: Task, theta):
-    return jnp.mean(bce(theta, task.Ztest, task.ytest))
-
-
-# ----------------------------------------------------------------------------- the 2-D toy
-
-TOY_A = np.array([[1.0, 1.0], [-1.0, 1.0]])
-TOY_B = np.array([0.5, 0.0])
-
-
-@with_float64
-def make_toy() -> Task:
-    """2-D toy: l_n = |theta - a_n|^2/2 (encoded as Z = a_n), L = |theta - b|^2/2, theta_0 = (0, 3)."""
-    A, B = jnp.asarray(TOY_A), jnp.asarray(TOY_B)
-    return Task(A, jnp.zeros(2), B[None, :], jnp.zeros(1), B[None, :], jnp.zeros(1),
-                jnp.array([0.0, 3.0]))
-
-
-@with_float64
-def toy_losses(task: Task, theta):
-    return 0.5 * jnp.sum((theta[None, :] - task.Z) ** 2, axis=1)
-
-
-@with_float64
-def toy_dev(task: Task, theta):
-    return 0.5 * jnp.sum((theta - task.Zdev[0]) ** 2)
-
-
-MODELS = {"perceptron": (per_example_losses, dev_loss, test_loss), "toy": (toy_losses, toy_dev, toy_dev)}
-
-
-# ----------------------------------------------------------------------------- core
-
-
-@with_float64
-@functools.partial(jax.jit, static_argnames=("model",))
-def run(task: Task, gammas, eta, model: str = "perceptron"):
-    """Unrolled GD with the policy as scanned input: returns (L_dev(theta_1..T), L_test(theta_1..T),
-    theta_0..T-1 (where gamma_t acts), theta_1..T)."""
-    losses, dev, test = MODELS[model]
-
-    def step(theta, g):
-        grad = jax.grad(lambda th: jnp.dot(g, losses(task, th)))(theta)
-        new = theta - eta * grad
-        return new, (dev(task, new), test(task, new), theta, new)
-
-    _, (ld, lt, th, th_post) = lax.scan(step, task.theta0, gammas)
-    return ld, lt, th, th_post
-
-
-@with_float64
-def objective(gammas, task: Task, eta, model: str = "perceptron"):
-    """J(gamma) = sum_{t=1}^T L_dev(theta_t)."""
-    return jnp.sum(run(task, gammas, eta, model)[0])
-
-
-@with_float64
-def project_simplex(v):
-    """Euclidean projection of a vector onto the probability simplex by sorting (Duchi et al. 2008)."""
-    n = v.shape[-1]
-    u = jnp.sort(v)[::-1]
-    css = jnp.cumsum(u) - 1.0
-    idx = jnp.arange(1, n + 1)
-    cond = u - css / idx > 0
-    rho = jnp.max(jnp.where(cond, idx, 0))
-    tau = css[rho - 1] / rho
-    return jnp.maximum(v - tau, 0.0)
-
-
-project_rows = jax.vmap(project_simplex)
-
-
-@with_float64
-@functools.partial(jax.jit, static_argnames=("n_outer", "model"))
-def optimise_policy(task: Task, gamma0, eta, lr, n_outer: int, model: str = "perceptron"):
-    """Projected gradient descent on J, ``n_outer`` steps in one ``lax.scan``.
-
-    Returns (gamma, dJ/dgamma at that gamma, J trace): gamma is the last iterate whose gradient was
-    evaluated (the policy after ``n_outer - 1`` updates), so the KKT diagnostics need no second compile."""
-    vg = jax.value_and_grad(objective)
-
-    def outer(carry, _):
-        g, _, _ = carry
-        J, G = vg(g, task, eta, model)
-        return (project_rows(g - lr * G), g, G), J
-
-    (_, g_last, G_last), Jtr = lax.scan(outer, (gamma0, gamma0, jnp.zeros_like(gamma0)), None, length=n_outer)
-    return g_last, G_last, Jtr
-
-
-@with_float64
-def meta_optimise(task: Task, eta: float, lr: float, n_outer: int, T: int | None = None, gamma0=None,
-                  model: str = "perceptron"):
-    """Validated entry point: optimise a (T, N) policy from ``gamma0`` (default uniform) by projected
-    meta-gradient descent. Returns (gamma, dJ/dgamma, J trace) as numpy arrays.
-
-    Raises ValueError for a non-positive learning rate, empty data, or a policy whose rows are not on
-    the simplex."""
-    if gamma0 is None:
-        if T is None or T <= 0:
-            raise ValueError("give the number of steps T > 0 or an initial policy gamma0")
-        n = task.Z.shape[0]
-        if n == 0:
-            raise ValueError("empty data: the task has no training examples")
-        gamma0 = jnp.full((T, n), 1.0 / n)
-    validate(task, eta, gamma0)
-    if not (np.isfinite(lr) and lr > 0):
-        raise ValueError(f"outer learning rate must be positive, got {lr}")
-    if n_outer < 1:
-        raise ValueError(f"n_outer must be >= 1, got {n_outer}")
-    g, G, J = optimise_policy(task, jnp.asarray(gamma0, dtype=jnp.float64), eta, lr, int(n_outer), model)
-    return np.asarray(g), np.asarray(G), np.asarray(J)
-
-
-@with_float64
-def run_policy(task: Task, gammas, eta: float, model: str = "perceptron"):
-    """Validated :func:`run`: returns (L_dev(theta_1..T), L_test(theta_1..T)) as numpy arrays."""
-    validate(task, eta, gammas)
-    ld, lt, _, _ = run(task, jnp.asarray(gammas, dtype=jnp.float64), eta, model)
-    return np.asarray(ld), np.asarray(lt)
-
-
-optimise_many = jax.jit(jax.vmap(optimise_policy, in_axes=(0, 0, None, None, None, None)),
-                        static_argnames=("n_outer", "model"))
-
-
-@with_float64
-@functools.partial(jax.jit, static_argnames=("model",))
-def diagnostics(task: Task, gammas, eta, model: str = "perceptron"):
-    """Instantaneous contributions CT_{n,t} = grad L_dev(theta_t) . grad l_n(theta_t) (T, N)."""
-    losses, dev, _ = MODELS[model]
-    thetas = run(task, gammas, eta, model)[2]
-    gl = jax.vmap(lambda th: jax.jacobian(lambda x: losses(task, x))(th))(thetas)     # (T, N, D)
-    gL = jax.vmap(jax.grad(lambda th: dev(task, th)))(thetas)                         # (T, D)
-    CT = jnp.einsum("tnd,td->tn", gl, gL)
-    return CT
-
-
-def _per_active_step(values, gammas, active, stat):
-    """``stat(v, g)`` over the active examples (gamma > ``active``) of each step; NaN where fewer than 2."""
-    v, g = np.asarray(values), np.asarray(gammas)
-    out = np.full(v.shape[0], np.nan)
-    for t in range(v.shape[0]):
-        m = g[t] > active
-        if m.sum() >= 2:
-            out[t] = stat(v[t, m], g[t, m])
-    return out
-
-
-def _cv(v, g):
-    lam = np.sum(g * v) / np.sum(g)
-    return np.std(v) / abs(lam)
-
-
-def _sim(v, g):
-    w = g / g.sum()
-    mean = np.sum(w * v)
-    return mean / np.sqrt(np.sum(w * (v - mean) ** 2))
-
-
-@with_float64
-def spread(values, gammas, active=ACTIVE):
-    """Per step: std over active examples / |gamma-weighted mean|; NaN where fewer than 2 are active."""
-    return _per_active_step(values, gammas, active, _cv)
-
-
-@with_float64
-def sim_metric(CT, gammas, active=ACTIVE):
-    """The paper's SIM_t = gamma-weighted mean / std of CT over active examples (Eq. 7)."""
-    return _per_active_step(CT, gammas, active, _sim)
-
-
-# ----------------------------------------------------------------------------- experiments
-
-
-@measurement
-@with_float64
-def perceptron_experiment(quick: bool = True, seed: int = 0) -> dict:
-    """Meta-optimise the policy on ``seeds`` Perceptron tasks (vmapped) and collect everything the checks use."""
-    cfg = QUICK if quick else FULL
-    keys = jax.random.split(jax.random.key(seed), cfg["seeds"])
-    tasks = [make_perceptron(k, cfg["D"], cfg["N"], cfg["K"]) for k in keys]
-    stacked = jax.tree.map(lambda *xs: jnp.stack(xs), *tasks)
-    T, N, eta = cfg["T"], cfg["N"], cfg["eta"]
-    unif = jnp.full((T, N), 1.0 / N)
-    for tk in tasks:
-        validate(tk, eta, unif)
-    g0 = jnp.broadcast_to(unif, (cfg["seeds"], T, N))
-    gopt, Gopt, Jtr = optimise_many(stacked, g0, eta, cfg["lr"], cfg["outer"], "perceptron")
-    gopt = np.asarray(gopt)
-    out = {"cfg": cfg, "J_trace": np.asarray(Jtr), "gamma_opt": gopt, "curves": {}, "G": [], "CT": [], "CT_unif": []}
-    for name, pol in (("unif", [unif] * len(tasks)), ("opt", list(gopt))):
-        ld, lt = [], []
-        for tk, g in zip(tasks, pol):
-            a, b, _, _ = run(tk, jnp.asarray(g), eta)
-            ld.append(np.asarray(a))
-            lt.append(np.asarray(b))
-        out["curves"][name] = {"dev": np.array(ld), "test": np.array(lt)}
-    for tk, g, G in zip(tasks, gopt, np.asarray(Gopt)):
-        out["G"].append(G)
-        out["CT"].append(np.asarray(diagnostics(tk, jnp.asarray(g), eta)))
-        out["CT_unif"].append(np.asarray(diagnostics(tk, unif, eta)))
-    out["tasks"] = tasks
-    return out
-
-
-@with_float64
-def kkt_stats(exp: dict) -> dict:
-    """Exact (KKT) and printed (instantaneous CT) spreads at the optimised policy, pooled over seeds."""
-    cv_kkt, cv_ct, viol, sim_o, sim_u, n_inact = [], [], 0, [], [], 0
-    neg_ct, neg_ct_zero = 0, 0   # Prop. 4.1: CT <= 0 => gamma = 0 (before convergence)
-    T, N = exp["cfg"]["T"], exp["cfg"]["N"]
-    unif = np.full((T, N), 1.0 / N)
-    for g, G, CT, CTu in zip(exp["gamma_opt"], exp["G"], exp["CT"], exp["CT_unif"]):
-        cv_kkt.append(spread(G, g))
-        cv_ct.append(spread(CT, g))
-        sim_o.append(sim_metric(CT, g))
-        sim_u.append(sim_metric(CTu, unif))
-        neg = CT <= 0
-        neg_ct += int(neg.sum())
-        neg_ct_zero += int((neg & (g <= ACTIVE)).sum())
-        for t in range(T):
-            m = g[t] > ACTIVE
-            if m.sum() < 1:
-                continue
-            lam = np.sum(g[t, m] * G[t, m]) / np.sum(g[t, m])
-            inact = ~m
-            n_inact += int(inact.sum())
-            viol += int(np.sum(G[t, inact] < lam - 1e-3 * abs(lam)))
-    cat = lambda xs: np.concatenate(xs)  # noqa: E731
-
-    def per_t(xs):
-        a = np.array(xs)
-        ok = np.isfinite(a).any(axis=0)
-        out = np.full(a.shape[1], np.nan)
-        out[ok] = np.nanmedian(a[:, ok], axis=0)
-        return out
-
-    return {"median_cv_kkt": float(np.nanmedian(cat(cv_kkt))), "median_cv_ct": float(np.nanmedian(cat(cv_ct))),
-            "inactive_violation_frac": viol / max(n_inact, 1), "n_inactive": n_inact,
-            "prop41_zero_weight_frac": neg_ct_zero / max(neg_ct, 1),
-            "median_sim_opt": float(np.nanmedian(cat(sim_o))), "median_sim_unif": float(np.nanmedian(cat(sim_u))),
-            "cv_kkt_t": per_t(cv_kkt), "cv_ct_t": per_t(cv_ct)}
+from numerics.simulate.models.data_policy import (  # noqa: F401  (re-exported: notebooks, benchmarks, tests)
+    ACTIVE, AUC_RATIO_MAX, FULL, KKT_THRESHOLD, MODELS, QUICK, TOY_A, TOY_B, TOY_QUICK, Task, bce, dev_loss,
+    diagnostics, fit_scaling, kkt_stats, make_perceptron, make_toy, measured_ar, meta_optimise, objective,
+    optimise_many, optimise_policy, per_example_losses, perceptron_experiment, project_rows, project_simplex,
+    run, run_policy, sim_metric, spread, test_loss, toy_dev, toy_experiment, toy_losses, toy_switch_time,
+    validate,
+)
+from theory.claims import Claim
 
 
 # ----------------------------------------------------------------------------- checks: perceptron
@@ -376,12 +38,17 @@ def _mc_code_length(task: Task, thetas, key, M: int):
     return jnp.sum(jax.nn.softplus(s) - y * s, axis=1)
 
 
-@check("optimal_learning.compression_ratio", "simulate")
+@check("optimal_learning.compression_ratio", "simulate", evidence="consistency")
 @with_float64
 def _cr(claim: Claim, ctx: Context) -> CheckResult:
     """CR from the claim (T, |V| = 2, A = held-out AUC) vs the Monte-Carlo arithmetic-code length of
     M = 4000 label sequences (one test label per step); tolerance 4 standard errors of the MC mean.
-    Also required: the optimised policy's held-out AUC <= 0.85 x uniform (so CR rises)."""
+    Also required: the optimised policy's held-out AUC <= 0.85 x uniform (so CR rises).
+
+    Evidence: *consistency*. The Monte-Carlo code length of a label coded with the model at step t has
+    expectation L_t by definition of the cross-entropy, so the MC mean estimates the same area A the claim
+    divides by; the check confirms that T log|V| / A is the ratio computed in nats, not an independent
+    measurement of a compression."""
     exp = perceptron_experiment(ctx.quick, ctx.seed)
     T, eta = exp["cfg"]["T"], exp["cfg"]["eta"]
     M = 4000
@@ -445,12 +112,58 @@ def _identity(claim: Claim, ctx: Context) -> CheckResult:
                        f" -> {'consistent' if ok else 'REJECTED'}", {"ratios": R, "extrapolated": ext, "order": order})
 
 
+FLUCT_BUDGET = 0.02   # stage-to-stage fluctuation of a spread over the last half of the outer loop (measured 0.006)
+FLOOR_BUDGET = 0.08   # the KKT floor (non-convergence spread) must stay below the 0.1 shift the power items use
+BOOT = 400            # bootstrap resamples of the time steps (within each seed)
+
+
+def _pooled_median_spread(values, gammas, rng=None):
+    """Median over (seed, t) of the per-step spread; with ``rng``, the time steps of each seed resampled."""
+    per = [spread(v, g) for v, g in zip(values, gammas)]
+    if rng is not None:
+        per = [p[rng.integers(0, len(p), len(p))] for p in per]
+    return float(np.nanmedian(np.concatenate(per)))
+
+
+def spread_study(exp: dict, which: str) -> dict:
+    """The spread statistic (``kkt``: dJ/dgamma, ``ct``: instantaneous CT) at the final policy with a 95 %
+    bootstrap interval over time steps, and its convergence study over the outer-loop stages."""
+    if which == "kkt":
+        vals, stages = exp["G"], [float(_pooled_median_spread(Gs, gs)) for _, gs, Gs in exp["stages"]]
+    else:
+        vals = exp["CT"]
+        stages = [float(_pooled_median_spread([np.asarray(diagnostics(tk, g_, exp["cfg"]["eta"]))
+                                               for tk, g_ in zip(exp["tasks"], gs)], gs))
+                  for _, gs, _ in exp["stages"][len(exp["stages"]) // 2:]]
+    g = exp["gamma_opt"]
+    S = _pooled_median_spread(vals, g)
+    rng = np.random.default_rng(12345)
+    boots = np.array([_pooled_median_spread(vals, g, rng) for _ in range(BOOT)])
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    late = stages[len(stages) // 2:-1] if which == "kkt" else stages[:-1]
+    return {"S": S, "lo": float(lo), "hi": float(hi), "stages": stages,
+            "fluct": float(max(abs(x - stages[-1]) for x in late))}
+
+
+@functools.lru_cache(maxsize=4)
+def _studies(quick: bool, seed: int) -> tuple[dict, dict]:
+    exp = perceptron_experiment(quick, seed)
+    return spread_study(exp, "kkt"), spread_study(exp, "ct")
+
+
 def _law_check(claim: Claim, ctx: Context, which: str) -> CheckResult:
+    """Shared by the costate (``kkt``) and printed (``ct``) laws: see :func:`_law_costate`."""
     exp = perceptron_experiment(ctx.quick, ctx.seed)
     st = kkt_stats(exp)
+    kkt, ct = _studies(ctx.quick, ctx.seed)
+    me = kkt if which == "kkt" else ct
+    floor = kkt["hi"]                      # the spread the finite outer loop leaves (upper end of its interval)
+    falling = kkt["stages"][0] > kkt["stages"][-1]
     pred = claim.value()
-    cv = st["median_cv_kkt"] if which == "kkt" else st["median_cv_ct"]
-    ok = abs(cv - pred) <= KKT_THRESHOLD
+    ok, d = exponent_verdict(f"median CV of {'dJ/dgamma' if which == 'kkt' else 'CT'} over active examples",
+                             me["S"], me["lo"] - floor, me["hi"], pred, bias=me["fluct"])
+    budgets = falling and floor <= FLOOR_BUDGET and me["fluct"] <= FLUCT_BUDGET
+    ok = ok and budgets
     if which == "kkt":
         ok = ok and st["inactive_violation_frac"] <= 0.01
     T = exp["cfg"]["T"]
@@ -458,124 +171,143 @@ def _law_check(claim: Claim, ctx: Context, which: str) -> CheckResult:
                  "CV over active examples", logx=False, logy=True,
                  series=[Series("exact KKT dJ/dgamma", np.arange(1, T + 1), st["cv_kkt_t"], "points"),
                          Series("printed CT", np.arange(1, T + 1), st["cv_ct_t"], "points"),
-                         Series("threshold", [1, T], [KKT_THRESHOLD] * 2)])
-    detail = (f"median CV over active: KKT {st['median_cv_kkt']:.4f}, printed CT {st['median_cv_ct']:.4f}; "
-              f"claim {pred:.3g}, threshold {KKT_THRESHOLD}; inactive examples violating dJ/dgamma >= lambda: "
+                         Series("non-convergence floor", [1, T], [floor] * 2)])
+    n_st = [n for n, _, _ in exp["stages"]]
+    detail = (d + f"; interval lowered by the measured non-convergence floor {floor:.4f} (KKT spread upper end, "
+              f"budget {FLOOR_BUDGET}), widened by the stage fluctuation {me['fluct']:.4f} (budget {FLUCT_BUDGET}); "
+              f"KKT spread at outer steps {n_st}: {[round(x, 4) for x in kkt['stages']]} "
+              f"({'falling' if falling else 'NOT falling: no floor'}); CT spread at the last stages "
+              f"{[round(x, 4) for x in ct['stages']]}; inactive examples violating dJ/dgamma >= lambda: "
               f"{100 * st['inactive_violation_frac']:.2f} % of {st['n_inactive']}; SIM median opt "
               f"{st['median_sim_opt']:.3f} vs unif {st['median_sim_unif']:.3f}; Prop. 4.1: "
-              f"{100 * st['prop41_zero_weight_frac']:.0f} % of (n, t) with CT <= 0 have gamma = 0 -> "
-              f"{'consistent' if ok else 'REJECTED'}")
+              f"{100 * st['prop41_zero_weight_frac']:.0f} % of (n, t) with CT <= 0 have gamma = 0"
+              + ("" if budgets else " -> budget EXCEEDED"))
     meas = {k: v for k, v in st.items() if not isinstance(v, np.ndarray)}
+    meas.update({"spread": me["S"], "interval": [me["lo"], me["hi"]], "floor": floor, "fluctuation": me["fluct"],
+                 "kkt_stages": kkt["stages"], "ct_stages": ct["stages"], "stage_outer_steps": n_st})
     return CheckResult(bool(ok), detail, meas, fig)
 
 
-@check("optimal_learning.learning_law_costate", "simulate")
+@check("optimal_learning.learning_law_costate", "simulate", evidence="consistency")
 @with_float64
 def _law_costate(claim: Claim, ctx: Context) -> CheckResult:
-    """Median over t of CV_t(dJ/dgamma) over active examples <= 0.15 (:data:`KKT_THRESHOLD`; the outer loop
-    is not run to convergence, and the spread decreases with outer steps), and <= 1 % of inactive
-    examples below lambda_t - 1e-3 |lambda_t| (the KKT sign condition)."""
+    """The spread of dJ/dgamma over active examples at the meta-optimised policy against the claimed value.
+
+    Evidence: *consistency*. dJ/dgamma is the outer loop's own gradient and its equality over active
+    examples is the stationarity condition that projected gradient descent drives to zero; the check
+    verifies that the optimiser converges to a KKT point, not an independent quantity.
+
+    Statistic: median over (seed, t) of CV_t = std/|gamma-weighted mean| over active examples, with a 95 %
+    bootstrap interval [lo, hi] over time steps (resampled within each seed, 400 resamples).
+    Floor: at a finite outer loop the KKT spread is the stationarity residual the optimiser has not removed
+    yet; it is *measured* as the upper end hi of the KKT interval, and a convergence study over the outer
+    loop (run in :data:`~numerics.simulate.models.data_policy.STAGES` equal scans: spread at 375, 750, 1125,
+    1500 steps quick) must show it falling (else it is not a floor and the check fails). Budget: floor
+    <= 0.08 (:data:`FLOOR_BUDGET`). Widening: the stage-to-stage fluctuation of the statistic over the last
+    half of the outer loop (max |S(k) - S(n)|, measured 0.006; budget 0.02, :data:`FLUCT_BUDGET`).
+    Accept iff lo - floor - fluct <= claim <= hi + fluct; and <= 1 % of inactive examples below
+    lambda_t - 1e-3 |lambda_t| (the KKT sign condition). A claimed spread of +-0.1 lies outside.
+    """
     return _law_check(claim, ctx, "kkt")
 
 
 @check("optimal_learning.learning_law_printed", "simulate")
 @with_float64
 def _law_printed(claim: Claim, ctx: Context) -> CheckResult:
-    """The same statistic for the instantaneous CT_n (the printed law), same threshold 0.15."""
+    """The same statistic and the same measured floor for the instantaneous CT_n (the printed law); its
+    fluctuation from the CT spread at the last two stages (CT recomputed at each stage's policy)."""
     return _law_check(claim, ctx, "ct")
 
 
-@with_float64
-def fit_scaling(curves, T, L0=0.0, window_frac=0.2):
-    """Protocol fixed in advance: shared L0 = 0, window t in [T/5, T], log-log fit over the seed mean with
-    bootstrap over seeds. Returns (B, beta, r2, fit)."""
-    t = np.arange(1, T + 1, dtype=float)
-    y = curves - L0
-    fit = fit_power_law(t, y, window=(window_frac * T, T), bootstrap=200, seed=0)
-    beta = fit.p
-    B = fit.c ** (1 / beta)
-    m = (t >= window_frac * T)
-    ly, lp = np.log(y.mean(0)[m]), np.log(fit.c * t[m] ** -beta)
-    r2 = 1 - np.sum((ly - lp) ** 2) / np.sum((ly - ly.mean()) ** 2)
-    return B, beta, float(r2), fit
+AR_HALF_WIDTHS = (0.4, 0.2, 0.1)   # local fit windows (half-width in ln t): the window convergence study
+AR_BIAS_BUDGET = 0.02              # |ln AR| bias of the local fitted laws at the finest window (measured 1.4e-4)
 
 
-@with_float64
-def measured_ar(Lu, Lo):
-    """T / t*, t* the (log-interpolated) first step where the optimised curve reaches L_unif(T)."""
+def _loglog_fit(t, y, lo, hi):
+    """Least-squares ``ln y = ln c - p ln t`` over ``lo <= t <= hi``: returns (B, beta, residual function)."""
+    m = (t >= lo) & (t <= hi)
+    slope, icpt = np.polyfit(np.log(t[m]), np.log(y[m]), 1)
+    beta = -slope
+    B = np.exp(icpt / beta)
+    return B, beta, lambda tt: float(np.interp(np.log(tt), np.log(t), np.log(y)) - beta * np.log(B / tt))
+
+
+def _local_ar(Lu, Lo, h):
+    """Measured AR on the curves, and the laws L0 + (B/t)^beta (L0 = 0) fitted locally where the AR formula
+    evaluates them: unif on [T e^{-2h}, T], opt on [t* e^{-h}, t* e^{h}] (t* = T/AR measured on the curves, no
+    claim). Returns (AR measured, (B_u, B_o, beta_u, beta_o), the laws' ln-AR bias (e_u(T) - e_o(t*))/beta_o)."""
     T = len(Lu)
-    target = Lu[-1]
-    idx = int(np.argmax(Lo <= target))
-    if Lo[idx] > target:
-        return float("nan")
-    if idx == 0:
-        return float(T)
-    t1, t2 = idx, idx + 1     # steps are 1-based
-    l1, l2 = np.log(Lo[idx - 1]), np.log(Lo[idx])
-    ts = np.exp(np.log(t1) + (np.log(target) - l1) / (l2 - l1) * (np.log(t2) - np.log(t1)))
-    return T / ts
+    t = np.arange(1, T + 1, dtype=float)
+    ar = measured_ar(Lu, Lo)
+    ts = T / ar
+    Bu, bu, ru = _loglog_fit(t, Lu, T * np.exp(-2 * h), T)
+    Bo, bo, ro = _loglog_fit(t, Lo, ts * np.exp(-h), ts * np.exp(h))
+    return ar, (Bu, Bo, bu, bo), (ru(T) - ro(ts)) / bo
 
 
 @check("optimal_learning.acceleration_ratio", "simulate")
 @with_float64
 def _ar_sim(claim: Claim, ctx: Context) -> CheckResult:
-    """Fitted laws (protocol fixed in advance, see :func:`fit_scaling`) of the held-out loss for both
-    policies; require r^2 >= 0.99, B_opt < B_unif (beta_opt vs beta_unif reported), and the claimed AR at the fitted
-    values within 10 % of the AR measured on the curves (the stated tolerance: the fitted law is only an
-    approximation of the curves, r^2 < 1)."""
+    """The claimed AR at locally fitted laws against the AR measured on the simulated held-out curves.
+
+    The claim is T/t with (B_2/t)^beta_2 = (B_1/T)^beta_1 on the fitted laws; it predicts the curves' AR when
+    each law is accurate where it is evaluated: the uniform law at T, the optimised law at t* = T/AR. The
+    fixed-protocol fit (window [T/5, T], :func:`fit_scaling`) misses the curves there (fit residuals e_u(T),
+    e_o(t*)), which biases ln AR by (e_u - e_o)/beta_o (exact: solve e^{e_o}(B_2/t)^beta_2 = e^{e_u}(B_1/T)^beta_1):
+    5 % at the protocol fit (the old 10 % tolerance hid it). Convergence study of the window: local fits of
+    half-width h = 0.4, 0.2, 0.1 in ln t (unif on [T e^{-2h}, T], opt on [t* e^{-h}, t* e^{h}], t* measured on
+    the curves, never from the claim); the bias shrinks with h (measured quick: 2.4e-2, 1.1e-2, 3.7e-4 in
+    |ln AR|: 1.5e-2, 2.4e-3, 1.4e-4). The check uses h = 0.1: ratio claim(fits)/AR_measured with a 95 % bootstrap
+    interval over seeds (curves resampled, everything refitted; 400 resamples), widened by the measured bias
+    at h = 0.1, which must lie within its budget 0.02 (:data:`AR_BIAS_BUDGET`) and below the bias at 2h.
+    Also required (the paper's finding, protocol fixed in advance): r^2 >= 0.99 of the protocol fits and
+    B_opt < B_unif.
+    """
+    import sympy as sp
+
     exp = perceptron_experiment(ctx.quick, ctx.seed)
     T = exp["cfg"]["T"]
     Cu, Co = exp["curves"]["unif"]["test"], exp["curves"]["opt"]["test"]
     Bu, bu, r2u, fu = fit_scaling(Cu, T)
     Bo, bo, r2o, fo = fit_scaling(Co, T)
-    ar_formula = claim.value(T=T, B_1=Bu, B_2=Bo, beta_1=bu, beta_2=bo)
-    ar_meas = measured_ar(Cu.mean(0), Co.mean(0))
-    ok_ar, d = relative_verdict("AR measured on the curves vs the formula", ar_meas, ar_formula, rtol=0.10)
-    # B down is required; beta up (the paper's Transformer finding) is reported, not required: at the
-    # quick size with the protocol fixed in advance beta *decreases* (see the report)
-    ok = ok_ar and r2u >= 0.99 and r2o >= 0.99 and Bo < Bu
+    f = sp.lambdify([claim.symbol(n) for n in ("T", "B_1", "B_2", "beta_1", "beta_2")], claim.expr, "math")
+    f_ar = lambda fits: float(f(T, *fits))  # noqa: E731
+    ar_protocol = claim.value(T=T, B_1=Bu, B_2=Bo, beta_1=bu, beta_2=bo)
+    study = []
+    for h in AR_HALF_WIDTHS:
+        ar_m, fits, bias = _local_ar(Cu.mean(0), Co.mean(0), h)
+        study.append((h, ar_m, fits, bias, f_ar(fits) / ar_m))
+    h, ar_meas, fits, bias, ratio = study[-1]
+    rng = np.random.default_rng(ctx.seed + 11)
+    S = Cu.shape[0]
+    boots = []
+    for _ in range(400):
+        i = rng.integers(0, S, S)
+        ar_b, fits_b, _ = _local_ar(Cu[i].mean(0), Co[i].mean(0), h)
+        boots.append(f_ar(fits_b) / ar_b)
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    ok_r, d = exponent_verdict(f"AR from the claim at the local fits (h={h}) / AR measured", ratio, lo, hi, 1.0,
+                               bias=abs(bias))
+    within = abs(bias) <= AR_BIAS_BUDGET and abs(bias) <= abs(study[-2][3])
+    ok = ok_r and within and r2u >= 0.99 and r2o >= 0.99 and Bo < Bu
     t = np.arange(1, T + 1)
     fig = Figure("Perceptron: fitted scaling laws L0 + (B/t)^beta (L0 = 0)", "step t", "test loss",
                  series=[Series("uniform", t, Cu.mean(0), "points"), Series("optimised", t, Co.mean(0), "points"),
                          Series(f"fit unif B={Bu:.3g} beta={bu:.3f}", t, (Bu / t) ** bu),
                          Series(f"fit opt B={Bo:.3g} beta={bo:.3f}", t, (Bo / t) ** bo)])
-    detail = (f"uniform: B {Bu:.4g}, beta {bu:.4f} [{fu.ci['p'][0]:.4f}, {fu.ci['p'][1]:.4f}], r2 {r2u:.4f}; "
+    detail = (f"protocol fit: uniform B {Bu:.4g}, beta {bu:.4f} [{fu.ci['p'][0]:.4f}, {fu.ci['p'][1]:.4f}], r2 {r2u:.4f}; "
               f"optimised: B {Bo:.4g}, beta {bo:.4f} [{fo.ci['p'][0]:.4f}, {fo.ci['p'][1]:.4f}], r2 {r2o:.4f}; "
-              f"dB/B {100 * (Bo / Bu - 1):.1f} %, dbeta/beta {100 * (bo / bu - 1):+.1f} %; " + d)
+              f"dB/B {100 * (Bo / Bu - 1):.1f} %; claim at the protocol fit {ar_protocol:.4f} vs measured "
+              f"{ar_meas:.4f}; window study (h: claim/measured, law bias in ln AR): "
+              + ", ".join(f"{hh}: {rr:.4f}, {bb:+.2e}" for hh, _, _, bb, rr in study)
+              + f"; bias budget {AR_BIAS_BUDGET}{'' if within else ' EXCEEDED or not converging'}; " + d)
     return CheckResult(bool(ok), detail, {"B_unif": Bu, "beta_unif": bu, "B_opt": Bo, "beta_opt": bo, "r2": [r2u, r2o],
-                                          "ar_formula": ar_formula, "ar_measured": ar_meas}, fig)
+                                          "ar_protocol": ar_protocol, "ar_measured": ar_meas, "ratio": ratio,
+                                          "interval": [float(lo), float(hi)], "bias": bias,
+                                          "window_study": [(hh, rr, bb) for hh, _, _, bb, rr in study]}, fig)
 
 
 # ----------------------------------------------------------------------------- checks: the 2-D toy
-
-TOY_QUICK = dict(eta=0.05, T=100, outer=3000, lr=1.0)
-
-
-@measurement
-@with_float64
-def toy_experiment(quick: bool = True) -> dict:
-    """Meta-optimise the toy's policy from uniform; the horizon is T eta = 5 as in the theory."""
-    cfg = dict(TOY_QUICK) if quick else dict(TOY_QUICK, outer=20000)
-    task = make_toy()
-    g0 = jnp.full((cfg["T"], 2), 0.5)
-    validate(task, cfg["eta"], g0)
-    g, G, Jtr = optimise_policy(task, g0, cfg["eta"], cfg["lr"], cfg["outer"], "toy")
-    eta = cfg["eta"]
-    ld, _, th, _ = run(task, g, eta, "toy")
-    lu = run(task, g0, eta, "toy")[0]
-    CT = diagnostics(task, g, eta, "toy")
-    return {"cfg": cfg, "gamma": np.asarray(g), "J": np.asarray(Jtr), "L_opt": np.asarray(ld), "L_unif": np.asarray(lu),
-            "theta": np.asarray(th), "G": np.asarray(G), "CT": np.asarray(CT)}
-
-
-@with_float64
-def toy_switch_time(g1, eta):
-    """eta x (number of full bang steps + the fraction of the landing step, measured as (2 gamma_1 - 1)
-    converted to the fraction of a full bang increment it delivers)."""
-    kb = int(np.argmax(g1 < 1 - 1e-6))
-    frac = (g1[kb] - 0.75) / 0.25 if g1[kb] > 0.75 else 0.0
-    return eta * (kb + frac), kb
-
 
 @check("optimal_learning.toy_switch_time", "simulate")
 @with_float64
@@ -614,15 +346,32 @@ def _toy_arc_sim(claim: Claim, ctx: Context) -> CheckResult:
 @check("optimal_learning.toy_area_gap", "simulate")
 @with_float64
 def _toy_gap_sim(claim: Claim, ctx: Context) -> CheckResult:
-    """Discrete gap eta sum (L_unif - L_opt) vs the continuum claim: the discrete-continuum difference is
-    c1 eta with c1 = 0.0744 (precise layer, Richardson), so the tolerance is 2 c1 eta = 0.0074."""
+    """Discrete JAX gap eta sum (L_unif - L_opt) at eta = 0.05 vs the continuum claim shifted by the
+    discrete-continuum difference, *measured* without the claim: the exact discrete optimum at the same eta
+    (mpmath greedy solution, :func:`numerics.precise.optimal_learning.toy_discrete_optimum`) minus the
+    continuum family optimum (``mp.quad``, :func:`~numerics.precise.optimal_learning.toy_family_optimum`),
+    0.0036 at eta = 0.05 (replaces the fixed first-order constant 0.0744 eta).
+
+    Tolerance: the outer loop's remaining error, from its convergence study: eta (J(n/2) - J(n)) (J falls
+    geometrically, measured (J(3n/4) - J(n))/(J(n/2) - J(n)) = 0.07, so the second half's decrease bounds
+    what is left), 2e-9 quick; budget 1e-6 (a larger residual fails the check). Measured deviation 1.6e-11.
+    """
+    from numerics.precise import optimal_learning as po
+
     ex = toy_experiment(ctx.quick)
     eta = ex["cfg"]["eta"]
     gap = float(eta * np.sum(ex["L_unif"] - ex["L_opt"]))
-    tol = 2 * 0.0744 * eta
-    ok = abs(gap - claim.value()) <= tol
-    return CheckResult(bool(ok), f"discrete AUC gap {gap:.5f} vs claim {claim.value():.5f} (tol {tol:.4f}) -> "
-                       f"{'consistent' if ok else 'REJECTED'}", {"gap": gap})
+    shift = float(po.toy_discrete_optimum(eta)[1] - po.toy_family_optimum()[1])
+    J = ex["J"]
+    n = len(J)
+    tol = float(eta * abs(J[n // 2 - 1] - J[-1]))
+    within = tol <= 1e-6 and abs(J[3 * n // 4 - 1] - J[-1]) <= abs(J[n // 2 - 1] - J[-1])
+    pred = claim.value() + shift
+    ok = abs(gap - pred) <= tol and within
+    return CheckResult(bool(ok), f"discrete AUC gap {gap:.10f} vs claim {claim.value():.10f} + discrete shift "
+                       f"{shift:+.10f} = {pred:.10f}, |dev| {abs(gap - pred):.1e} (tol eta (J(n/2) - J(n)) = {tol:.1e}, "
+                       f"budget 1e-6{'' if within else ' EXCEEDED'}) -> {'consistent' if ok else 'REJECTED'}",
+                       {"gap": gap, "shift": shift, "tol": tol})
 
 
 @check("optimal_learning.toy_arc_equal_contribution", "simulate")
