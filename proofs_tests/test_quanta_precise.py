@@ -57,7 +57,7 @@ def test_pythia_numbers():
 
 @pytest.mark.precise
 def test_entropy_vs_paper_integral_term():
-    """Brief A-4: H = 3.91971 vs the printed 3.72977 at alpha = 0.4 (4.8 % low)."""
+    """The exact Case 2 entropy: H = 3.91971 vs the printed 3.72977 at alpha = 0.4 (4.8 % low)."""
     with mp.workdps(30):
         H = PQ.entropy_exact(0.4)
         s = mp.mpf(0.4) + 1  # the binary 0.4, as the check uses
@@ -69,7 +69,7 @@ def test_entropy_vs_paper_integral_term():
 
 @pytest.mark.precise
 def test_tail_ratio_converges_at_alpha_over_2n():
-    """Brief A-1: ratio to the asymptote = 1 - alpha/(2n); local slope 0.3806, 0.3980, 0.39980 at n = 10..1000."""
+    """The tail: ratio to the asymptote = 1 - alpha/(2n); local slope 0.3806, 0.3980, 0.39980 at n = 10..1000."""
     with mp.workdps(30):
         for n_ in (100, 1000, 10000):
             r = PQ.tail_exact(0.4, n_) / (mp.mpf(n_) ** mp.mpf("-0.4") / (mp.mpf("0.4") * mp.zeta(1.4)))

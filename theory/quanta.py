@@ -28,7 +28,7 @@ Erratum in the numbers of Sec. 4: with :math:`S_k \\propto p_k^{-0.81}` at :math
 *asymptotic* steps exponent is :math:`\\alpha_S = 0.4/(0.81\\cdot 1.4) = 0.3527`. The 0.45 printed alongside
 it (from the authors' public notebook) is a slope fitted over roughly 400-9000 steps, not a value derived
 from gamma = 0.81: a pre-asymptotic window slope. A 500-subtask quantization model fitted over that window
-gives 0.39-0.44 (the brief's figure); our exact 500-subtask loss gives 0.42-0.58 depending on the time of
+has been reported at 0.39-0.44; our exact 500-subtask loss gives 0.42-0.58 depending on the time of
 the first quantum (:func:`numerics.precise.quanta.window_slope`), always above 0.353.
 """
 
