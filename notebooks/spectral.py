@@ -24,7 +24,7 @@ from numerics.simulate.models import prune, quantize
 from numerics.simulate.models import spectral_flow as flow
 from numerics.simulate.models import spectral_studies as studies
 from numerics.simulate import spectral as sim
-from theory.spectral import SpectralModel
+from theory.spectral_model import SpectralModel
 
 FIG_DIR = os.environ.get("SV_FIGURES")
 

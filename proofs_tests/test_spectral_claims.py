@@ -5,7 +5,8 @@ import sympy as sp
 
 from numerics.checks import run_check
 from theory.claims import REGISTRY
-from theory.spectral import SpectralModel, frantar_sparsity_loss, kumar_ptq_delta
+from theory.spectral import frantar_sparsity_loss, kumar_ptq_delta
+from theory.spectral_model import SpectralModel
 from theory.symbols import a, b, lam, rho, t
 
 CLAIMS = [c.id for c in REGISTRY.all("spectral")]

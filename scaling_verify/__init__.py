@@ -37,7 +37,8 @@ The API, grouped:
 * running: :func:`verify`, :class:`ClaimRecord`, :func:`compare`, :class:`CompareResult`;
 * the asymptotics engine: :mod:`asymptotics` (``mellin_sum``, ``tail_sum``, ``budget_optimum``, ...);
 * fits: :func:`fit_power_law`, :func:`fit_chinchilla`, :func:`chinchilla_allocation`;
-* LaTeX: :func:`render_latex`, :func:`claim_latex`.
+* LaTeX: :func:`render_latex`, :func:`claim_latex`;
+* models: :class:`SpectralModel` (your own generalized spectral model's exponents and their LaTeX).
 
 Importing this module imports SymPy but not JAX; the simulation, fitting and verification parts load
 on first use.
@@ -97,6 +98,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "fit_chinchilla": ("numerics.fit", "fit_chinchilla"),
     "chinchilla_allocation": ("numerics.fit", "chinchilla_allocation"),
     "render_latex": ("theory.latex", "render"),
+    "SpectralModel": ("theory.spectral_model", "SpectralModel"),
     "claim_latex": ("theory.latex", "claim_latex"),
 }
 
