@@ -139,15 +139,20 @@ def _time_prefactor_sim(claim: Claim, ctx: Context) -> CheckResult:
     rng = np.random.default_rng(ctx.seed + 5)
     means = np.array([A[rng.integers(0, len(A), len(A))].mean() for _ in range(sz["boot"])])
     lo, hi = np.percentile(means, [2.5, 97.5])
-    de_err = abs(float(np.mean(Yh.mean(axis=0)[m] / L_de_half[m])) - 1) / 2
+    # the DE's error at N/2 (halved: 1/N scaling) from the per-draw ratios sim/DE; the budget applies to
+    # the part beyond the ratios' own sampling noise (2 standard errors), which varies with the seed
+    # (over seeds 0-19: 0.0018..0.0195 raw, so a raw budget of 0.005 failed a true claim on 13 of 20 seeds)
+    r = np.mean(Yh[:, m] / L_de_half[m], axis=1)
+    de_err = abs(float(r.mean()) - 1) / 2
+    de_se = float(r.std(ddof=1) / np.sqrt(len(r))) / 2
     asym = 3e-4
-    within = de_err <= ERR_BUDGET
+    within = max(0.0, de_err - 2 * de_se) <= ERR_BUDGET
     pred = claim.value(a=a, b=b)
     amp = float(A.mean())
     ok, detail = exponent_verdict(f"amplitude L(t) t^s / R(t) (a=b=2, t in [{T_ASYM:g}, 100]), N={N}", amp,
                                   lo, hi, pred, bias=(de_err + asym) * pred)
     ok = ok and within
-    detail += (f" (finite-size factor R = DE/L_oo {R[m].min():.3f}..{R[m].max():.3f}; DE error at N/2 halved {de_err:.4f},"
+    detail += (f" (finite-size factor R = DE/L_oo {R[m].min():.3f}..{R[m].max():.3f}; DE error at N/2 halved {de_err:.4f} +- {de_se:.4f} (noise),"
                f" budget {ERR_BUDGET}{'' if within else ' EXCEEDED'}; asymptotic error {asym:g})")
     fig = Figure(title="dynamical: L(t) t^s / R(t) against the claimed prefactor", xlabel="t", ylabel="L t^s / R",
                  logy=False, series=[Series("simulation", ts, (Y * ts ** s / R).mean(axis=0), "points"),
