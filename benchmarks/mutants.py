@@ -87,7 +87,7 @@ M = Mutant
 # the claims whose derivations go through the mutated step
 DYN_TIME = ("dynamical.time_exponent", "dynamical.time_prefactor", "dynamical.size_tail_series")
 DYN_SIZE = ("dynamical.size_exponent", "dynamical.size_exponent_published", "dynamical.ensemble_bias_exponent",
-            "dynamical.data_exponent")
+            "dynamical.data_exponent", "dynamical.size_head_coefficient")
 DYN_RICH = ("dynamical.rich_time_exponent", "dynamical.rich_compute_loss_exponent")
 DYN_EARLY = ("dynamical.early_time_correction_finite_trace", "dynamical.early_time_correction")
 MUTANTS: list[Mutant] = [
