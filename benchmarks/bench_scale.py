@@ -40,6 +40,22 @@ def _claims(folder: Path) -> list:
     return rep["claims"]
 
 
+def _same(a: list, b: list, rtol: float = 1e-12) -> tuple[bool, bool]:
+    """(verdicts and details identical, every number equal to ``rtol``): XLA's multi-threaded CPU
+    reductions may differ in the last bits between the main process and a one-thread Dask worker."""
+    def numbers(x):
+        if isinstance(x, dict):
+            return [v for k in sorted(x) for v in numbers(x[k])]
+        if isinstance(x, list):
+            return [v for y in x for v in numbers(y)]
+        return [x] if isinstance(x, float) else []
+    text = all(ca["verdict"] == cb["verdict"] and all(ca["checks"][lv]["detail"] == cb["checks"][lv]["detail"]
+                                                      for lv in ca["checks"]) for ca, cb in zip(a, b))
+    na, nb = numbers(a), numbers(b)
+    close = len(na) == len(nb) and all(abs(x - y) <= rtol * max(abs(x), abs(y), 1e-300) for x, y in zip(na, nb))
+    return text and len(a) == len(b), close
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--theory", default="quanta")
@@ -58,7 +74,9 @@ def main() -> None:
         n = len(parse_seeds(a.seeds))
         sweep_1 = _run(base + ["--seeds", a.seeds, "--no-report"], w)
         sweep_w = _run(base + ["--seeds", a.seeds, "--no-report", "--workers", str(a.workers)], w)
-        same = _claims(w / "serial") == _claims(w / "dask") == _claims(w / "cached") == _claims(w / "fill")
+        serial_claims = _claims(w / "serial")
+        bits = {name: serial_claims == _claims(w / name) for name in ("fill", "cached", "dask")}
+        text, close = _same(serial_claims, _claims(w / "dask"))
     size = "full" if a.full else "quick"
     print(f"verify --theory {a.theory} --level {a.level} ({size} sizes), whole processes:")
     print(f"  serial                     {serial:7.1f} s   1.00x")
@@ -67,7 +85,8 @@ def main() -> None:
     print(f"  --cache, unchanged rerun    {cached:7.1f} s   {serial / cached:.2f}x")
     print(f"  --seeds {a.seeds} ({n} seeds), serial     {sweep_1:7.1f} s")
     print(f"  --seeds {a.seeds}, --workers {a.workers}       {sweep_w:7.1f} s   {sweep_1 / sweep_w:.2f}x")
-    print(f"  reports identical (serial, Dask, cache fill, cached): {same}")
+    print(f"  reports bit-identical to the serial run: {bits}")
+    print(f"  Dask run: verdicts and details identical {text}; every number within 1e-12 relative {close}")
 
 
 if __name__ == "__main__":

@@ -126,7 +126,7 @@ def _learning_order(claim: Claim, ctx: Context) -> CheckResult:
     ok = ok and lo >= SPEARMAN_MIN
     detail += (f"; threshold rho_lo >= {SPEARMAN_MIN}; gamma = {st['gamma']:.3f} "
                f"[{st['gamma_ci'][0]:.3f}, {st['gamma_ci'][1]:.3f}] over {st['learned_in_all_seeds']} subtasks "
-               f"learned in all {run.cfg.seeds} seeds; run {run.seconds:.1f} s")
+               f"learned in all {run.cfg.seeds} seeds")
     p = run.probs[st["mask"]]
     fit = st["fit"]
     fig = Figure(title="quanta: learning time of each subtask vs its frequency (sparse parity)",
@@ -136,8 +136,7 @@ def _learning_order(claim: Claim, ctx: Context) -> CheckResult:
                          Series(f"fit p_k^-{fit.p:.2f}", p.tolist(), (fit.c * p ** -fit.p).tolist())])
     return CheckResult(ok, detail, {"rho": st["rho"], "rho_ci": list(st["rho_ci"]), "noise_bias": bias,
                                     "gamma": st["gamma"], "gamma_ci": list(st["gamma_ci"]),
-                                    "learned_in_all_seeds": st["learned_in_all_seeds"],
-                                    "run_seconds": run.seconds}, fig)
+                                    "learned_in_all_seeds": st["learned_in_all_seeds"]}, fig)
 
 
 def _first_above(steps: np.ndarray, curve: np.ndarray, thr: float) -> float:
@@ -263,8 +262,7 @@ def width_scaling(claim: Claim, seed: int = 0, cfg: ParityConfig | None = None) 
     nfit = np.polyfit(np.log(np.array(widths, float)[learned_n > 0]), np.log(learned_n[learned_n > 0]), 1)[0]
     detail += f" (claim {pred:.4f} + truncation shift {shift:.3f}); learned count n ~ N^{nfit:.2f} (model: N^1)"
     bias = shift
-    return CheckResult(ok, detail + f"; learned subtasks {learned_n.min():.1f}..{learned_n.max():.1f}; run "
-                       f"{run.seconds:.0f} s", {"p": fit.p, "ci": list(fit.ci["p"]), "bias": bias,
+    return CheckResult(ok, detail + f"; learned subtasks {learned_n.min():.1f}..{learned_n.max():.1f}", {"p": fit.p, "ci": list(fit.ci["p"]), "bias": bias,
                                               "loss": final.tolist(), "widths": list(widths),
                                               "learned": learned_n.tolist()},
                        Figure(title="quanta: loss vs width (sparse parity)", xlabel="width N", ylabel="loss (bits)",
