@@ -39,8 +39,8 @@ def dask_executor(workers: int | None = None, scheduler: str | None = None,
     dask, distributed = _distributed()
     if (workers is None) == (scheduler is None):
         raise ValueError("give exactly one of --workers and --scheduler")
-    # worker-saturation 1.0: a worker holds only the task it runs, so a worker that dies takes no
-    # queued task with it
+    # worker-saturation 1.0: a worker holds only the check it runs, so a worker that dies takes no
+    # queued check with it
     config = {"distributed.worker.multiprocessing-method": "spawn", "distributed.scheduler.allowed-failures": 1,
               "distributed.scheduler.worker-saturation": 1.0,
               "distributed.worker.daemon": False, "logging.distributed": "error"}

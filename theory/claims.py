@@ -402,7 +402,8 @@ register_theory = REGISTRY.register_theory
 
 #: The built-in theories' modules; used when this distribution's entry points are not installed
 #: (running from a source tree without ``pip install``).
-BUILTIN_MODULES: tuple[str, ...] = ("theory.dynamical", "theory.feature_learning", "theory.compute_phases",
+BUILTIN_MODULES: tuple[str, ...] = ("theory.dynamical", "theory.finite_data", "theory.feature_learning",
+                                    "theory.compute_phases",
                                     "theory.spectral", "theory.quanta", "theory.equivariance",
                                     "theory.optimal_learning")
 _loaded = False

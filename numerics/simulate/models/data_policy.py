@@ -82,7 +82,7 @@ def validate(task: Task, eta: float, gammas=None) -> None:
 
 @with_float64
 def make_perceptron(key, D: int, N: int, K: int) -> Task:
-    """The paper's Perceptron task at size (D, N, K); theta_0 = 0."""
+    """The paper's Perceptron problem at size (D, N, K); theta_0 = 0."""
     if min(D, N, K) <= 0:
         raise ValueError(f"empty data: D={D}, N={N}, K={K} must all be positive")
     return _make_perceptron(key, D, N, K)

@@ -1,6 +1,6 @@
 """Multitask sparse parity (Michaud, Liu, Girit, Tegmark 2023, arXiv 2303.13506, Sec. 4) in JAX.
 
-The task as the paper and its reference code (``scripts/sparse-parity-v4.py``) build it:
+The problem as the paper and its reference code (``scripts/sparse-parity-v4.py``) build it:
 
 * ``n_tasks`` distinct random ``k``-subsets :math:`S_i \\subset \\{0..n-1\\}` of the ``n`` task bits;
 * an input is ``n_tasks`` one-hot *control* bits (which subtask) followed by ``n`` uniform task bits;
