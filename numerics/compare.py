@@ -75,52 +75,29 @@ class CompareResult:
 
 def read_runs(path: Path | str, claim: Claim, x: str | None = None, y: str | None = None,
               group: str | None = None) -> Runs:
-    """Read the CSV (header row; UTF-8, a BOM is fine) into :class:`Runs`; ValueError on bad input."""
-    import csv
+    """Read the CSV (header row; UTF-8, a BOM is fine; :func:`numerics.fitting.io.load_table`) into
+    :class:`Runs`; ValueError on bad input."""
+    from numerics.fitting.io import load_table
 
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"no such file: {path}")
     law = claim.law
     if law is None:
         raise ValueError(f"claim {claim.id} does not state a power law of a measured curve (no law), so runs "
                          "cannot be compared with it")
-    x = x or law.x
-    y = y or law.y
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.reader(fh))
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: not a UTF-8 text CSV file") from None
-    if not rows:
-        raise ValueError(f"{path}: empty CSV")
-    header = [h.strip() for h in rows[0]]
+    x, y = x or law.x, y or law.y
+    table = load_table(path)
     for col, what in ((x, "--x"), (y, "--y"), (group, "--group")):
-        if col is not None and col not in header:
-            raise ValueError(f"{path}: no column {col!r} ({what}); columns: {', '.join(header)}")
-    data = [r for r in rows[1:] if any(c.strip() for c in r)]
-    xs, ys, gs = _column(data, header, x, path), _column(data, header, y, path), None
+        if col is not None and col not in table.header:
+            raise ValueError(f"{table.path}: no column {col!r} ({what}); columns: {', '.join(table.header)}")
+    xs, ys, gs = table.numbers(x), table.numbers(y), np.full(len(table.rows), -1)
+    for arr, col in ((xs, x), (ys, y)):
+        if np.any(arr <= 0):
+            raise ValueError(f"{table.path}: column {col!r} has values <= 0, which a log axis cannot show")
     if group is not None:
-        labels = [r[header.index(group)].strip() for r in data]
+        j = table.header.index(group)
+        labels = [cells[j] for _, cells in table.rows]
         order = {g: i for i, g in enumerate(dict.fromkeys(labels))}
         gs = np.array([order[g] for g in labels])
-    for arr, col in ((xs, x), (ys, y)):
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{path}: column {col!r} has NaN or infinite values")
-        if np.any(arr <= 0):
-            raise ValueError(f"{path}: column {col!r} has values <= 0, which a log axis cannot show")
-    return Runs(xs, ys, gs if gs is not None else np.full(len(xs), -1), x, y, group)
-
-
-def _column(rows: list[list[str]], header: list[str], col: str, path: Path) -> np.ndarray:
-    j = header.index(col)
-    out = []
-    for i, r in enumerate(rows, start=2):
-        try:
-            out.append(float(r[j]))
-        except (IndexError, ValueError):
-            raise ValueError(f"{path}: line {i}, column {col!r}: {r[j] if j < len(r) else '(missing)'!r} is not a number") from None
-    return np.asarray(out, dtype=float)
+    return Runs(xs, ys, gs, x, y, group)
 
 
 def parse_params(items: list[str] | None) -> dict[str, float]:
