@@ -48,6 +48,23 @@ def time_curves(seed: int, a: float, b: float, N: int, M: int, draws: int, ts: n
     return np.asarray(rf.flow_exact(A, lam, w, ts, n_active))
 
 
+@measurement
+def de_curves(a: float, b: float, N: int, M: int, ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The float64 DMFT deterministic equivalent of the flow's loss at widths N and N/2 (M modes) at
+    ``ts``: shared by the time-exponent and time-prefactor checks and their power items."""
+    from numerics.simulate.models import rf_ensemble as rfe
+
+    return tuple(np.asarray(rfe.dmft_loss_curve(ts, M, a, b, n)) for n in (N, N // 2))
+
+
+@measurement
+def exact_flow_loss(a: float, b: float, ts: np.ndarray) -> np.ndarray:
+    """The N, M = oo gradient-flow loss :math:`\\sum_k k^{-a} e^{-2k^{-b}t}` over 2e6 modes (the tail
+    beyond is below 5e-7, 3e-5 of L at t = 1e3)."""
+    k = np.arange(1, 2 * 10 ** 6 + 1, dtype=float)
+    return np.array([np.sum(k ** -a * np.exp(-2 * k ** -b * tt)) for tt in ts])
+
+
 @check("dynamical.time_exponent", "simulate")
 @with_float64
 def _time_exponent(claim: Claim, ctx: Context) -> CheckResult:
@@ -71,7 +88,6 @@ def _time_exponent(claim: Claim, ctx: Context) -> CheckResult:
     (:data:`ERR_BUDGET`; measured 0.0022); a larger one fails the check. Doubling the DE's 1/N term (R3 = 1 - 4D/N)
     gives a shift 0.03 and fails.
     """
-    from numerics.simulate.models import rf_ensemble as rfe
     a, b = TIME_AB
     sz = _sizes(ctx)
     N, M = sz["N"], sz["M"]
@@ -80,11 +96,10 @@ def _time_exponent(claim: Claim, ctx: Context) -> CheckResult:
     Yh = time_curves(ctx.seed, a, b, N, M, sz["draws"], ts, n_active=N // 2)
     fit = fit_power_law(ts, Y, bootstrap=sz["boot"], seed=ctx.seed)
     p_half = fit_power_law(ts, Yh, bootstrap=0).p
-    L_de, L_de_half = (rfe.dmft_loss_curve(ts, M, a, b, n) for n in (N, N // 2))
+    L_de, L_de_half = de_curves(a, b, N, M, ts)
     p_de, p_de_half = (fit_power_law(ts, L, bootstrap=0).p for L in (L_de, L_de_half))
-    k = np.arange(1, 2 * 10 ** 6 + 1, dtype=float)   # tail beyond: < 5e-7, 3e-5 of L at t = 1e3
     t_far = np.geomspace(1e2, 1e3, 6)
-    p_far = fit_power_law(t_far, np.array([np.sum(k ** -a * np.exp(-2 * k ** -b * tt)) for tt in t_far]), bootstrap=0).p
+    p_far = fit_power_law(t_far, exact_flow_loss(a, b, t_far), bootstrap=0).p
     delta = p_de - p_far
     bias = abs(p_half - p_de_half) / 2
     pred = claim.value(a=a, b=b) + delta
@@ -122,16 +137,14 @@ def _time_prefactor_sim(claim: Claim, ctx: Context) -> CheckResult:
     0.005) plus the asymptotic error of L_oo(t) t^s at t >= 10 (3e-4, from the exact sum; budget 1e-3).
     A time rescaling t -> 2t of the flow moves A by 2^{-s} = 0.71 and a 10 % prefactor error by 0.1: both fail.
     """
-    from numerics.simulate.models import rf_ensemble as rfe
     a, b = TIME_AB
     sz = _sizes(ctx)
     N, M = sz["N"], sz["M"]
     ts = np.geomspace(2.0, 100.0, 10)
     Y = time_curves(ctx.seed, a, b, N, M, sz["draws"], ts)
     Yh = time_curves(ctx.seed, a, b, N, M, sz["draws"], ts, n_active=N // 2)
-    L_de, L_de_half = (rfe.dmft_loss_curve(ts, M, a, b, n) for n in (N, N // 2))
-    k = np.arange(1, 2 * 10 ** 6 + 1, dtype=float)
-    L_oo = np.array([np.sum(k ** -a * np.exp(-2 * k ** -b * tt)) for tt in ts])
+    L_de, L_de_half = de_curves(a, b, N, M, ts)
+    L_oo = exact_flow_loss(a, b, ts)
     s = (a - 1) / b
     m = ts >= T_ASYM
     R = L_de / L_oo
