@@ -10,6 +10,7 @@ our reconstruction of the mechanism, not the paper's DMFT.
 
 from __future__ import annotations
 
+import functools
 import sympy as sp
 
 from theory import asymptotics as A
@@ -19,15 +20,7 @@ from theory.dynamical import THEORY, alpha, b, beta, budget  # noqa: F401 (THEOR
 from theory.dynamical import single_model_size_exponent
 from theory.symbols import a
 
-_cache: dict[str, object] = {}
-
-
-def _cached(key, fn):
-    if key not in _cache:
-        _cache[key] = fn()
-    return _cache[key]
-
-
+@functools.cache  # a derivation is pure: derive once per process
 def rich_time_exponent_derivation() -> sp.Expr:
     """Feature-learning follow-up (2409.17858), hard tasks: ``t^{-beta} -> t^{-2 beta/(1+beta)}``.
 
@@ -54,6 +47,7 @@ def rich_time_exponent_derivation() -> sp.Expr:
     return sp.simplify((q_sol * (1 - delta)).subs(delta, 1 - beta))
 
 
+@functools.cache  # a derivation is pure: derive once per process
 def rich_budget() -> A.BudgetOptimum:
     """Rich hard-task optimum: ``N^{-alpha beta} + t^{-2beta/(1+beta)}`` at ``N t = C``."""
     chi = rich_time_exponent_derivation()
@@ -74,7 +68,7 @@ rich_time = register(Claim(
     statement="Feature learning, hard tasks (beta < 1): the loss decays as t^{-2 beta/(1+beta)} instead of t^{-beta}.",
     quantity=r"\chi(\beta)", expr=2 * beta / (1 + beta), symbols=(alpha, beta), regime=sp.And(beta < 1, alpha > 1),
     source="Bordelon, Atanasov, Pehlevan 2024/25, arXiv 2409.17858 (figure caption)", status="published",
-    derive=lambda: _cached("RT", rich_time_exponent_derivation), params={"alpha": 1.5, "beta": 0.5},
+    derive=lambda: rich_time_exponent_derivation(), params={"alpha": 1.5, "beta": 0.5},
     notes="Notation b = alpha, a = 1 + alpha beta. The derivation (kernel scale ~ norm of the learned function) "
           "is our reconstruction of the mechanism, not the paper's DMFT.",
 ))
@@ -87,5 +81,5 @@ rich_compute = register(Claim(
     quantity=r"\alpha_C^{\rm rich}", expr=2 * alpha * beta / (alpha * (1 + beta) + 2), symbols=(alpha, beta),
     regime=sp.And(beta < 1, alpha > 1),
     source="arXiv 2409.17858; derived from L = t^{-chi} + N^{-alpha beta}", status="published",
-    derive=lambda: _cached("RB", rich_budget).loss.exponent, params={"alpha": 1.5, "beta": 0.5},
+    derive=lambda: rich_budget().loss.exponent, params={"alpha": 1.5, "beta": 0.5},
 ))
