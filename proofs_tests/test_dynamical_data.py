@@ -200,3 +200,22 @@ def test_early_time_simulation_rejects_wrong_forms(label):
 def test_finite_data_full_size(claim_id):
     res = run_check(REGISTRY.get(claim_id), "simulate", Context(quick=False))
     assert res.passed, res.detail
+
+
+def test_data_exponent_refuses_sizes_without_a_convergence_study():
+    from numerics.simulate import finite_data as FD
+
+    assert FD.de_slope_error_budget(1024, (32, 64, 128)) == FD.DE_SLOPE_ERROR[(1024, (32, 64, 128))][2]
+    with pytest.raises(ValueError, match="no convergence study"):
+        FD.de_slope_error_budget(1024, (32, 64, 128, 256))
+
+
+@pytest.mark.slow
+@pytest.mark.simulate
+def test_de_slope_error_study_reproduces_its_table():
+    """Re-measure the E_g window-slope error of the 2b branch at the quick size on fresh seeds: it must lie
+    inside the budget the check uses (the upper end of the recorded interval)."""
+    from numerics.simulate import finite_data as FD
+
+    err, lo, hi = FD.de_slope_error_study(5.0, 1.5, 1024, (32, 64, 128), range(3000, 3016), 128)
+    assert err <= FD.de_slope_error_budget(1024, (32, 64, 128)), (err, lo, hi)

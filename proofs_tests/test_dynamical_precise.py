@@ -73,3 +73,22 @@ def test_dmft_first_order_equals_the_printed_form_not_the_exact_one():
         exact = dmft.first_order_exact(tv, 1, lam)
         assert abs(d / printed - 1) <= T2 / T1 * tv
         assert abs(exact / d - 1 - lam[0] / T1) <= 2 * T2 / T1 * tv
+
+
+def test_continuum_model_agrees_with_the_discrete_mode_sum_within_its_bound():
+    """The rigorous sum-integral bound holds at the optimum, and is not vacuous: a continuum with its time
+    scale off by 2 (x = t N^-b) misses the discrete sum by far more than the bound."""
+    with mp.workdps(30):
+        N, t = 500, mp.mpf(3000)
+        disc = pd.discrete_model_loss(N, t, 2.0, 1.5)
+        bound = pd.sum_integral_bound(N, t, 2.0, 1.5)
+        assert abs(pd.linear_model_loss(N, t, 2.0, 1.5) - disc) <= bound < 0.01 * disc
+        assert abs(pd.linear_model_loss(N, t / 2, 2.0, 1.5) - disc) > 10 * bound
+
+
+def test_compute_check_fails_when_the_continuum_time_scale_is_wrong(monkeypatch):
+    orig = pd.linear_model_loss
+    monkeypatch.setattr(pd, "linear_model_loss", lambda N, t, a_, b_: orig(N, mp.mpf(t) / 2, a_, b_))
+    monkeypatch.setattr(pd, "model_validation", pd.model_validation.__wrapped__)
+    res = run_check(REGISTRY.get("dynamical.compute_loss_exponent"), "precise", Context())
+    assert not res.passed and "MISMATCH" in res.detail

@@ -139,3 +139,20 @@ def test_float64_is_scoped_not_global():
 def test_fit_form_refuses_bad_columns(bad, msg):
     with pytest.raises(ValueError, match=msg):
         fit_form(forms.power(), bad, np.array([1.0, 0.5, 0.3]), bootstrap=0)
+
+
+def test_bootstrap_draws_every_point_once_on_average():
+    """Resampling n points with replacement: each point's count is Binomial(n, 1/n), mean exactly 1 and
+    variance 1 - 1/n, and the counts of a resample sum to n. Over B = 4000 resamples the mean count of
+    every point lies within 1 +- 5 sqrt((1 - 1/n)/B) = 1 +- 0.077 (a point never drawn, e.g. an off-by-one
+    in the index range, has mean 0)."""
+    from numerics.fitting.bootstrap import resample_weights
+
+    n, B = 12, 4000
+    X = np.column_stack([np.arange(1.0, n + 1), np.arange(n, 0.0, -1)])
+    res = resample_weights(X, B, seed=3, min_distinct=2)
+    w = res.weights
+    assert w.shape[1] == n and np.all(w.sum(axis=1) == n)
+    assert len(w) + res.skipped == B
+    bound = 5 * np.sqrt((1 - 1 / n) / len(w))
+    assert np.all(np.abs(w.mean(axis=0) - 1) < bound), w.mean(axis=0)

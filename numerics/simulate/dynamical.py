@@ -10,12 +10,15 @@ the exact N = oo curve), never tuned.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import jax
 import numpy as np
 
 from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from numerics.fit import fit_power_law
 from numerics.measurement import measurement
+from numerics.replicas import replicated
 from numerics.simulate import with_float64
 from numerics.simulate.models import random_features as rf
 from numerics.stats import percentile_interval
@@ -65,6 +68,34 @@ def exact_flow_loss(a: float, b: float, ts: np.ndarray) -> np.ndarray:
     return np.array([np.sum(k ** -a * np.exp(-2 * k ** -b * tt)) for tt in ts])
 
 
+@dataclass(frozen=True)
+class TimeRuns:
+    """The gradient-flow runs behind the time-exponent and time-prefactor checks: loss curves at widths N
+    and N/2 (``Y``, ``Yh``: two replicas of ``draws/2`` each, pooled) and the deterministic equivalent's."""
+
+    N: int
+    M: int
+    ts: np.ndarray
+    Y: np.ndarray
+    Yh: np.ndarray
+    L_de: np.ndarray
+    L_de_half: np.ndarray
+    independent: bool
+    note: str
+
+
+def _time_runs(ctx: Context) -> TimeRuns:
+    """Two independent replicas (:mod:`numerics.replicas`): the checks refuse identical ones."""
+    a, b = TIME_AB
+    sz = _sizes(ctx)
+    N, M, half = sz["N"], sz["M"], sz["draws"] // 2
+    ts = np.geomspace(2.0, 100.0, 10)
+    full = replicated(lambda s: time_curves(s, a, b, N, M, half, ts), ctx.seed)
+    narrow = replicated(lambda s: time_curves(s, a, b, N, M, half, ts, n_active=N // 2), ctx.seed)
+    L_de, L_de_half = de_curves(a, b, N, M, ts)
+    return TimeRuns(N, M, ts, full.pooled, narrow.pooled, L_de, L_de_half, full.independent, full.note)
+
+
 @check("dynamical.time_exponent", "simulate")
 @with_float64
 def _time_exponent(claim: Claim, ctx: Context) -> CheckResult:
@@ -84,19 +115,19 @@ def _time_exponent(claim: Claim, ctx: Context) -> CheckResult:
     Budgets (the shift and its error estimate both come from the DE, so a DE with a wrong 1/N term moves both
     together; the caps come from the convergence study above, done with the 30-digit solver and the
     simulation at N = 128, 256, 512, independently of this run): the shift must be <= 0.02 (256/N)
-    (:data:`SHIFT_BUDGET`; measured 0.015 at N = 256, halving with 2N) and the DE error estimate <= 0.005
-    (:data:`ERR_BUDGET`; measured 0.0022); a larger one fails the check. Doubling the DE's 1/N term (R3 = 1 - 4D/N)
-    gives a shift 0.03 and fails.
+    (:data:`SHIFT_BUDGET`; measured 0.015 at N = 256, halving with 2N) and the DE error estimate, beyond two
+    standard errors of its own sampling noise, <= 0.005 (:data:`ERR_BUDGET`); a larger one fails the check.
+    Doubling the DE's 1/N term (R3 = 1 - 4D/N) gives a shift 0.03 and fails. The draws come as two replicas
+    at independent seeds (:mod:`numerics.replicas`); identical replicas (a simulation that ignores its seed)
+    fail the check.
     """
     a, b = TIME_AB
     sz = _sizes(ctx)
-    N, M = sz["N"], sz["M"]
-    ts = np.geomspace(2.0, 100.0, 10)
-    Y = time_curves(ctx.seed, a, b, N, M, sz["draws"], ts)
-    Yh = time_curves(ctx.seed, a, b, N, M, sz["draws"], ts, n_active=N // 2)
+    runs = _time_runs(ctx)
+    N, M, ts, Y, Yh, L_de, L_de_half = runs.N, runs.M, runs.ts, runs.Y, runs.Yh, runs.L_de, runs.L_de_half
     fit = fit_power_law(ts, Y, bootstrap=sz["boot"], seed=ctx.seed)
-    p_half = fit_power_law(ts, Yh, bootstrap=0).p
-    L_de, L_de_half = de_curves(a, b, N, M, ts)
+    fit_half = fit_power_law(ts, Yh, bootstrap=sz["boot"], seed=ctx.seed + 1)
+    p_half = fit_half.p
     p_de, p_de_half = (fit_power_law(ts, L, bootstrap=0).p for L in (L_de, L_de_half))
     t_far = np.geomspace(1e2, 1e3, 6)
     p_far = fit_power_law(t_far, exact_flow_loss(a, b, t_far), bootstrap=0).p
@@ -107,12 +138,16 @@ def _time_exponent(claim: Claim, ctx: Context) -> CheckResult:
     ok, detail = exponent_verdict(f"time exponent (a=b=2), N={N}", fit.p, lo, hi, pred, bias=bias)
     # the shift and its error estimate both come from the DE; caps from the independent convergence study
     # (budget: shift <= SHIFT_BUDGET * 256/N, error <= ERR_BUDGET): a DE whose 1/N term is off by 2x fails
-    shift_cap, within = SHIFT_BUDGET * 256 / N, abs(delta) <= SHIFT_BUDGET * 256 / N and bias <= ERR_BUDGET
-    ok = ok and within
-    detail += (f"; shift budget {shift_cap:.4f}, DE-error budget {ERR_BUDGET}"
+    # the budget applies to the DE error beyond the N/2 slope's own sampling noise (2 standard errors, from
+    # its bootstrap interval): over seeds 0-19 the raw estimate reached 0.007 on 3 seeds with the claim true
+    noise = (fit_half.ci["p"][1] - fit_half.ci["p"][0]) / (2 * 1.96) / 2
+    shift_cap = SHIFT_BUDGET * 256 / N
+    within = abs(delta) <= shift_cap and max(0.0, bias - 2 * noise) <= ERR_BUDGET
+    ok = ok and within and runs.independent
+    detail += runs.note + (f"; shift budget {shift_cap:.4f}, DE-error budget {ERR_BUDGET}"
                + ("" if within else " -> budget EXCEEDED (REJECTED)"))
     detail += (f" (claimed {claim.value(a=a, b=b):.4f} + finite-size shift {delta:+.4f}: DE slope {p_de:.4f} over the window "
-               f"at N={N}, M={M}; N = oo slope {p_far:.6f} at t = 1e2..1e3; DE error at N/2 {2 * bias:.4f}); "
+               f"at N={N}, M={M}; N = oo slope {p_far:.6f} at t = 1e2..1e3; DE error at N/2 {2 * bias:.4f} +- {2 * noise:.4f} (noise)); "
                f"Richardson 2p(N) - p(N/2) = {2 * fit.p - p_half:.4f}")
     ym = Y.mean(axis=0)
     fig = Figure(title="dynamical: L(t), random features (P = oo)", xlabel="t", ylabel="test loss",
@@ -139,11 +174,8 @@ def _time_prefactor_sim(claim: Claim, ctx: Context) -> CheckResult:
     """
     a, b = TIME_AB
     sz = _sizes(ctx)
-    N, M = sz["N"], sz["M"]
-    ts = np.geomspace(2.0, 100.0, 10)
-    Y = time_curves(ctx.seed, a, b, N, M, sz["draws"], ts)
-    Yh = time_curves(ctx.seed, a, b, N, M, sz["draws"], ts, n_active=N // 2)
-    L_de, L_de_half = de_curves(a, b, N, M, ts)
+    runs = _time_runs(ctx)
+    N, ts, Y, Yh, L_de, L_de_half = runs.N, runs.ts, runs.Y, runs.Yh, runs.L_de, runs.L_de_half
     L_oo = exact_flow_loss(a, b, ts)
     s = (a - 1) / b
     m = ts >= T_ASYM
@@ -164,8 +196,8 @@ def _time_prefactor_sim(claim: Claim, ctx: Context) -> CheckResult:
     amp = float(A.mean())
     ok, detail = exponent_verdict(f"amplitude L(t) t^s / R(t) (a=b=2, t in [{T_ASYM:g}, 100]), N={N}", amp,
                                   lo, hi, pred, bias=(de_err + asym) * pred)
-    ok = ok and within
-    detail += (f" (finite-size factor R = DE/L_oo {R[m].min():.3f}..{R[m].max():.3f}; DE error at N/2 halved {de_err:.4f} +- {de_se:.4f} (noise),"
+    ok = ok and within and runs.independent
+    detail += runs.note + (f" (finite-size factor R = DE/L_oo {R[m].min():.3f}..{R[m].max():.3f}; DE error at N/2 halved {de_err:.4f} +- {de_se:.4f} (noise),"
                f" budget {ERR_BUDGET}{'' if within else ' EXCEEDED'}; asymptotic error {asym:g})")
     fig = Figure(title="dynamical: L(t) t^s / R(t) against the claimed prefactor", xlabel="t", ylabel="L t^s / R",
                  logy=False, series=[Series("simulation", ts, (Y * ts ** s / R).mean(axis=0), "points"),
@@ -288,90 +320,13 @@ def _ensemble(claim: Claim, ctx: Context) -> CheckResult:
                                     "predicted": pred, "claimed_limit": limit, "one_model_wins": bool(ratio > 1)})
 
 
-# ----------------------------------------------------------------------------- finite data: data exponent, early-time 1/N, train-test gap
-
-DATA_BRANCHES = ((2.5, 1.5), EASY_AB)  # min(a-1, 2b) = a-1 = 1.5, and = 2b = 3 (a-1 = 4)
+# ----------------------------------------------------------------------------- early-time 1/N correction
 
 
-def _dd_sizes(ctx: Context) -> dict:
+def _early_sizes(ctx: Context) -> dict:
     if ctx.quick:
-        return dict(data=[(1024, (8, 16, 32, 64), 128), (1024, (32, 64, 128), 64)], boot=400,
-                    early_M=64, early_Ns=(8, 16, 32), early_draws=2000, gap_M=64, gap_Ps=(8, 32), gap_draws=2000)
-    return dict(data=[(2048, (8, 16, 32, 64, 128), 192), (2048, (32, 64, 128, 256), 96)], boot=1000,
-                early_M=64, early_Ns=(8, 16, 32, 64), early_draws=8000, gap_M=128, gap_Ps=(8, 32, 128), gap_draws=6000)
-
-
-@measurement
-@with_float64
-def ridgeless_curve(seed: int, a: float, b: float, M: int, Ps, draws: int) -> np.ndarray:
-    """Test loss of the min-norm interpolant (GD from w = 0 at t -> oo) at N = oo, ``(draws, len(Ps))``.
-
-    N = oo is taken exactly (``F = A^T A/N -> I``: ridgeless kernel regression with kernel ``Psi Psi^T``);
-    nested samples (the first p rows of each data set) share one draw.
-    """
-    lam, w = rf.spectrum(M, a, b)
-    Psi, _ = rf.draw_data(jax.random.key(seed + 41), draws, max(Ps), lam)
-    return np.asarray(rf.ridgeless_losses(None, Psi, lam, w, Ps))[:, 0, :]
-
-
-@measurement
-def kernel_regression_de_curve(a: float, b: float, M: int, Ps) -> np.ndarray:
-    """Bordelon-Canatar-Pehlevan E_g at finite M for each P."""
-    return np.array([rf.kernel_regression_de(p, a, b, M) for p in Ps])
-
-
-def krr_asymptotic_slope(a: float, b: float) -> float:
-    """Local P-exponent of the infinite-M kernel-regression deterministic equivalent at P = 1e4 (mpmath;
-    the precise check's shared measurement, so a verify run computes it once)."""
-    from numerics.precise import dynamical as pd
-    return float(pd.local_slope("kernel_regression", a, b, 10000))
-
-
-@check("dynamical.data_exponent", "simulate")
-@with_float64
-def _data_exponent(claim: Claim, ctx: Context) -> CheckResult:
-    """Fit ``L(P) ~ P^{-p}`` of the converged (t -> oo, min-norm) model at N = oo on two branches:
-    a = 2.5, b = 1.5 (min(a-1, 2b) = a-1 = 1.5) and a = 5, b = 1.5 (= 2b = 3; a-1 = 4).
-
-    t -> oo: GD from w = 0 converges to the min-norm interpolant ``w = X^+ y`` (tested against the exact flow
-    at t = inf). N = oo exactly (F -> I): at finite N the converged loss exceeds the N = oo value by a relative
-    ~2.2 P/N (measured at a = 2, N = 512: +4 %, +6 %, +15 %, +28 % at P = 8..64), so N >> P would need N >~ 100 P.
-    Reference: the Bordelon-Canatar-Pehlevan E_g at the same finite M (``rf.kernel_regression_de``); its
-    local slope over the window differs from its asymptotic slope (P = 1e4, infinite M, 30 digits).
-    Branch a-1: tolerance = 95 % bootstrap interval widened by that window shift |p_DE(window) - p_DE(oo)|.
-    Branch 2b: the window shift (+0.11) is as large as the 10 % band, so the prediction is shifted by it
-    (claim + p_DE(window) - p_DE(oo), the shift does not depend on the claim) and the interval widened by the
-    DE's own error O(1/P_min) (measured: simulation/DE = 1.02-1.03 flat over P = 32..128, i.e. slope error < 0.01).
-    """
-    sz = _dd_sizes(ctx)
-    rows, oks, measured, series = [], [], {}, []
-    for (a, b), (M, Ps, draws) in zip(DATA_BRANCHES, sz["data"]):
-        Pa = np.array(Ps, dtype=float)
-        Y = ridgeless_curve(ctx.seed, a, b, M, Ps, draws)
-        fit = fit_power_law(Pa, Y, bootstrap=sz["boot"], seed=ctx.seed)
-        de = kernel_regression_de_curve(a, b, M, Ps)
-        p_de = fit_power_law(Pa, de, bootstrap=0).p
-        p_oo = krr_asymptotic_slope(a, b)
-        pred = claim.value(a=a, b=b)
-        branch = "a-1" if a - 1 < 2 * b else "2b"
-        if branch == "a-1":
-            bias, target = abs(p_de - p_oo), pred
-        else:
-            bias, target = 1.0 / min(Ps), pred + (p_de - p_oo)
-        ok, det = exponent_verdict(f"P-exponent a={a}, b={b} ({branch} branch)", fit.p, *fit.ci["p"], target, bias=bias)
-        ratio = Y.mean(axis=0) / de
-        det += (f" [claim {pred:.3f}; E_g window slope {p_de:.4f}, asymptotic {p_oo:.4f}; simulation/E_g at P="
-                + ",".join(str(p) for p in Ps) + ": " + ", ".join(f"{r:.3f}" for r in ratio) + "]")
-        rows.append(det)
-        oks.append(ok)
-        measured[f"a={a}"] = {"p": fit.p, "ci": list(fit.ci["p"]), "bias": bias, "predicted": pred, "target": target,
-                              "p_E_g_window": p_de, "p_E_g_asymptotic": p_oo, "sim_over_E_g": ratio.tolist()}
-        ym = Y.mean(axis=0)
-        series += [Series(f"simulation a={a} (N = oo, t = oo)", Pa, ym, "points", yerr=Y.std(axis=0) / np.sqrt(len(Y))),
-                   Series(f"E_g a={a}, M={M}", Pa, de),
-                   Series(f"claim P^-{pred:.2f}", Pa, ym[0] * (Pa / Pa[0]) ** (-pred))]
-    fig = Figure(title="dynamical: data bottleneck L(P), ridgeless limit", xlabel="P", ylabel="test loss", series=series)
-    return CheckResult(all(oks), "; ".join(rows), measured, fig)
+        return dict(boot=400, early_M=64, early_Ns=(8, 16, 32), early_draws=2000)
+    return dict(boot=1000, early_M=64, early_Ns=(8, 16, 32, 64), early_draws=8000)
 
 
 def _first_order_exact(lam_k: float, lam: np.ndarray, t: float) -> tuple[float, float]:
@@ -420,7 +375,7 @@ def _early_time_sim(claim: Claim, ctx: Context) -> CheckResult:
     ``|r(N_max)| <= (N_min/N_max) |r(N_min)| + 3 SE(N_max) + 3 (N_min/N_max) SE(N_min)``
     (measured with 8000 draws: N r = -0.092, -0.087, -0.101 at N = 8, 16, 32).
     """
-    sz = _dd_sizes(ctx)
+    sz = _early_sizes(ctx)
     M, b, ts = sz["early_M"], 1.5, (0.1, 0.2, 0.4, 1.0)
     early = slice(0, 3)
     lam = np.asarray(rf.spectrum(M, 2.0, b)[0])
@@ -439,7 +394,7 @@ def _early_time_sim(claim: Claim, ctx: Context) -> CheckResult:
         N, m, se, pred = rows[-1]
         bias = np.abs(exact - lead)
         ok_claim = bool(np.all((np.abs(m - pred) <= 3 * se + bias)[early]))
-        (n0, m0, se0, _), r = rows[0], {n_: mm - exact for n_, mm, _, _ in rows}
+        (n0, _, se0, _), r = rows[0], {n_: mm - exact for n_, mm, _, _ in rows}
         q = n0 / N
         ok_order = bool(abs(r[N][-1]) <= q * abs(r[n0][-1]) + 3 * se[-1] + 3 * q * se0[-1]) if k == 4 else True
         oks.append(ok_claim and ok_order)
@@ -458,73 +413,4 @@ def _early_time_sim(claim: Claim, ctx: Context) -> CheckResult:
     ok = all(oks)
     detail = "; ".join(parts) + (" -> consistent" if ok else " -> REJECTED")
     fig = Figure(title="dynamical: early-time 1/N correction", xlabel="t", ylabel="N (H_k - e^{-lambda t})", series=series)
-    return CheckResult(ok, detail, measured, fig)
-
-
-@measurement
-@with_float64
-def gap_measure(seed: int, M: int, P: int, draws: int, sigma: float, ts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """N = oo gradient flow on P noisy samples: per-draw (test, train) at ``ts`` and the zero-mean control
-    variates (``w^T Lambda G w - S_2``, ``w^T G w - L_0``, ``|eps|^2/P - 1``, ``eps^T Psi w/P``, ``eps^T Psi Lambda w/P``)."""
-    lam, w = rf.spectrum(M, 2.0, 1.5)
-    Psi, nz = rf.draw_data(jax.random.key(seed + 71 + P), draws, P, lam, sigma=sigma)
-    te, tr = rf.kernel_flow_data(Psi, lam, w, np.asarray(ts), nz, sigma)
-    Ps, n = np.asarray(Psi), np.asarray(nz)
-    lamn, wn = np.asarray(lam), np.asarray(w)
-    Gw = np.einsum("dpm,dp->dm", Ps, Ps @ wn) / P
-    X = np.stack([Gw @ (lamn * wn) - np.sum(lamn ** 2 * wn ** 2), Gw @ wn - np.sum(lamn * wn ** 2),
-                  (n ** 2).mean(axis=1) / max(sigma, 1e-300) ** 2 - 1 if sigma else np.zeros(draws),
-                  np.einsum("dp,dp->d", n, Ps @ wn) / P, np.einsum("dp,dp->d", n, Ps @ (lamn * wn)) / P], axis=1)
-    return np.asarray(te), np.asarray(tr), X
-
-
-@check("dynamical.train_test_gap_slope", "simulate")
-@with_float64
-def _gap_sim(claim: Claim, ctx: Context) -> CheckResult:
-    """Gap ``E[test - train]`` under full-batch gradient flow with data reuse (N = oo, a = 2, b = 1.5, M = 64,
-    sigma = 0.5) at P = 8 and 32: its slope at t -> 0 against the claim, and its growth with t.
-
-    Slope: per draw ``s(t) = (gap(t) - gap(0))/t`` at t = 0.01, 0.02, 0.04 (gap(0) has zero mean), Richardson
-    ``2 s(0.01) - s(0.02)`` (removes the O(t) term), with a regression control variate on five zero-mean
-    statistics of the data (their means follow from E G = Lambda, E eps = 0, E eps^2 = 1, not from the claim).
-    Tolerance: 3 standard errors plus the Richardson remainder, bounded by the second difference
-    ``|s(0.01) - 2 s(0.02) + s(0.04)|``. Also required: the mean gap grows with t and is larger at smaller P
-    (for every t in 0.3..30). Reported: train -> 0 and test(oo) vs the kernel-regression E_g at t = oo.
-    """
-    sz = _dd_sizes(ctx)
-    M, sig = sz["gap_M"], 0.5
-    ts = np.array([0.0, 0.01, 0.02, 0.04, 0.3, 3.0, 30.0, np.inf])
-    lam, w = (np.asarray(x) for x in rf.spectrum(M, 2.0, 1.5))
-    sums = {"S_2": float(np.sum(lam ** 2 * w ** 2)), "T": float(np.sum(lam)), "L_0": float(np.sum(lam * w ** 2))}
-    oks, parts, measured, curves = [], [], {}, {}
-    for P in sz["gap_Ps"]:
-        te, tr, X = gap_measure(ctx.seed, M, P, sz["gap_draws"], sig, ts)
-        g = (te - tr) - (te - tr)[:, :1]
-        s = g[:, 1:4] / ts[1:4]
-        Xc = X - X.mean(axis=0)
-        coef, *_ = np.linalg.lstsq(Xc, s - s.mean(axis=0), rcond=None)
-        sc = s - X @ coef  # X has mean exactly 0: the mean is unchanged, the variance drops
-        rich = 2 * sc[:, 0] - sc[:, 1]
-        mean, se = float(rich.mean()), float(rich.std() / np.sqrt(len(rich)))
-        sm = sc.mean(axis=0)
-        bias = float(abs(sm[0] - 2 * sm[1] + sm[2]))
-        pred = claim.value(P=P, sigma=sig, **sums)
-        ok = abs(mean - pred) <= 3 * se + bias
-        oks.append(ok)
-        curves[P] = g.mean(axis=0)
-        parts.append(f"P={P}: slope {mean:.4f} +- {se:.4f} (bias {bias:.1e}) vs claim {pred:.4f}"
-                     + (" consistent" if ok else " REJECTED"))
-        measured[f"P={P}"] = {"slope": mean, "se": se, "bias": bias, "predicted": pred, "gap_curve": curves[P].tolist(),
-                              "train_at_inf": float(tr[:, -1].mean()), "test_at_inf": float(te[:, -1].mean())}
-    mid = slice(1, len(ts) - 1)  # finite t > 0
-    grows = all(bool(np.all(np.diff(c[:-1]) > 0)) for c in curves.values())
-    Ps = sorted(curves)
-    smaller_P_larger = all(bool(np.all(curves[p1][4:-1] > curves[p2][4:-1])) for p1, p2 in zip(Ps, Ps[1:]))
-    ok = all(oks) and grows and smaller_P_larger
-    detail = ("; ".join(parts) + f"; gap grows with t: {grows}; larger for smaller P (t = 0.3..30): {smaller_P_larger}"
-              + (" -> consistent" if ok else " -> REJECTED"))
-    tt = ts[mid]
-    fig = Figure(title="dynamical: train-test gap under data reuse (N = oo)", xlabel="t", ylabel="E[test - train]",
-                 series=[Series(f"simulation P={p}", tt, curves[p][mid], "points") for p in Ps]
-                 + [Series(f"claim slope x t, P={p}", tt[:3], measured[f"P={p}"]["predicted"] * tt[:3]) for p in Ps])
     return CheckResult(ok, detail, measured, fig)
