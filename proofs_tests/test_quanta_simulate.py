@@ -117,15 +117,16 @@ def test_learning_order_full_size():
 @pytest.mark.simulate
 def test_emergence_decided_against_the_step_at_8_to_32_subtasks():
     """Decision experiment for ``quanta.emergence`` (ratio of a subtask's accuracy transition 0.6 -> 0.9 to the
-    mean's, decades of steps; 4 seeds, lr 1e-2, batch 256): 0.48 [0.42, 0.52] at 8 subtasks, 0.65 [0.55, 0.71]
-    at 16, 0.75 [0.71, 0.79] at 32 (8000 steps). Sharper than the mean (ratio < 1) but not steps, and the
-    ratio grows with the number of subtasks, away from the model's 0."""
+    mean's, decades of steps; 4 seeds, lr 1e-2, batch 256; Student-t intervals over seeds): 0.48 [0.38, 0.57]
+    at 8 subtasks, 0.65 [0.49, 0.81] at 16, 0.75 [0.67, 0.83] at 32 (8000 steps). Sharper than the mean
+    (ratio < 1) but not steps (at 32 the whole interval is beyond the stated 1/2), and the ratio grows with
+    the number of subtasks, away from the model's 0."""
     from numerics.simulate.models.sparse_parity import ParityConfig, train
 
     ci = {}
     for tasks, steps in ((8, 3000), (16, 3000), (32, 8000)):
         cfg = ParityConfig(**{**SQ.QUICK.__dict__, "n_tasks": tasks, "steps": steps})
-        ci[tasks] = SQ.emergence_stats(train(cfg, seed=0), seed=0)["ratio_ci"]
+        ci[tasks] = SQ.emergence_stats(train(cfg, seed=0))["ratio_ci"]
     assert all(hi < 1 for _, hi in ci.values()), ci
-    assert ci[16][0] > SQ.SHARP_TOL and ci[32][0] > SQ.SHARP_TOL, ci
+    assert ci[32][0] > SQ.SHARP_TOL, ci
     assert ci[32][0] > ci[8][1], ci
