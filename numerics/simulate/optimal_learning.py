@@ -263,7 +263,8 @@ def _ar_sim(claim: Claim, ctx: Context) -> CheckResult:
     the curves, never from the claim); the bias shrinks with h (measured quick: 2.4e-2, 1.1e-2, 3.7e-4 in
     |ln AR|: 1.5e-2, 2.4e-3, 1.4e-4). The check uses h = 0.1: ratio claim(fits)/AR_measured with a 95 % bootstrap
     interval over seeds (curves resampled, everything refitted; 400 resamples), widened by the measured bias
-    at h = 0.1, which must lie within its budget 0.02 (:data:`AR_BIAS_BUDGET`) and below the bias at 2h.
+    at h = 0.1, which must lie within its budget 0.02 (:data:`AR_BIAS_BUDGET`) and below the bias at 2h plus
+    its own sampling noise (twice its bootstrap standard deviation).
     Also required (the paper's finding, protocol fixed in advance): r^2 >= 0.99 of the protocol fits and
     B_opt < B_unif.
     """
@@ -284,15 +285,19 @@ def _ar_sim(claim: Claim, ctx: Context) -> CheckResult:
     h, ar_meas, fits, bias, ratio = study[-1]
     rng = np.random.default_rng(ctx.seed + 11)
     S = Cu.shape[0]
-    boots = []
+    boots, boot_bias = [], []
     for _ in range(400):
         i = rng.integers(0, S, S)
-        ar_b, fits_b, _ = _local_ar(Cu[i].mean(0), Co[i].mean(0), h)
+        ar_b, fits_b, bias_b = _local_ar(Cu[i].mean(0), Co[i].mean(0), h)
         boots.append(f_ar(fits_b) / ar_b)
+        boot_bias.append(bias_b)
     lo, hi = np.percentile(boots, [2.5, 97.5])
     ok_r, d = exponent_verdict(f"AR from the claim at the local fits (h={h}) / AR measured", ratio, lo, hi, 1.0,
                                bias=abs(bias))
-    within = abs(bias) <= AR_BIAS_BUDGET and abs(bias) <= abs(study[-2][3])
+    # converging: the bias at h no larger than at 2h, up to its own sampling noise (2 bootstrap sd); without
+    # the noise term, biases of 1e-4..1e-2 (noise level) failed 3 of seeds 0-19 on their ordering alone
+    bias_noise = 2 * float(np.std(boot_bias))
+    within = abs(bias) <= AR_BIAS_BUDGET and abs(bias) <= abs(study[-2][3]) + bias_noise
     ok = ok_r and within and r2u >= 0.99 and r2o >= 0.99 and Bo < Bu
     t = np.arange(1, T + 1)
     fig = Figure("Perceptron: fitted scaling laws L0 + (B/t)^beta (L0 = 0)", "step t", "test loss",
@@ -304,7 +309,8 @@ def _ar_sim(claim: Claim, ctx: Context) -> CheckResult:
               f"dB/B {100 * (Bo / Bu - 1):.1f} %; claim at the protocol fit {ar_protocol:.4f} vs measured "
               f"{ar_meas:.4f}; window study (h: claim/measured, law bias in ln AR): "
               + ", ".join(f"{hh}: {rr:.4f}, {bb:+.2e}" for hh, _, _, bb, rr in study)
-              + f"; bias budget {AR_BIAS_BUDGET}{'' if within else ' EXCEEDED or not converging'}; " + d)
+              + f" (noise 2 sd {bias_noise:.1e}); bias budget {AR_BIAS_BUDGET}"
+              + f"{'' if within else ' EXCEEDED or not converging'}; " + d)
     return CheckResult(bool(ok), detail, {"B_unif": Bu, "beta_unif": bu, "B_opt": Bo, "beta_opt": bo, "r2": [r2u, r2o],
                                           "ar_protocol": ar_protocol, "ar_measured": ar_meas, "ratio": ratio,
                                           "interval": [float(lo), float(hi)], "bias": bias,
