@@ -23,6 +23,13 @@ class SeedTally:
     level: str
     seeds: list[int] = field(default_factory=list)
     bad: list[int] = field(default_factory=list)
+    details: set[str] = field(default_factory=set)
+
+    @property
+    def seed_insensitive(self) -> bool:
+        """Identical results at two or more seeds: a deterministic computation, or a simulation that
+        ignores its seed (then its interval is not a sampling interval)."""
+        return len(self.seeds) > 1 and len(self.details) == 1
 
     @property
     def rate(self) -> float:
@@ -61,6 +68,7 @@ def seed_sweep(claims: Iterable[Claim], level: str, quick: bool, seeds: list[int
     def done(c: Claim, lv: str, ctx: Context, res: CheckResult) -> None:
         t = tallies[(c.id, lv)]
         t.seeds.append(ctx.seed)
+        t.details.add(res.detail)
         if res.passed != c.holds:
             t.bad.append(ctx.seed)
         if on_done:

@@ -139,23 +139,29 @@ def _finish_seeds(args, tallies, seeds: list[int], seconds: float, cache) -> int
     from rich.table import Table
 
     t = Table(title=f"{len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), {'quick' if args.quick else 'full'} sizes")
-    for col in ("claim", "level", "expect", "against", "seeds against"):
+    for col in ("claim", "level", "expect", "against", "seeds against", "same at every seed"):
         t.add_column(col)
     for x in tallies:
         t.add_row(x.claim.id, x.level, "holds" if x.claim.holds else "refuted",
-                  f"{len(x.bad)}/{len(x.seeds)}", ",".join(map(str, x.bad)) or "-")
+                  f"{len(x.bad)}/{len(x.seeds)}", ",".join(map(str, x.bad)) or "-",
+                  "yes" if x.seed_insensitive else "-")
     Console(width=160, file=sys.stderr if args.json else sys.stdout).print(t)
     worst = [x for x in tallies if x.claim.holds and len(x.bad) > max(1, len(seeds) // 20)]
     if args.json:
         print(json.dumps({"seeds": seeds, "seconds": round(seconds, 2), "quick": args.quick,
                           "checks": [{"claim": x.claim.id, "level": x.level, "holds": x.claim.holds,
-                                      "against": x.bad, "runs": len(x.seeds)} for x in tallies],
+                                      "against": x.bad, "runs": len(x.seeds),
+                                      "seed_insensitive": x.seed_insensitive} for x in tallies],
                           "over_budget": [f"{x.claim.id}[{x.level}]" for x in worst]}, allow_nan=False))
     else:
         print(f"{len(tallies)} checks x {len(seeds)} seeds in {seconds:.1f} s"
               + (f"; cache {cache.hits} hits" if cache else ""))
         for x in worst:
             print(f"OVER BUDGET {x.claim.id} [{x.level}]: against its claim on {len(x.bad)} of {len(x.seeds)} seeds")
+        for x in tallies:
+            if x.level == "simulate" and x.seed_insensitive:
+                print(f"SAME AT EVERY SEED {x.claim.id} [{x.level}]: identical results at {len(x.seeds)} seeds "
+                      "(a deterministic computation, or a simulation that ignores its seed)")
     return 1 if worst else 0
 
 

@@ -35,3 +35,13 @@ def test_time_checks_fail_when_the_simulation_ignores_its_seed(monkeypatch):
     for cid in ("dynamical.time_exponent", "dynamical.time_prefactor"):
         res = run_check(REGISTRY.get(cid), "simulate", Context())
         assert not res.passed and "does not use its seed" in res.detail
+
+
+def test_seed_sweep_tally_flags_identical_results():
+    from numerics.seeds import SeedTally
+
+    claim = REGISTRY.get("dynamical.time_exponent")
+    same = SeedTally(claim, "simulate", seeds=[0, 1, 2], details={"measured 0.49"})
+    varied = SeedTally(claim, "simulate", seeds=[0, 1], details={"measured 0.49", "measured 0.48"})
+    assert same.seed_insensitive and not varied.seed_insensitive
+    assert not SeedTally(claim, "simulate", seeds=[0], details={"x"}).seed_insensitive
