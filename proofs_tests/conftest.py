@@ -18,11 +18,7 @@ def _reset_mpmath_precision():
 
 
 # Built-in checks whose power items fail today (measured with `pytest --sv`, seed 0, quick sizes).
-NO_POWER: dict[str, str] = {
-    "equivariance.ntk_width_exponent[simulate-power]":
-        "accepts 0.55 (x1.1): rms-error exponent 0.520 [0.489, 0.551] (64 seeds, 32 points in R^16) + measured "
-        "finite-width shift 0.002 (budget 0.02); the seed bootstrap is too wide at the time budget",
-}
+NO_POWER: dict[str, str] = {}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -31,6 +31,19 @@ def test_members_are_not_invariant_but_the_ensemble_is():
 
 
 @pytest.mark.simulate
+def test_ensemble_matches_the_ntk_gd_mean_of_its_protocol_only():
+    """The width-extrapolated ensemble mean equals mu_t of the documented protocol (t = 50, eta = 1/lambda_max)
+    within the check's tolerance, and not mu_t of twice the steps (what a doubled step does to all but the top
+    mode of the linearised dynamics)."""
+    res = run_check(REGISTRY.get("equivariance.ensemble_mc_exponent"), "simulate")
+    assert res.measured["gd_deviation"] <= res.measured["gd_tolerance"], res.detail
+    d1, d2 = res.measured["gd_width_deviation"]
+    assert d2 < 0.8 * d1                                   # a finite-width deviation: shrinks with n
+    dev, se, _, d2 = S.gd_mean_deviation(0, 256, 64, 50, 64, (0, 1, 2, 3), mu_steps=100)
+    assert dev > 2 * se + min(S.GD_MEAN_BUDGET, S.GD_MEAN_FRACTION * d2), (dev, se, d2)
+
+
+@pytest.mark.simulate
 def test_ensemble_check_catches_augmentation_missing_a_group_element():
     """Training on 3 of the 4 rotations leaves a bias the ensemble cannot average out: the slope flattens."""
     res = S._ensemble_mc(REGISTRY.get("equivariance.ensemble_mc_exponent"), Context(), powers=(0, 1, 2))
@@ -47,8 +60,18 @@ def test_width_check_rejects_wrong_exponents(wrong):
 
 @pytest.mark.simulate
 def test_width_check_rejects_twenty_percent_low_exponent():
+    """x0.9 and x1.1 are the plugin's power items; this adds x0.8."""
     res = run_check(REGISTRY.get("equivariance.ntk_width_exponent").perturbed(factor=0.8), "simulate")
     assert not res.passed, res.detail
+
+
+def test_corrected_exponent_recovers_exact_two_term_law():
+    """n^{-2p}(A + B/n) is recovered exactly, also row-wise; a pure n^-1.1 is also fitted exactly by p = 0.05
+    with A = 0 (the terms swap roles), which the fit excludes."""
+    ns = np.array([16.0, 32, 64, 128, 256, 512, 1024])
+    rows = np.array([3.0 * ns ** -1.0 * (1 + 2.5 / ns), 1.0 * ns ** -1.2 * (1 - 1.0 / ns), 2.0 * ns ** -1.1])
+    p, c = S.corrected_exponent(ns, rows, 1e-3 * rows[0])
+    assert np.allclose(p, [0.5, 0.6, 0.55], atol=2e-4) and np.allclose(c, [2.5, -1.0, 0.0], atol=0.05)
 
 
 @pytest.mark.simulate
