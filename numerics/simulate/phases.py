@@ -60,7 +60,7 @@ def sizes(ctx: Context, phase: str) -> dict:
             return dict(M=8192, widths=widths_grid(6, 19), fs=np.geomspace(1e3, 1e6, 13), draws=16, boot=300)
         win, k_lo = {"Ia": ((3e3, 3e6), 6), "III": ((1e2, 3e4), 4)}[phase]
         return dict(M=4096, widths=widths_grid(k_lo, 18), fs=np.geomspace(*win, 13), draws=32, boot=300)
-    win, k_lo = {"Ia": ((3e3, 3e6), 6), "II": ((1e3, 2e6), 6), "III": ((1e2, 1.5e5), 4)}[phase]
+    win, k_lo = {"Ia": ((3e3, 3e6), 6), "II": ((1e3, 2e6), 6), "III": ((1.6e2, 6e4), 4)}[phase]
     return dict(M=8192, widths=widths_grid(k_lo, 19), fs=np.geomspace(*win, 17), draws=32, boot=1000)
 
 
