@@ -439,7 +439,9 @@ CK_GAP_BUDGET = 0.01
 gap; the chord/arc difference of kappa is pi^2/(24 k^2) = 1e-4 at k = 128): relative deviation from the
 k -> inf value 1.0e-2, 3.7e-3, 1.1e-3 at k = 32, 64, 128 (ratios 2.8, 3.4 -> 4). The error estimate at k = 128
 is the drift |128 E_128/G / (64 E_64/G) - 1| (>= the remaining error for any convergence at least 2x per
-doubling), ~2.6e-3; an estimate above the budget fails the check."""
+doubling), ~2.6e-3; an estimate above the budget fails the check. Over seeds 0-19 the drift at k = 128 exceeded
+the budget on 4 (1.5e-2, 1.7e-2: predictors that curve more over a gap), so the quick check goes to k = 256
+(drift 7.7e-4 at seed 0; 1 of 20 seeds over), the full one to k = 512."""
 
 
 @check("equivariance.ck_discrepancy", "simulate")
@@ -450,7 +452,7 @@ def _ck_sim(claim: Claim, ctx: Context) -> CheckResult:
     1. Sharp (the verdict): the maximal angular gap of C_k measured through a smooth non-invariant predictor
        (:func:`ck_gap_errors`): :math:`E_k/G\to\max_\theta\min_b|\theta-b|` as k grows, which kappa's
        max-min operator norm equals up to O(k^-2) (:math:`\|R_\theta-R_b\|=2\sin(|\theta-b|/2)`). The
-       measured gap at k = 128 must equal the claimed kappa(128) within the measured convergence error
+       measured gap at k = 256 must equal the claimed kappa(256) within the measured convergence error
        (:data:`CK_GAP_BUDGET`). Rejects kappa x0.9 / x1.1 (10 % off) and 2 sin(pi/k) (2x).
     2. One-sided (reported, and required): the lemma's bound err_k <= C kappa_k for the C_k-augmented NTK
        mean (:func:`ck_invariance_errors`): err_k / kappa_k must not grow with k (1 + 1e-9: float64
@@ -462,7 +464,7 @@ def _ck_sim(claim: Claim, ctx: Context) -> CheckResult:
     kap = np.array([claim.value(k=int(kk)) for kk in ks])
     ratio = errs / kap
     bound_ok = bool(np.all(ratio <= ratio[0] * (1 + 1e-9)))
-    gk, gaps = ck_gap_errors(seed=ctx.seed) if ctx.quick else ck_gap_errors((32, 64, 128, 256), seed=ctx.seed)
+    gk, gaps = ck_gap_errors((64, 128, 256) if ctx.quick else (32, 64, 128, 256, 512), seed=ctx.seed)
     drift = abs(gk[-1] * gaps[-1] / (gk[-2] * gaps[-2]) - 1)
     kap_g = np.array([claim.value(k=int(kk)) for kk in gk])
     ok, detail = relative_verdict(f"max gap to C_k at k={gk[-1]} (SO(2) error / max rate)", gaps[-1], kap_g[-1],
