@@ -128,7 +128,7 @@ def test_feature_learning_rho_ptq_is_refuted_symbolically_too():
     c = _claim(PTQ_CLAIM)
     assert c.status == "reconstructed" and c.holds is False and c.evidence
     b = c.symbol("beta")
-    assert sp.simplify(spectral._fl_rho_ptq_reconstruction() - c.expr) == 0
+    assert sp.simplify(spectral.fl_rho_ptq_reconstruction() - c.expr) == 0
     assert sp.simplify(c.derive() - 1) == 0
     assert not run_check(c, "symbolic").passed
     # the corrected value passes the same symbolic check

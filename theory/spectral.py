@@ -376,7 +376,7 @@ _reg(id="spectral.ptq_critical_time",
 # gamma_D -> rho (1-beta)/2 and alpha_t + gamma_D -> 1 (the lazy value), approached from below.
 
 
-def _fl_rho_ptq_reconstruction() -> sp.Expr:
+def fl_rho_ptq_reconstruction() -> sp.Expr:
     """What the reconstruction expects at the feature-learning point: the engine's alpha_t = rho beta plus
     gamma_D = rho (1 - beta) (PTQ damage ~ S), rho = 2/(1+beta), b = alpha, a = 1 + alpha beta."""
     return _fl_subs(_alpha_t() + _gamma_D())
@@ -412,7 +412,7 @@ _reg(id="spectral.feature_learning_rho_ptq",
      quantity=r"\alpha_t + \gamma_D", expr=2 / (1 + beta), symbols=(alpha, beta),
      regime=sp.And(beta < 1, alpha > 1), derive=_fl_rho_ptq_two_layer, params={"alpha": 3.0, "beta": 0.4},
      holds=False, evidence=_FL_PTQ_EVIDENCE,
-     notes=RECON + " The expression is the reconstruction's (theory.spectral._fl_rho_ptq_reconstruction); "
+     notes=RECON + " The expression is the reconstruction's (theory.spectral.fl_rho_ptq_reconstruction); "
            "derive() is the two-layer network's value 1 (balanced layers halve gamma_D), so the symbolic "
            "check refutes it too.",
      source=SOURCE + "; BAP 2024/25, arXiv 2409.17858 (model); simulated as a two-layer linear network")
