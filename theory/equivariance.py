@@ -497,7 +497,7 @@ ntk_width = register(Claim(
     status="reconstructed", derive=None, params={},
     notes="Reconstructed. The 1/2 is the CLT rate by definition (each layer's kernel is a mean over n neurons, "
           "bias O(1/n)); it is not derived here, so the claim is verified only through its simulation "
-          "(empirical NTK vs the analytic kernel, widths 64..1024). Kernel convention: sigma_w^2 = 2 on every "
+          "(empirical NTK vs the analytic kernel, widths 16..1024). Kernel convention: sigma_w^2 = 2 on every "
           "layer including the first (Arora et al. 2019 use 1 on the first layer: Theta_Arora = Theta_here / 2 "
           "at sigma_b = 0).",
 ))
