@@ -5,6 +5,9 @@
   ``p`` of :func:`numerics.fit.fit_power_law` without a bootstrap (use it where a check's intervals come
   from ``fit_power_law``, so the point estimate and the interval are the same fit).
 * :func:`percentile_interval` -- the percentile (bootstrap) interval of a set of samples.
+* :func:`bootstrap_means` -- means of rows resampled with replacement (the bootstrap of a mean over draws).
+* :func:`t_interval` -- the Student-t interval of a mean over a few independent units (seeds, replicas),
+  where a percentile bootstrap under-covers.
 * :func:`validate_power_spectrum` -- the bounds on the power-law exponents ``a`` (target) and ``b``
   (spectrum) that the spectral models need, with an error message naming the violated bound.
 """
@@ -30,6 +33,34 @@ def percentile_interval(samples, lo: float = 0.025, hi: float = 0.975) -> tuple[
     """Percentile interval ``(q_lo, q_hi)`` of ``samples`` (default: the central 95 %)."""
     a, b = np.quantile(samples, [lo, hi])
     return a, b
+
+
+def bootstrap_means(x, n_boot: int, rng: np.random.Generator, chunk: int = 64) -> np.ndarray:
+    """``(n_boot, *x.shape[1:])``: the means over axis 0 of ``n_boot`` resamples of the rows of ``x`` with
+    replacement, each drawn as ``rng.integers(0, n, n)`` in turn (drawn ``chunk`` resamples at a time, which
+    gives the same stream and bounds the memory)."""
+    x = np.asarray(x)
+    n = x.shape[0]
+    out = np.empty((n_boot, *x.shape[1:]))
+    for b in range(0, n_boot, chunk):
+        idx = rng.integers(0, n, (min(chunk, n_boot - b), n))
+        out[b:b + idx.shape[0]] = x[idx].mean(axis=1)
+    return out
+
+
+def t_interval(values, level: float = 0.95) -> tuple[float, float]:
+    """Student-t interval of the mean of ``values`` (independent units; NaN dropped): mean +- t_{(1+level)/2,
+    n-1} sd/sqrt(n); ``(-inf, inf)`` below two values. With 4 units the t quantile is 3.18 standard errors,
+    where a percentile bootstrap of the mean gives about 1.7 (over seeds 0-19 that put a true claim outside
+    on 5 of 20)."""
+    from scipy import stats
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size < 2:
+        return -np.inf, np.inf
+    half = float(stats.t.ppf((1 + level) / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
+    return float(v.mean() - half), float(v.mean() + half)
 
 
 def validate_power_spectrum(a: float, b: float, *, b_min: float = 0.0, why_a: str = "", why_b: str = "") -> None:

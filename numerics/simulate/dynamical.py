@@ -21,7 +21,7 @@ from numerics.measurement import measurement
 from numerics.replicas import replicated
 from numerics.simulate import with_float64
 from numerics.simulate.models import random_features as rf
-from numerics.stats import percentile_interval
+from numerics.stats import bootstrap_means, percentile_interval
 from theory.claims import Claim
 
 TIME_AB = (2.0, 2.0)  # a-1 < b and b >= 1.25 (log corrections at b = 1), small N-bottleneck
@@ -182,7 +182,7 @@ def _time_prefactor_sim(claim: Claim, ctx: Context) -> CheckResult:
     R = L_de / L_oo
     A = np.mean(Y[:, m] * ts[m] ** s / R[m], axis=1)
     rng = np.random.default_rng(ctx.seed + 5)
-    means = np.array([A[rng.integers(0, len(A), len(A))].mean() for _ in range(sz["boot"])])
+    means = bootstrap_means(A, sz["boot"], rng)
     lo, hi = np.percentile(means, [2.5, 97.5])
     # the DE's error at N/2 (halved: 1/N scaling) from the per-draw ratios sim/DE; the budget applies to
     # the part beyond the ratios' own sampling noise (2 standard errors), which varies with the seed
@@ -336,7 +336,7 @@ def _dmft_curve(claim: Claim, ctx: Context) -> CheckResult:
     runs = _time_runs(ctx)
     r, rh = runs.Y / runs.L_de, runs.Yh / runs.L_de_half
     rng = np.random.default_rng(ctx.seed + 13)
-    means = np.stack([r[rng.integers(0, len(r), len(r))].mean(axis=0) for _ in range(sz["boot"])])
+    means = bootstrap_means(r, sz["boot"], rng)
     lo, hi = np.percentile(means, [0.25, 99.75], axis=0)
     err = np.abs(rh.mean(axis=0) - 1) / 2
     noise = rh.std(axis=0, ddof=1) / np.sqrt(len(rh)) / 2

@@ -32,6 +32,7 @@ from numerics.precise.equivariance import augment, c4_setup, cyclic_pixel_group,
 from numerics.simulate.models import ntk_kernels as NK
 from theory.claims import Claim
 from numerics.simulate import with_float64
+from numerics.stats import bootstrap_means
 
 U64 = float(np.finfo(np.float64).eps) / 2
 
@@ -333,12 +334,7 @@ def corrected_exponent(ns, msq, se) -> tuple[np.ndarray, np.ndarray]:
 def _bootstrap_means(samples, n_boot, seed):
     """(n_boot, len(samples)) means of the per-width samples resampled with replacement (stratified)."""
     rng = np.random.default_rng(seed)
-    out = np.empty((n_boot, len(samples)))
-    for j, s in enumerate(samples):
-        for b in range(0, n_boot, 64):
-            idx = rng.integers(0, s.size, (min(64, n_boot - b), s.size))
-            out[b:b + idx.shape[0], j] = s[idx].mean(axis=1)
-    return out
+    return np.stack([bootstrap_means(s, n_boot, rng) for s in samples], axis=1)
 
 
 @check("equivariance.ntk_width_exponent", "simulate")

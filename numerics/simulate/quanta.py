@@ -33,6 +33,7 @@ import numpy as np
 from numerics.measurement import measurement
 from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from numerics.fit import fit_power_law
+from numerics.stats import t_interval
 from numerics.simulate.models.sparse_parity import ParityConfig, ParityRun, learning_times, train, zipf_probs
 from theory.claims import Claim
 from numerics.simulate import with_float64
@@ -63,20 +64,6 @@ def _first_below(steps: np.ndarray, curve: np.ndarray, thr: float) -> float:
     return float(steps[np.argmax(below)]) if below.any() else float("nan")
 
 
-def seed_t_interval(values: np.ndarray) -> tuple[float, float]:
-    """Student-t 95 % interval of the mean over seeds (NaN seeds dropped). A percentile bootstrap of a mean
-    of 4 values under-covers: its half-width is about 1.7 standard errors against t_{0.975, 3} = 3.18 (over
-    seeds 0-19 it put the true learning-order claim outside on 5 of 20)."""
-    from scipy import stats
-
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    if v.size < 2:
-        return -np.inf, np.inf
-    half = float(stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
-    return float(v.mean() - half), float(v.mean() + half)
-
-
 @with_float64
 def order_stats(run: ParityRun, n_boot: int = 2000, seed: int = 0) -> dict:
     """Spearman(rank, S_k) per seed with a Student-t interval over seeds, and the gamma fit."""
@@ -88,7 +75,7 @@ def order_stats(run: ParityRun, n_boot: int = 2000, seed: int = 0) -> dict:
         ok = np.isfinite(row)
         rhos.append(stats.spearmanr(np.arange(row.size)[ok], row[ok])[0] if ok.sum() >= 3 else np.nan)
     rhos = np.array(rhos)
-    lo, hi = seed_t_interval(rhos)
+    lo, hi = t_interval(rhos)
     all_seeds = np.all(np.isfinite(lt), axis=0)
     p = run.probs
     fit = fit_power_law(p[all_seeds], lt[:, all_seeds], bootstrap=n_boot, seed=seed)
@@ -180,7 +167,7 @@ def emergence_stats(run: ParityRun) -> dict:
         lw_task.append(np.nanmedian([_width(steps, L[s, :, t], START, LEARNED, above=False) for t in range(L.shape[2])]))
         lw_mean.append(_width(steps, mloss[s], START, LEARNED, above=False))
     ratios = np.array(ratios)
-    lo, hi = seed_t_interval(ratios)
+    lo, hi = t_interval(ratios)
     # smooth mean: the seed-averaged mean loss decreases at every point of a log-spaced grid
     grid = np.unique(np.geomspace(1, steps.size, 12).astype(int)) - 1
     mcurve = mloss.mean(axis=0)[grid]
