@@ -37,11 +37,12 @@ DE_SLOPE_ERROR: dict[tuple[int, tuple[int, ...]], tuple[float, float, float]] = 
 :func:`de_slope_error_study`, independently of any check run (``proofs_tests/test_dynamical_data.py``
 re-measures it on fresh seeds under ``-m slow``). M = 1024, window 32..128: 6144 draws (seeds 1000-1015,
 3000-3015, 5000-5015; the three thirds gave 0.041 [0.024, 0.060], 0.066 [0.046, 0.089] and 0.071 [0.053,
-0.090]), pooled 0.061 [0.051, 0.073]. On the first third, simulation/E_g = 1.220, 1.090, 1.055, 1.029, 1.015 at P = 16..256 (s.e. 0.024..0.005):
-the excess falls roughly like 1/P, and the window-slope error is 0.105 [0.080, 0.132] over P = 16..64,
-0.028 [0.015, 0.041] over 64..256. M = 2048, window 32..256: 1024 draws (seeds 2000-2007), 1.071, 1.036,
-1.018, 1.008 at P = 32..256, error 0.029 [0.011, 0.047]. The widening is the upper end. The fixed 1/P_min
-(0.031 at P_min = 32) used before was below the measured error at the quick size."""
+0.090]), pooled 0.061 [0.051, 0.073]. On the first third, simulation/E_g = 1.220, 1.090, 1.055, 1.029,
+1.015 at P = 16..256 (s.e. 0.024..0.005): the excess falls roughly like 1/P, and the window-slope error is
+0.105 [0.080, 0.132] over P = 16..64, 0.028 [0.015, 0.041] over 64..256. M = 2048, window 32..256: 1024
+draws (seeds 2000-2007), 1.071, 1.036, 1.018, 1.008 at P = 32..256, error 0.029 [0.011, 0.047]. The widening
+is the upper end. The fixed 1/P_min (0.031 at P_min = 32) used before was below the measured error at the
+quick size."""
 
 
 def de_slope_error_budget(M: int, Ps) -> float:
