@@ -24,9 +24,9 @@ from timing import best_of  # noqa: E402
 def main(argv=None):
     import mpmath as mp
 
-    from numerics.precise import dmft
-    from numerics.precise.models import dmft_solver as ds
-    from numerics.simulate.models import rf_ensemble as rfe
+    from scaling_verify.numerics.precise import dmft
+    from scaling_verify.numerics.precise.models import dmft_solver as ds
+    from scaling_verify.numerics.simulate.models import rf_ensemble as rfe
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--M", type=int, default=2000)

@@ -40,10 +40,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from numerics.simulate import float64
+from scaling_verify.numerics.simulate import float64
 
-from numerics.simulate.models import random_features as rf
-from numerics.simulate.models import rf_ensemble as rfe
+from scaling_verify.numerics.simulate.models import random_features as rf
+from scaling_verify.numerics.simulate.models import rf_ensemble as rfe
 from timing import best_of
 
 TARGETS = {"ratio_numpy": 20.0, "fraction_matmul": 0.30, "ratio_exact": 100.0, "dmft_seconds": 10.0}
@@ -179,7 +179,7 @@ def part3(args):
 
 
 def part4(args):
-    from numerics.precise import dmft
+    from scaling_verify.numerics.precise import dmft
     ts = np.logspace(-1, 4, 50)
     rfe.dmft_loss_curve(ts[:2], 50, 2.0, 1.5, 50)  # warm numpy
     t0 = time.perf_counter()

@@ -16,10 +16,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from numerics.simulate import float64
+from scaling_verify.numerics.simulate import float64
 
-from numerics.precise.equivariance import augment, cyclic_pixel_group
-from numerics.simulate.models import ntk_kernels as NK
+from scaling_verify.numerics.precise.equivariance import augment, cyclic_pixel_group
+from scaling_verify.numerics.simulate.models import ntk_kernels as NK
 
 
 def best_of(fn, *args, repeat=5):

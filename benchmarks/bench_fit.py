@@ -20,8 +20,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import best_of  # noqa: E402
 
-from numerics.fitting.chinchilla import fit_chinchilla  # noqa: E402
-from numerics.fitting.reference import fit_chinchilla_reference  # noqa: E402
+from scaling_verify.numerics.fitting.chinchilla import fit_chinchilla  # noqa: E402
+from scaling_verify.numerics.fitting.reference import fit_chinchilla_reference  # noqa: E402
 
 HOFFMANN = {"E": 1.69337368, "A": 406.401018, "B": 410.722827, "alpha": 0.33917084, "beta": 0.2849083}
 

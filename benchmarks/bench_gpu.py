@@ -15,9 +15,9 @@ import jax
 import numpy as np
 
 from timing import best_of
-from numerics.simulate import float64, gpu_available
-from numerics.simulate.models import random_features as rf
-from numerics.simulate.models import rf_ensemble as rfe
+from scaling_verify.numerics.simulate import float64, gpu_available
+from scaling_verify.numerics.simulate.models import random_features as rf
+from scaling_verify.numerics.simulate.models import rf_ensemble as rfe
 
 
 def _cases(a: argparse.Namespace):
@@ -28,7 +28,7 @@ def _cases(a: argparse.Namespace):
     yield "teacher ensemble, GD scan", lambda: rfe.gd_scan_teachers(A, lam, W, eta, a.steps, every=a.steps // 10)
     yield "teacher ensemble, exact (eigendecomposition)", lambda: rfe.gd_exact_teachers(A, lam, W, eta, steps)
 
-    from numerics.fit import fit_chinchilla
+    from scaling_verify.numerics.fit import fit_chinchilla
 
     rng = np.random.default_rng(0)
     N, D = (v.ravel() for v in np.meshgrid(np.geomspace(1e7, 1e10, 16), np.geomspace(1e9, 1e12, 15)))

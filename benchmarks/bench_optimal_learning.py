@@ -14,13 +14,13 @@ import time
 
 import numpy as np
 
-from numerics.simulate import float64
+from scaling_verify.numerics.simulate import float64
 from scipy import optimize
 
 import jax
 import jax.numpy as jnp
 
-from numerics.simulate import optimal_learning as S
+from scaling_verify.numerics.simulate import optimal_learning as S
 
 
 def _sig(s):

@@ -18,10 +18,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from numerics.simulate import float64
+from scaling_verify.numerics.simulate import float64
 
-from numerics.simulate.quanta import QUICK
-from numerics.simulate.models.sparse_parity import ParityConfig, _build, make_subsets
+from scaling_verify.numerics.simulate.quanta import QUICK
+from scaling_verify.numerics.simulate.models.sparse_parity import ParityConfig, _build, make_subsets
 
 
 def main() -> None:

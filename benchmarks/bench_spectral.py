@@ -26,12 +26,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from numerics.simulate import float64
+from scaling_verify.numerics.simulate import float64
 
-from numerics.simulate.models import compression_fits as fits
-from numerics.simulate.models import prune, quantize
-from numerics.simulate.models import spectral_flow as flow
-from numerics.simulate.models import spectral_studies as studies
+from scaling_verify.numerics.simulate.models import compression_fits as fits
+from scaling_verify.numerics.simulate.models import prune, quantize
+from scaling_verify.numerics.simulate.models import spectral_flow as flow
+from scaling_verify.numerics.simulate.models import spectral_studies as studies
 from timing import best_of
 
 A, B, RHO = 2.2, 3.0, 10 / 7

@@ -4,11 +4,11 @@ Each mutant is a literal ``old -> new`` replacement in one source file. ``old`` 
 current file; a mutant whose ``old`` no longer matches is reported as ``stale`` (never silently skipped).
 
 Per mutant, in a private copy of the source (``theory/``, ``numerics/``, ``scaling_verify/``, ``proofs_tests/``,
-``pyproject.toml``; run with ``cwd`` = the copy and ``PYTHONPATH`` = the copy, so its ``theory``/``numerics``
-shadow the installed, editable ones -- the two ``sentinel_*`` mutants raise at import time and must crash verify,
+``pyproject.toml``; run with ``cwd`` = the copy and ``PYTHONPATH`` = the copy, so its ``scaling_verify``
+(with links to the copy's ``theory``/``numerics``) shadows the installed, editable one -- the two ``sentinel_*`` mutants raise at import time and must crash verify,
 which proves that the mutated copy is what runs):
 
-1. ``python -m numerics.cli verify --theory T [--level L] [--claim C ...] --no-report --allow-unchecked``;
+1. ``python -m scaling_verify.numerics.cli verify --theory T [--level L] [--claim C ...] --no-report --allow-unchecked``;
    exit code 1 = killed by verify (the claims' own checks);
 2. if it survives: ``python -m pytest -q -p no:cacheprovider --no-sv <test files> -x``; exit != 0 = killed by the
    unit tests only; else survived.
@@ -68,7 +68,7 @@ class Mutant:
     def verify_cmd(self) -> list[str] | None:
         if self.theory is None:
             return None
-        cmd = [sys.executable, "-m", "numerics.cli", "verify", "--theory", self.theory]
+        cmd = [sys.executable, "-m", "scaling_verify.numerics.cli", "verify", "--theory", self.theory]
         if self.level:
             cmd += ["--level", self.level]
         for c in self.claims:
@@ -300,8 +300,8 @@ MUTANTS: list[Mutant] = [
       "log of a sum of positive terms taken as the max of the logs (log-sum-exp dropped)",
       "fitter", None, tests=(T + "test_fit.py", T + "test_fit_lab.py", T + "test_fit_cli.py", T + "test_fit_parser.py")),
     M("fit_bootstrap_off_by_one", "numerics/fitting/bootstrap.py",
-      "idx = rng.integers(0, n, n)",
-      "idx = rng.integers(0, n - 1, n)",
+      "yield rng.integers(0, n, n)",
+      "yield rng.integers(0, n - 1, n)",
       "bootstrap resampling never draws the last point (integers(0, n-1) is exclusive of n-1)",
       "fitter", None, tests=(T + "test_fit.py", T + "test_fit_lab.py", T + "test_fit_cli.py", T + "test_fit_parser.py")),
     M("fit_powerlaw_seed_boot", "numerics/fitting/power_law.py",
@@ -329,6 +329,10 @@ def snapshot(dest: Path) -> None:
             shutil.copytree(src, dest / item, ignore=_ignore, symlinks=True)
         else:
             shutil.copy2(src, dest / item)
+    # the repository's theory/ and numerics/ install as scaling_verify.theory and .numerics (a package-dir
+    # mapping); in the copy, links inside its scaling_verify/ make the copy's folders those subpackages
+    for pkg in ("theory", "numerics"):
+        (dest / "scaling_verify" / pkg).symlink_to(Path("..") / pkg, target_is_directory=True)
 
 
 def applicability(m: Mutant, base: Path) -> str | None:

@@ -19,9 +19,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import sympy as sp
 
-from numerics.precise import dmft
-from numerics.simulate.models import random_features as rf
-from theory.claims import REGISTRY
+from scaling_verify.numerics.precise import dmft
+from scaling_verify.numerics.simulate.models import random_features as rf
+from scaling_verify.theory.claims import REGISTRY
 
 OUT = os.environ.get("SV_FIGURES")
 
@@ -147,8 +147,8 @@ print("fitted single-model slope:", -np.polyfit(np.log(Ns), np.log(Y.mean(0)), 1
 # and 2 draws did the rest. The checks therefore use a = b = 2 (omega = 1/3) and predict claim + DE shift.
 
 # %%
-from numerics.simulate.models import compute_frontier as fr
-from numerics.simulate.models import dmft_frontier as de
+from scaling_verify.numerics.simulate.models import compute_frontier as fr
+from scaling_verify.numerics.simulate.models import dmft_frontier as de
 
 a, b, M = 2.0, 1.5, 512
 W = fr.widths_grid(4, 15)

@@ -16,10 +16,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-import numerics.precise.equivariance as P
-import numerics.simulate.equivariance as S
-from numerics.fit import fit_power_law
-from theory.claims import REGISTRY
+import scaling_verify.numerics.precise.equivariance as P
+import scaling_verify.numerics.simulate.equivariance as S
+from scaling_verify.numerics.fit import fit_power_law
+from scaling_verify.theory.claims import REGISTRY
 
 FIG_DIR = os.environ.get("SV_FIGURES")
 

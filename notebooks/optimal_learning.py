@@ -16,11 +16,11 @@ import matplotlib.pyplot as plt
 import mpmath as mp
 import numpy as np
 
-from numerics.checks import run_check
-from numerics.precise import optimal_learning as P
-from numerics.simulate import optimal_learning as S
-from theory.claims import REGISTRY
-from theory import optimal_learning as O
+from scaling_verify.numerics.checks import run_check
+from scaling_verify.numerics.precise import optimal_learning as P
+from scaling_verify.numerics.simulate import optimal_learning as S
+from scaling_verify.theory.claims import REGISTRY
+from scaling_verify.theory import optimal_learning as O
 
 FIG = os.environ.get("SV_FIGURES")
 

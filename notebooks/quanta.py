@@ -18,11 +18,11 @@ import matplotlib.pyplot as plt
 import mpmath as mp
 import numpy as np
 
-from numerics.checks import Context, run_check
-from numerics.precise import quanta as PQ
-from numerics.simulate import quanta as SQ
-from numerics.simulate.models.sparse_parity import learning_times
-from theory.claims import REGISTRY
+from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.numerics.precise import quanta as PQ
+from scaling_verify.numerics.simulate import quanta as SQ
+from scaling_verify.numerics.simulate.models.sparse_parity import learning_times
+from scaling_verify.theory.claims import REGISTRY
 
 FIG_DIR = os.environ.get("SV_FIGURES")
 

@@ -19,12 +19,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from numerics.simulate.models import compression_fits as fits
-from numerics.simulate.models import prune, quantize
-from numerics.simulate.models import spectral_flow as flow
-from numerics.simulate.models import spectral_studies as studies
-from numerics.simulate import spectral as sim
-from theory.spectral_model import SpectralModel
+from scaling_verify.numerics.simulate.models import compression_fits as fits
+from scaling_verify.numerics.simulate.models import prune, quantize
+from scaling_verify.numerics.simulate.models import spectral_flow as flow
+from scaling_verify.numerics.simulate.models import spectral_studies as studies
+from scaling_verify.numerics.simulate import spectral as sim
+from scaling_verify.theory.spectral_model import SpectralModel
 
 FIG_DIR = os.environ.get("SV_FIGURES")
 
@@ -153,8 +153,8 @@ show(fig, "rtn_vs_dither")
 # unverified): $\gamma_\mathrm{post} = 0.59$, $\gamma_D = 0.51$, $\gamma_N = 0.34$.
 
 # %%
-from numerics.checks import run_check  # noqa: E402
-from theory.claims import REGISTRY  # noqa: E402
+from scaling_verify.numerics.checks import run_check  # noqa: E402
+from scaling_verify.theory.claims import REGISTRY  # noqa: E402
 
 sw = studies.kumar_sweeps(a, b, rho)
 rows = []
@@ -218,7 +218,7 @@ show(fig, "frantar_fit")
 # $\|\theta\| = S^{1/2}$, so $\alpha_t + \gamma_D \approx 0.8$, not $2/(1+\beta)$ (claim refuted).
 
 # %%
-from numerics.simulate import two_layer as tl
+from scaling_verify.numerics.simulate import two_layer as tl
 
 m = tl.task_measurement(True, 0)
 run2, t2 = m["run"], m["run"]["t"]

@@ -5,13 +5,18 @@ Each check's result is stored under a key made of
 * the claim: id, expression, parameters, regime, whether it holds (``sympy.srepr``, so any change to
   the formula or its parameters changes the key);
 * the level and the context (quick/full sizes, seed);
-* the code it depends on: the content hash of this package's sources (``theory/``, ``numerics/``,
-  ``scaling_verify/``), of the file that defines the check and of the file that registered the claim
-  (so a plug-in's edit recomputes its checks), and the versions of the numerical libraries.
+* the code it runs: the content of every module that the module registering the claim and the module
+  defining the check import, transitively (plug-ins and a user's helper modules included; installed
+  libraries by version; :mod:`numerics.code_identity`), and the Python version.
 
-Entries are written atomically (a temporary file, then ``os.replace``) with a SHA-256 of their
-payload; an entry that is truncated, corrupt, of another format or unreadable is ignored and
-recomputed, never trusted. A failed check that raised an exception is not stored.
+Entries are JSON (:mod:`numerics.result_io`: reading one never runs code), written atomically (a
+temporary file, then ``os.replace``) and bound to their key: each holds its key and an HMAC-SHA256 of
+key and result under a secret, so an entry copied to another key's place, edited, or written by
+someone without the secret is refused and recomputed, as is anything truncated, corrupt or of another
+format. The secret is ``$SCALING_VERIFY_CACHE_SECRET`` when set (give CI the same secret on every
+runner to share a cache between them), else a random one created once per user
+(``~/.config/scaling-verify/cache-secret``, mode 0600). A check that raised, timed out or returned an
+invalid result is not stored.
 
 Use in CI: keep the folder between runs (e.g. GitHub Actions' ``actions/cache`` on ``.sv-cache`` with
 a key on the commit and a restore key on the branch) and run ``scaling-verify verify --cache .sv-cache``
@@ -21,57 +26,86 @@ or set ``SCALING_VERIFY_CACHE=.sv-cache``.
 from __future__ import annotations
 
 import hashlib
-import inspect
+import hmac
+import json
 import os
-import pickle
+import secrets
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 
-from numerics.checks import CheckResult, Context, check_spec
-from theory.claims import REGISTRY, Claim
+from scaling_verify.numerics.checks import CheckResult, Context, check_spec
+from scaling_verify.numerics.code_identity import closure, identity_digest
+from scaling_verify.theory.claims import REGISTRY, Claim
 
-MAGIC = b"scaling-verify-cache-1\n"
-PACKAGES = ("theory", "numerics", "scaling_verify")
+FORMAT = "scaling-verify-cache-2"
+SECRET_ENV = "SCALING_VERIFY_CACHE_SECRET"
 LIBRARIES = ("sympy", "mpmath", "numpy", "scipy", "jax", "jaxlib", "optax")
 
 
-@lru_cache(maxsize=1)
-def package_hash() -> str:
-    """SHA-256 over this package's Python sources (path and content of each, sorted) and the versions
-    of the numerical libraries."""
+def check_roots(claim: Claim, level: str) -> list[str]:
+    """The modules a check of ``claim`` starts from: the one that registered the claim, the one
+    defining its derivation (symbolic) or its check function (numeric levels)."""
+    roots = [REGISTRY.module_of(claim.id) or "", "scaling_verify.numerics.checks"]
+    if level == "symbolic":
+        roots.append(getattr(claim.derive, "__module__", "") or "")
+    else:
+        roots.append(getattr(check_spec(claim.id, level).fn, "__module__", "") or "")
+    return [r for r in roots if r]
+
+
+def check_identity(claim: Claim, level: str) -> str:
+    """SHA-256 of the code a check of ``claim`` at ``level`` runs (:mod:`numerics.code_identity`)."""
     from importlib import metadata
 
-    h = hashlib.sha256()
-    root = Path(__file__).resolve().parent.parent
-    for pkg in PACKAGES:
-        for f in sorted((root / pkg).rglob("*.py")):
-            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
+    ident = closure(check_roots(claim, level))
     for lib in LIBRARIES:
         try:
-            h.update(f"{lib}={metadata.version(lib)}\n".encode())
+            ident.setdefault(f"dist:{lib}", metadata.version(lib))
         except metadata.PackageNotFoundError:
             pass
-    return h.hexdigest()
+    return identity_digest(ident)
 
 
-@lru_cache(maxsize=None)
-def _file_hash(path: str | None) -> str:
-    if not path or not os.path.isfile(path):
-        return "-"
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def check_key(claim: Claim, level: str, ctx: Context) -> str:
-    """The cache key of one check of ``claim`` (see the module docstring)."""
+def claim_fingerprint(claim: Claim) -> list[str]:
     import sympy as sp
 
-    parts = [claim.id, sp.srepr(claim.expr), repr(sorted((k, float(v)) for k, v in claim.params.items())),
-             sp.srepr(claim.regime), str(claim.holds), level, f"quick={ctx.quick}", f"seed={ctx.seed}",
-             package_hash(), _file_hash(REGISTRY.source_of(claim.id))]
-    if level != "symbolic":
-        parts.append(_file_hash(inspect.getsourcefile(check_spec(claim.id, level).fn)))
+    return [claim.id, sp.srepr(claim.expr), repr(sorted((k, float(v)) for k, v in claim.params.items())),
+            sp.srepr(claim.regime), str(claim.holds)]
+
+
+def check_key(claim: Claim, level: str, ctx: Context, identity: str | None = None) -> str:
+    """The cache key of one check of ``claim`` (see the module docstring)."""
+    parts = claim_fingerprint(claim) + [level, f"quick={ctx.quick}", f"seed={ctx.seed}",
+                                        identity or check_identity(claim, level)]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def cache_secret() -> bytes:
+    """The HMAC secret (see the module docstring)."""
+    env = os.environ.get(SECRET_ENV)
+    if env:
+        return env.encode()
+    home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "scaling-verify"
+    path = home / "cache-secret"
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except (OSError, ValueError):
+        pass
+    value = secrets.token_hex(32)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value)
+    except FileExistsError:  # another process made it first
+        return bytes.fromhex(path.read_text().strip())
+    except OSError:  # no writable home: a secret for this process only (entries of other runs refused)
+        pass
+    return bytes.fromhex(value)
+
+
+def _mac(secret: bytes, key: str, body: str) -> str:
+    return hmac.new(secret, f"{FORMAT}\x1f{key}\x1f{body}".encode(), hashlib.sha256).hexdigest()
 
 
 class ResultCache:
@@ -80,19 +114,21 @@ class ResultCache:
     def __init__(self, folder: Path | str) -> None:
         self.folder = Path(folder)
         self.hits = self.misses = self.rejected = 0
+        self._secret = cache_secret()
 
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pkl"
+        return self.folder / key[:2] / f"{key}.json"
 
-    def load(self, claim: Claim, level: str, ctx: Context) -> CheckResult | None:
-        """The stored result, or None (absent, unreadable or corrupt: counted in ``rejected``)."""
-        path = self._path(check_key(claim, level, ctx))
+    def load(self, claim: Claim, level: str, ctx: Context, identity: str | None = None) -> CheckResult | None:
+        """The stored result, or None (absent; or unreadable, corrupt, forged or moved: counted in
+        ``rejected``)."""
+        key = check_key(claim, level, ctx, identity)
         try:
-            blob = path.read_bytes()
+            blob = self._path(key).read_bytes()
         except OSError:
             self.misses += 1
             return None
-        res = _decode(blob)
+        res = self._decode(blob, key)
         if res is None:
             self.rejected += 1
             self.misses += 1
@@ -100,31 +136,37 @@ class ResultCache:
         self.hits += 1
         return res
 
-    def store(self, claim: Claim, level: str, ctx: Context, res: CheckResult) -> None:
-        """Write ``res`` atomically (skipped for a check that raised: it may be transient)."""
+    def _decode(self, blob: bytes, key: str) -> CheckResult | None:
+        from scaling_verify.numerics.result_io import result_from_json
+
+        try:
+            entry = json.loads(blob.decode("utf-8"))
+            if entry.get("format") != FORMAT or entry.get("key") != key:
+                return None
+            body = entry["result"]
+            if not isinstance(body, str) or not hmac.compare_digest(str(entry["mac"]), _mac(self._secret, key, body)):
+                return None
+            return result_from_json(json.loads(body))
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError, RecursionError):
+            return None
+
+    def store(self, claim: Claim, level: str, ctx: Context, res: CheckResult, identity: str | None = None) -> None:
+        """Write ``res`` atomically (skipped for a check that raised, timed out or returned an invalid
+        result: it may be transient)."""
+        from scaling_verify.numerics.result_io import result_to_json
+
         if res.detail.startswith("error:"):
             return
-        path = self._path(check_key(claim, level, ctx))
-        payload = pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL)
-        blob = MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+        key = check_key(claim, level, ctx, identity)
+        body = json.dumps(result_to_json(res), allow_nan=False, sort_keys=True)
+        blob = json.dumps({"format": FORMAT, "key": key, "claim": claim.id, "level": level,
+                           "result": body, "mac": _mac(self._secret, key, body)}).encode()
+        path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as fh:
                 fh.write(blob)
             os.replace(tmp, path)
-        except OSError:  # a cache that cannot be written only costs time
+        except (OSError, ValueError):  # a cache that cannot be written only costs time
             pass
-
-
-def _decode(blob: bytes) -> CheckResult | None:
-    if not blob.startswith(MAGIC):
-        return None
-    head, _, payload = blob[len(MAGIC):].partition(b"\n")
-    if hashlib.sha256(payload).hexdigest().encode() != head:
-        return None
-    try:
-        res = pickle.loads(payload)
-    except Exception:
-        return None
-    return res if isinstance(res, CheckResult) else None

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import contextvars
 import importlib
+import json
+import math
 import importlib.util
 import pkgutil
 import time
@@ -30,7 +32,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from theory.claims import REGISTRY, Claim, symbolic_check
+import numpy as np
+
+from scaling_verify.theory.claims import REGISTRY, Claim, symbolic_check
 
 LEVELS: tuple[str, ...] = ("symbolic", "precise", "simulate")
 NUMERIC_LEVELS: tuple[str, ...] = ("precise", "simulate")
@@ -41,12 +45,21 @@ class CheckRegistrationError(ValueError):
     """A check registered for an unknown claim, or twice for one claim and level."""
 
 
+MAX_SEED = 2 ** 32 - 1
+
+
 @dataclass(frozen=True)
 class Context:
-    """How a check should run: quick (default test/CLI size) or full, and the base seed."""
+    """How a check should run: quick (default test/CLI size) or full, and the base seed (0..2^32-1)."""
 
     quick: bool = True
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.quick, bool):
+            raise ValueError(f"Context.quick must be True or False, got {self.quick!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"Context.seed must be an integer in 0..{MAX_SEED}, got {self.seed!r}")
 
 
 @dataclass
@@ -101,6 +114,11 @@ class CheckResult:
     values: list[Measured] = field(default_factory=list)
     evidence: str = ""  # "derivation" (symbolic), "independent" or "consistency"; set by run_check
     power_exempt: str = ""  # why the check has no power items (set by run_check from its registration)
+
+    def agrees_with(self, claim: Claim) -> bool:
+        """Whether this outcome is what ``claim`` expects: a pass for a holding claim, a rejection for
+        a refuted printed formula. Only a strict ``True`` passes."""
+        return (self.passed is True or (isinstance(self.passed, np.bool_) and bool(self.passed))) == claim.holds
 
 
 CheckFn = Callable[[Claim, Context], CheckResult]
@@ -249,8 +267,10 @@ def registered_checks() -> list[CheckSpec]:
 
 
 def run_check(claim: Claim, level: str, ctx: Context = Context()) -> CheckResult:
-    """Run one check and time it. Exceptions propagate (tests want them); ``numerics.verify`` records
-    them as failed checks with their message."""
+    """Run one check and time it, and validate what it returned (:func:`validate_result`): a result
+    that is not a strict boolean over finite numbers, or that a report could not hold, becomes a failed
+    result saying why. Exceptions propagate (tests want them); ``numerics.verify`` records them as
+    failed checks with their message."""
     t0 = time.perf_counter()
     record: list[Measured] = []
     token = _RECORD.set(record)
@@ -268,11 +288,82 @@ def run_check(claim: Claim, level: str, ctx: Context = Context()) -> CheckResult
             res.power_exempt = spec.power_exempt
     finally:
         _RECORD.reset(token)
-    res.passed = bool(res.passed)  # numpy booleans would not serialise
     res.values = res.values or record
+    problem = validate_result(res)
+    if problem:
+        res = CheckResult(False, f"error: invalid check output: {problem}", power_exempt=res.power_exempt)
+    res.passed = bool(res.passed)  # numpy booleans would not serialise
     res.evidence = evidence
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def _text_problem(text: object, what: str) -> str:
+    if not isinstance(text, str):
+        return f"{what} is {type(text).__name__}, not text"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"{what} is not valid text ({exc.reason} at position {exc.start})"
+    return ""
+
+
+def _finite(v: object) -> bool:
+    try:
+        return math.isfinite(float(v))  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def _figure_problem(fig: object) -> str:
+    if not isinstance(fig, Figure):
+        return f"figure is {type(fig).__name__}, not Figure"
+    for what in (fig.title, fig.xlabel, fig.ylabel):
+        if p := _text_problem(what, "a figure label"):
+            return p
+    if not isinstance(fig.series, (list, tuple)) or not all(isinstance(s, Series) for s in fig.series):
+        return "figure.series must be a list of Series"
+    for s in fig.series:
+        try:
+            x, y = np.asarray(s.x, dtype=float).ravel(), np.asarray(s.y, dtype=float).ravel()
+            e = None if s.yerr is None else np.asarray(s.yerr, dtype=float).ravel()
+        except (TypeError, ValueError):
+            return f"figure series {s.label!r}: x, y and yerr must be numbers"
+        if len(x) != len(y) or (e is not None and len(e) != len(y)):
+            return (f"figure series {s.label!r}: x has {len(x)} values, y {len(y)}"
+                    + ("" if e is None else f", yerr {len(e)}"))
+        if s.kind not in ("line", "points"):
+            return f"figure series {s.label!r}: kind must be 'line' or 'points', not {s.kind!r}"
+        if p := _text_problem(s.label, "a series label"):
+            return p
+    return ""
+
+
+def validate_result(res: CheckResult) -> str:
+    """Why ``res`` cannot be trusted or reported, or "" when it can: ``passed`` a strict boolean (a
+    string, None or NaN is not), text that encodes as UTF-8, a well-formed figure (equal lengths,
+    numbers), recorded comparisons over finite numbers, and ``measured`` that a JSON report can hold."""
+    if not isinstance(res.passed, (bool, np.bool_)):
+        return f"passed is {res.passed!r} ({type(res.passed).__name__}), not True or False"
+    if p := _text_problem(res.detail, "detail"):
+        return p
+    if res.figure is not None and (p := _figure_problem(res.figure)):
+        return p
+    for m in res.values:
+        if not isinstance(m, Measured):
+            return f"values holds a {type(m).__name__}, not Measured"
+        nums = [m.value, m.predicted, m.tolerance] + [v for v in (m.lo, m.hi) if v is not None]
+        if bool(res.passed) and m.consistent and not all(_finite(v) for v in nums):
+            return f"comparison {m.name!r} accepted with a non-finite number {nums}"
+    if not isinstance(res.measured, dict):
+        return f"measured is {type(res.measured).__name__}, not a dict"
+    from scaling_verify.numerics.result_io import jsonable
+
+    try:
+        json.dumps(jsonable(res.measured), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        return f"measured cannot be reported: {exc}"
+    return ""
 
 
 def _record(m: Measured) -> None:
@@ -288,7 +379,8 @@ def exponent_verdict(name: str, measured: float, lo: float, hi: float, predicted
     ``bias`` must come from a convergence study or error bound and be documented at the call site.
     """
     measured, lo, hi, predicted, bias = (float(v) for v in (measured, lo, hi, predicted, bias))
-    ok = bool((lo - bias) <= predicted <= (hi + bias))
+    finite = all(math.isfinite(v) for v in (measured, lo, hi, predicted, bias)) and bias >= 0 and lo <= hi
+    ok = bool(finite and (lo - bias) <= predicted <= (hi + bias))
     _record(Measured(name, float(measured), float(predicted), ok, float(lo), float(hi), float(bias), "interval"))
     return ok, (f"{name}: measured {measured:.4f} [{lo:.4f}, {hi:.4f}]"
                 f"{f' +- bias {bias:.3g}' if bias else ''} vs claimed {predicted:.4f}"
@@ -300,7 +392,7 @@ def relative_verdict(name: str, measured: float, predicted: float, rtol: float) 
     # the error in the inputs' own precision (mpmath numbers keep their digits), the display in floats
     err = float(abs(measured - predicted) / max(abs(predicted), 1e-300))
     measured, predicted, rtol = float(measured), float(predicted), float(rtol)
-    ok = bool(err <= rtol)
+    ok = bool(all(math.isfinite(v) for v in (err, measured, predicted, rtol)) and 0 <= rtol and err <= rtol)
     _record(Measured(name, float(measured), float(predicted), ok, tolerance=float(rtol), kind="relative"))
     return ok, (f"{name}: measured {measured:.6g} vs claimed {predicted:.6g}, rel. err {err:.2e}"
                 f" (tol {rtol:.1e}) -> {'consistent' if ok else 'REJECTED'}")

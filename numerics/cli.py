@@ -18,7 +18,7 @@ import json
 import sys
 import traceback
 
-from numerics.cli_options import add_module_option
+from scaling_verify.numerics.cli_options import add_module_option
 
 PROG = "scaling-verify"
 
@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--json", action="store_true", help="print a JSON object: theories, claims, their levels")
     add_module_option(pl)
 
-    from numerics import compare_cli, fit_cli, latex_cli, verify_cli
+    from scaling_verify.numerics import compare_cli, fit_cli, latex_cli, verify_cli
 
     latex_cli.add_parser(sub)
     verify_cli.add_parser(sub)
@@ -65,8 +65,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def load_modules(args) -> None:
     """Import the ``--module`` modules, then every installed plug-in (errors: exit 2, one line)."""
-    from theory.claims import REGISTRY
-    from theory.plugins import load_module
+    from scaling_verify.theory.claims import REGISTRY
+    from scaling_verify.theory.plugins import load_module
 
     REGISTRY.theories()
     for mod in getattr(args, "module", None) or []:
@@ -74,11 +74,11 @@ def load_modules(args) -> None:
 
 
 def _cmd_list(args) -> int:
-    from theory.claims import REGISTRY
+    from scaling_verify.theory.claims import REGISTRY
 
     claims = REGISTRY.select(args.theory, None)
     if args.json:
-        from numerics.checks import check_spec, levels_for
+        from scaling_verify.numerics.checks import check_spec, levels_for
 
         out = {"theories": [{"id": t.id, "title": t.title, "authors": list(t.authors), "year": t.year,
                              "arxiv": t.arxiv} for t in REGISTRY.theories()
@@ -93,7 +93,7 @@ def _cmd_list(args) -> int:
                              for lv in levels}})
         print(json.dumps(out, indent=2))
         return 0
-    from rich.console import Console
+    from scaling_verify.numerics.cli_options import console
     from rich.table import Table
 
     t = Table(title=f"{len(claims)} claims")
@@ -101,12 +101,12 @@ def _cmd_list(args) -> int:
         t.add_column(col)
     for c in claims:
         t.add_row(c.id, c.status + ("" if c.holds else " (refuted)"), c.statement)
-    Console(width=160).print(t)
+    console(width=160).print(t)
     return 0
 
 
 def _dispatch(args) -> int:
-    from numerics import compare_cli, fit_cli, latex_cli, verify_cli
+    from scaling_verify.numerics import compare_cli, fit_cli, latex_cli, verify_cli
 
     if args.cmd != "fit":
         load_modules(args)
@@ -116,10 +116,15 @@ def _dispatch(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # anywhere: before or after the subcommand
+    argv = [a for a in argv if a != "--debug"]
     try:
         args = _parser().parse_args(argv)
         return _dispatch(args)
+    except BrokenPipeError:  # the reader went away (`verify | head`): reports are already written
+        _silence_stdout()
+        return 141
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
@@ -131,6 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a file the user named cannot be written or read (permission, disk full)
+        if debug:
+            traceback.print_exc()
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"{PROG}: error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 -- the tool's own bug: one line, exit 3
         if debug:
             traceback.print_exc()
@@ -138,6 +149,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: internal error: {type(exc).__name__}: {first} (rerun with --debug for the traceback)",
               file=sys.stderr)
         return 3
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -10,3 +10,16 @@ def add_module_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--module", action="append", default=[], metavar="MOD",
                    help="import this module (or .py file) from the current directory first: "
                         "a theory of your own (repeatable)")
+
+
+def console(**kw):
+    """A rich ``Console`` whose broken pipe (``scaling-verify ... | head``) raises ``BrokenPipeError``
+    for the command to end quietly (rich's own default exits with status 1, which reads as a failed
+    check)."""
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return _Console(**kw)

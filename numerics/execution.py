@@ -26,6 +26,36 @@ def _distributed():
     return dask, distributed
 
 
+def probe_scheduler(address: str, timeout: float) -> None:
+    """Ask ``address`` who it is, within ``timeout`` seconds overall (a port that accepts connections but
+    does not speak Dask's protocol would otherwise hold ``Client`` forever).
+
+    Raises:
+      ValueError: no answer in time, or the answer is not a Dask scheduler's.
+    """
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def ask():
+        comm = await connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity"})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        reply = asyncio.run(asyncio.wait_for(ask(), timeout))
+    except (OSError, TimeoutError, asyncio.TimeoutError) as exc:
+        why = str(exc).splitlines()[0] if str(exc) else "no answer"
+        raise ValueError(f"no Dask scheduler answered at {address} within {timeout:g} s ({why})") from None
+    except Exception as exc:  # noqa: BLE001 -- a malformed address or reply: bad input, one line
+        raise ValueError(f"cannot talk to a Dask scheduler at {address}: {type(exc).__name__}: {exc}") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise ValueError(f"{address} answered, but not as a Dask scheduler")
+
+
 @contextmanager
 def dask_executor(workers: int | None = None, scheduler: str | None = None,
                   timeout: float = 10.0) -> Iterator[Executor]:
@@ -46,6 +76,7 @@ def dask_executor(workers: int | None = None, scheduler: str | None = None,
               "distributed.worker.daemon": False, "logging.distributed": "error"}
     with dask.config.set(config):
         if scheduler is not None:
+            probe_scheduler(scheduler, timeout)
             try:
                 client = distributed.Client(scheduler, timeout=timeout)
             except (OSError, TimeoutError) as exc:

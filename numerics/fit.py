@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import importlib
 
-from numerics.fitting.power_law import PowerFit, fit_power_law, local_slopes
+from scaling_verify.numerics.fitting.power_law import PowerFit, fit_power_law, local_slopes
 
 _LAZY = {
-    "ChinchillaFit": "numerics.fitting.chinchilla", "chinchilla_allocation": "numerics.fitting.chinchilla",
-    "fit_chinchilla": "numerics.fitting.chinchilla", "fit_form": "numerics.fitting.engine",
-    "parse_form": "numerics.fitting.expr_parser", "Form": "numerics.fitting.forms",
-    "builtin_form": "numerics.fitting.forms", "read_csv": "numerics.fitting.io",
-    "HUBER_DELTA": "numerics.fitting.optimize", "FormFit": "numerics.fitting.results",
-    "DEFAULT_GRID": "numerics.fitting.reference", "fit_chinchilla_reference": "numerics.fitting.reference",
-    "_chinchilla_objective": "numerics.fitting.reference", "_minimise": "numerics.fitting.reference",
+    "ChinchillaFit": "scaling_verify.numerics.fitting.chinchilla", "chinchilla_allocation": "scaling_verify.numerics.fitting.chinchilla",
+    "fit_chinchilla": "scaling_verify.numerics.fitting.chinchilla", "fit_form": "scaling_verify.numerics.fitting.engine",
+    "parse_form": "scaling_verify.numerics.fitting.expr_parser", "Form": "scaling_verify.numerics.fitting.forms",
+    "builtin_form": "scaling_verify.numerics.fitting.forms", "read_csv": "scaling_verify.numerics.fitting.io",
+    "HUBER_DELTA": "scaling_verify.numerics.fitting.optimize", "FormFit": "scaling_verify.numerics.fitting.results",
+    "DEFAULT_GRID": "scaling_verify.numerics.fitting.reference", "fit_chinchilla_reference": "scaling_verify.numerics.fitting.reference",
+    "_chinchilla_objective": "scaling_verify.numerics.fitting.reference", "_minimise": "scaling_verify.numerics.fitting.reference",
 }
 
 __all__ = ["PowerFit", "fit_power_law", "local_slopes", *_LAZY]

@@ -1,7 +1,14 @@
 """The ``scaling-verify fit`` subcommand: its arguments, input checks, and what it prints.
 
-Every input problem is a one-line :class:`ValueError` (exit 2) raised before fitting; warnings about
+Every input problem is a one-line :class:`ValueError` (exit 2) raised before fitting -- including an
+output folder (``--plot``) that cannot be written, a file over the row limit
+(:data:`numerics.fitting.engine.MAX_ROWS`), ``--bootstrap`` outside ``0..MAX_BOOTSTRAP``; warnings about
 the fit go to stderr (and into ``"warnings"`` under ``--json``); JSON output is strict (no NaN).
+
+Units: ``--scale`` multiplies a column before the fit, so every fitted parameter and the compute-optimal
+allocation of ``--compute`` are in the scaled units (C = 6 N D with N and D after ``--scale``). The
+allocation states this, and gives N_opt and D_opt also in the file's own units (divided back by the
+scale), so that neither reading is implicit.
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ def add_parser(sub) -> None:
 
     pf = sub.add_parser("fit", help="fit a scaling law (Chinchilla, Kaplan, data-constrained, BNSL, power, "
                                     "or your own expression) to a CSV")
-    pf.add_argument("file", type=Path, help="CSV with a header row (UTF-8, BOM allowed)")
+    pf.add_argument("file", type=Path, help="CSV with a header row (UTF-8, BOM allowed; comma-separated, '.' "
+                                            "decimal mark; at most 1,000,000 rows)")
     which = pf.add_mutually_exclusive_group(required=True)
     which.add_argument("--form", choices=FORMS, help="a built-in law")
     which.add_argument("--form-expr", metavar="EXPR",
@@ -36,12 +44,14 @@ def add_parser(sub) -> None:
     pf.add_argument("--breaks", type=int, default=1, help="bnsl: number of breaks (1-4, default 1)")
     pf.add_argument("--param-init", action="append", metavar="NAME=VALUE",
                     help="start a parameter at VALUE instead of the start grid (repeatable)")
-    pf.add_argument("--bootstrap", type=int, default=200, help="bootstrap resamples (default 200; 0: no interval)")
+    pf.add_argument("--bootstrap", default="200",
+                    help="bootstrap resamples, 0 to 10000 (default 200; 0: no interval)")
     pf.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     pf.add_argument("--starts", default="250", help="optimise from the best STARTS grid points, or 'all' (default 250)")
     pf.add_argument("--huber-delta", type=float, default=1e-3, help="Huber loss delta on log residuals (default 1e-3)")
     pf.add_argument("--compute", type=float, action="append",
-                    help="chinchilla: also print N_opt, D_opt at this compute C = 6ND (repeatable)")
+                    help="chinchilla: also print N_opt, D_opt at this compute C = 6ND, with N and D in the "
+                         "units after --scale (repeatable)")
     pf.add_argument("--backtest", metavar="COLUMN=THRESHOLD",
                     help="fit on rows with COLUMN <= THRESHOLD and report the prediction error on the rest")
     pf.add_argument("--plot", type=Path, metavar="DIR", help="write DIR/fit.png (observed vs predicted)")
@@ -52,9 +62,23 @@ def add_parser(sub) -> None:
 # ----------------------------------------------------------------------------- argument checks
 
 
+def _count(text: str, option: str) -> int:
+    """A whole number of resamples: ``200`` or ``1e3``; one line for ``2.5``, ``abc``, too many."""
+    from scaling_verify.numerics.fitting.bootstrap import MAX_BOOTSTRAP
+
+    try:
+        v = float(text)
+    except ValueError:
+        raise ValueError(f"{option} must be a whole number, got {text!r}") from None
+    if not (math.isfinite(v) and v == int(v)):
+        raise ValueError(f"{option} must be a whole number, got {text!r}")
+    if not 0 <= v <= MAX_BOOTSTRAP:
+        raise ValueError(f"{option} must be >= 0 and at most {MAX_BOOTSTRAP}, got {text}")
+    return int(v)
+
+
 def _check_args(args) -> None:
-    if args.bootstrap < 0:
-        raise ValueError(f"--bootstrap must be >= 0, got {args.bootstrap}")
+    args.bootstrap = _count(str(args.bootstrap), "--bootstrap")
     if args.seed < 0:
         raise ValueError(f"--seed must be >= 0, got {args.seed}")
     for c in args.compute or ():
@@ -68,6 +92,10 @@ def _check_args(args) -> None:
         raise ValueError("--floor applies to --form power only")
     if args.starts != "all" and not (args.starts.isdigit() and int(args.starts) >= 1):
         raise ValueError(f"--starts must be a positive integer or 'all', got {args.starts!r}")
+    if args.plot is not None:
+        from scaling_verify.numerics.fitting.io import writable_dir
+
+        writable_dir(args.plot, "--plot")
 
 
 def _target(table, mapping: dict[str, str], y: str | None) -> str:
@@ -99,8 +127,8 @@ def _predictor(table, args, mapping: dict[str, str], target: str) -> str:
 
 def _build_form(args, table, mapping: dict[str, str], target: str):
     """The form and ``{law column: CSV column}``."""
-    from numerics.fitting.expr_parser import parse_form
-    from numerics.fitting.forms import builtin_form
+    from scaling_verify.numerics.fitting.expr_parser import parse_form
+    from scaling_verify.numerics.fitting.forms import builtin_form
 
     if args.form_expr is not None:
         form = parse_form(args.form_expr, [c for c in table.header if c], target=target)
@@ -117,7 +145,7 @@ def _build_form(args, table, mapping: dict[str, str], target: str):
 
 def _scales(args, colmap: dict[str, str], target: str) -> dict[str, float]:
     """``--scale`` keyed by law column (a CSV column name is accepted too)."""
-    from numerics.fitting.io import parse_numbers
+    from scaling_verify.numerics.fitting.io import parse_numbers
 
     raw = parse_numbers(args.scale, "--scale", positive=True)
     back = {v: k for k, v in colmap.items()} | {target: "loss"}
@@ -131,7 +159,7 @@ def _scales(args, colmap: dict[str, str], target: str) -> dict[str, float]:
 
 
 def _param_init(args, form) -> dict[str, float]:
-    from numerics.fitting.io import parse_numbers
+    from scaling_verify.numerics.fitting.io import parse_numbers
 
     init = parse_numbers(args.param_init, "--param-init")
     unknown = sorted(set(init) - set(form.param_names))
@@ -147,7 +175,7 @@ def _param_init(args, form) -> dict[str, float]:
 def _backtest_rule(args, colmap: dict[str, str]):
     if not args.backtest:
         return None
-    from numerics.fitting.io import parse_numbers
+    from scaling_verify.numerics.fitting.io import parse_numbers
 
     (key, thr), = parse_numbers([args.backtest], "--backtest").items()
     return key, thr
@@ -183,7 +211,7 @@ def _strict(obj, warnings: list[str], path: str = ""):
 def _interval_text(est, reason: str | None) -> str:
     if est.has_interval:
         return f"95% CI [{est.lo:.6g}, {est.hi:.6g}]"
-    return f"no interval ({reason or 'bootstrap 0'})"
+    return f"no interval ({reason or 'every bootstrap refit gave the same value: see the warnings'})"
 
 
 def _print_text(res, out: dict) -> None:
@@ -196,7 +224,13 @@ def _print_text(res, out: dict) -> None:
     print(f"search: {s.n_starts} of {s.n_grid} grid starts, best start #{s.best_start}, "
           f"{'converged' if s.converged else 'NOT converged'} after {s.iterations} iterations")
     for row in out.get("allocation", ()):
-        print(f"C = {row['C']:.3g}: N_opt = {row['N_opt']:.4g}, D_opt = {row['D_opt']:.4g}")
+        file_units = ""
+        if "N_opt_file_units" in row:
+            file_units = (f" (in the file's units: N_opt = {row['N_opt_file_units']:.4g}, "
+                          f"D_opt = {row['D_opt_file_units']:.4g})")
+        print(f"C = {row['C']:.3g}: N_opt = {row['N_opt']:.4g}, D_opt = {row['D_opt']:.4g}{file_units}")
+    if "allocation_units" in out:
+        print(f"allocation units: {out['allocation_units']}")
     if "backtest" in out:
         bt = out["backtest"]
         print(f"backtest: fit on {bt['n_fit']} rows with {bt['column']} <= {bt['threshold']:g}; on the other "
@@ -207,6 +241,27 @@ def _print_text(res, out: dict) -> None:
     print(f"({boot}, seed {b.seed}; input sha256 {out['input']['sha256'][:12]})")
 
 
+def _allocation(p: dict, compute: list[float], scales: dict[str, float], colmap: dict[str, str]):
+    """Rows of N_opt, D_opt at each compute, in the fit's units and (with --scale) the file's; and a
+    sentence saying which units those are."""
+    from scaling_verify.numerics.fitting.chinchilla import chinchilla_allocation
+
+    n_opt, d_opt = chinchilla_allocation(p, compute)
+    sN, sD = scales.get("N", 1.0), scales.get("D", 1.0)
+    rows = []
+    for c, a, b in zip(compute, n_opt, d_opt):
+        row = {"C": c, "N_opt": float(a), "D_opt": float(b)}
+        if sN != 1 or sD != 1:
+            row["N_opt_file_units"], row["D_opt_file_units"] = float(a) / sN, float(b) / sD
+        rows.append(row)
+    if sN == 1 and sD == 1:
+        units = f"C = 6 N D with N and D as in columns {colmap['N']} and {colmap['D']}"
+    else:
+        units = (f"C = 6 N D with N = {colmap['N']} x {sN:g} and D = {colmap['D']} x {sD:g} (after --scale); "
+                 f"N_opt_file_units and D_opt_file_units are divided back by the scale")
+    return rows, units
+
+
 # ----------------------------------------------------------------------------- run
 
 
@@ -214,14 +269,15 @@ def run(args) -> int:
     """Run ``scaling-verify fit``; return the exit code (ValueError -> exit 2 in the caller)."""
     import numpy as np
 
-    from numerics.fitting import backtest as bt
-    from numerics.fitting.chinchilla import chinchilla_allocation
-    from numerics.fitting.engine import fit_form, predict
-    from numerics.fitting.io import load_table, parse_assignments
-    from numerics.fitting.progress import stderr_progress
+    from scaling_verify.numerics.fitting import backtest as bt
+    from scaling_verify.numerics.fitting.engine import fit_form, predict
+    from scaling_verify.numerics.fitting.io import load_table, parse_assignments
+    from scaling_verify.numerics.fitting.progress import stderr_progress
 
     _check_args(args)
-    table = load_table(args.file)
+    from scaling_verify.numerics.fitting.engine import MAX_ROWS
+
+    table = load_table(args.file, max_rows=MAX_ROWS)
     mapping = parse_assignments(args.col, "--col")
     target = _target(table, mapping, args.y)
     form, colmap = _build_form(args, table, mapping, target)
@@ -260,16 +316,14 @@ def run(args) -> int:
     if args.compute:
         p = res.params()
         if p["alpha"] > 0 and p["beta"] > 0:
-            n_opt, d_opt = chinchilla_allocation(p, args.compute)
-            out["allocation"] = [{"C": c, "N_opt": float(a), "D_opt": float(b)}
-                                 for c, a, b in zip(args.compute, n_opt, d_opt)]
+            out["allocation"], out["allocation_units"] = _allocation(p, args.compute, scales, colmap)
         else:
             warnings.append("no compute-optimal allocation: it needs alpha > 0 and beta > 0")
     if rule is not None:
         pred = predict(form, res.theta, {c: v[~keep] for c, v in columns.items()})
         out["backtest"] = bt.score(pred, y[~keep], rule[0], rule[1], n).as_dict()
     if args.plot is not None:
-        from numerics.fitting.plot import plot_fit
+        from scaling_verify.numerics.fitting.plot import plot_fit
 
         pred = predict(form, res.theta, {c: v[keep] for c, v in columns.items()})
         out["plot"] = str(plot_fit(args.plot / "fit.png", y[keep], pred, f"{form.name} fit"))

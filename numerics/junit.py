@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from numerics.verify import ClaimRecord
+from scaling_verify.numerics.verify import ClaimRecord
+
+# characters XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/U+FFFF)
+_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML cannot hold written as ``\\xNN``/``\\uNNNN``."""
+    return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
 def junit_tree(records: list[ClaimRecord], *, seed: int, quick: bool) -> ET.ElementTree:
@@ -33,21 +44,61 @@ def junit_tree(records: list[ClaimRecord], *, seed: int, quick: bool) -> ET.Elem
         for lv, res in rec.results.items():
             case = ET.SubElement(suite, "testcase", classname=th, name=f"{rec.claim.id}[{lv}]",
                                  time=f"{res.seconds:.3f}")
-            if res.passed != rec.claim.holds:
+            if not res.agrees_with(rec.claim):
                 what = "check rejected the claim" if rec.claim.holds else "check accepted a refuted printed formula"
-                ET.SubElement(case, "failure", message=what).text = res.detail
+                ET.SubElement(case, "failure", message=what).text = xml_text(res.detail)
             else:
-                ET.SubElement(case, "system-out").text = res.detail
+                ET.SubElement(case, "system-out").text = xml_text(res.detail)
+    _totals(root)
+    return ET.ElementTree(root)
+
+
+def _totals(root: ET.Element) -> None:
     for suite in root:
         cases = suite.findall("testcase")
         suite.set("tests", str(len(cases)))
         suite.set("failures", str(sum(c.find("failure") is not None for c in cases)))
         suite.set("skipped", str(sum(c.find("skipped") is not None for c in cases)))
         suite.set("time", f"{sum(float(c.get('time')) for c in cases):.3f}")
+
+
+def sweep_tree(tallies, seeds: list[int], *, quick: bool) -> ET.ElementTree:
+    """A seed sweep as JUnit: one case per check, failing when it went against its claim on more
+    seeds than the sweep's rule allows (:class:`numerics.seeds.SeedTally`)."""
+    root = ET.Element("testsuites", name="scaling-verify seed sweep")
+    suites: dict[str, ET.Element] = {}
+    for t in tallies:
+        th = t.claim.theory
+        if th not in suites:
+            suites[th] = ET.SubElement(root, "testsuite", name=th)
+            props = ET.SubElement(suites[th], "properties")
+            ET.SubElement(props, "property", name="seeds", value=f"{seeds[0]}..{seeds[-1]} ({len(seeds)})")
+            ET.SubElement(props, "property", name="sizes", value="quick" if quick else "full")
+        case = ET.SubElement(suites[th], "testcase", classname=th, name=f"{t.claim.id}[{t.level}]", time="0")
+        text = (f"against its claim ({t.what}) on {len(t.bad)} of {len(t.seeds)} seeds"
+                f"{': ' + ','.join(map(str, t.bad)) if t.bad else ''}; allowed {t.allowed}")
+        if t.over_budget:
+            ET.SubElement(case, "failure", message="over budget").text = xml_text(text)
+        else:
+            ET.SubElement(case, "system-out").text = xml_text(text)
+    _totals(root)
     return ET.ElementTree(root)
 
 
-def write_junit(records: list[ClaimRecord], path: Path, *, seed: int, quick: bool) -> None:
-    tree = junit_tree(records, seed=seed, quick=quick)
+def write_tree(tree: ET.ElementTree, path: Path) -> None:
+    """Write ``tree`` to ``path`` atomically (a temporary file beside it, then a rename)."""
     ET.indent(tree)
-    tree.write(path, encoding="utf-8", xml_declaration=True)
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            tree.write(fh, encoding="utf-8", xml_declaration=True)
+        os.replace(tmp, path)
+    except BaseException:
+        with __import__("contextlib").suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_junit(records: list[ClaimRecord], path: Path, *, seed: int, quick: bool) -> None:
+    write_tree(junit_tree(records, seed=seed, quick=quick), path)

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from numerics.checks import LEVELS, Figure
-from numerics.verify import ClaimRecord
-from theory.latex import claim_latex
+from scaling_verify.numerics.checks import LEVELS, Figure
+from scaling_verify.numerics.verify import ClaimRecord
+from scaling_verify.theory.latex import claim_latex
 
 MARK = {True: "pass", False: "FAIL"}
 
@@ -39,35 +39,23 @@ def _cell(rec: ClaimRecord, level: str) -> str:
 
 
 def _jsonable(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return _jsonable(v.tolist())
-    if isinstance(v, (np.floating, float)):
-        f = float(v)
-        return f if math.isfinite(f) else str(f)
-    if isinstance(v, (np.integer, int)) and not isinstance(v, bool):
-        return int(v)
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if v is None or isinstance(v, str):
-        return v
-    return str(v)
+    from scaling_verify.numerics.result_io import jsonable
+
+    return jsonable(v)
 
 
 def figure_name(claim_id: str, level: str) -> str:
     return f"{claim_id.replace('.', '__')}__{level}.png"
 
 
-def save_figure(fig: Figure, path: Path) -> None:
-    import matplotlib
+def figure_png(fig: Figure) -> bytes:
+    """The PNG of ``fig`` (drawn on its own ``matplotlib.figure.Figure``: no global backend change)."""
+    import io
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure as MplFigure
 
-    f, ax = plt.subplots(figsize=(5.2, 3.8), dpi=110)
+    f = MplFigure(figsize=(5.2, 3.8), dpi=110)
+    ax = f.add_subplot()
     for s in fig.series:
         x, y = np.asarray(s.x, float), np.asarray(s.y, float)
         if s.kind == "points":
@@ -84,8 +72,13 @@ def save_figure(fig: Figure, path: Path) -> None:
     ax.set_title(fig.title, fontsize=9)
     ax.legend(fontsize=7)
     f.tight_layout()
-    f.savefig(path)
-    plt.close(f)
+    buf = io.BytesIO()
+    f.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def save_figure(fig: Figure, path: Path) -> None:
+    path.write_bytes(figure_png(fig))
 
 
 def _value_json(m) -> dict:
@@ -104,7 +97,7 @@ def to_json(records: list[ClaimRecord], seed: int, quick: bool, seconds: float) 
     checks with their evidence kind and the measured values of the verdict helpers."""
     import datetime
 
-    from theory.claims import REGISTRY
+    from scaling_verify.theory.claims import REGISTRY
 
     claims = []
     for rec in records:
@@ -126,7 +119,8 @@ def to_json(records: list[ClaimRecord], seed: int, quick: bool, seconds: float) 
             "theories": [_theory_json(REGISTRY.theory(t)) for t in theories], "claims": claims}
 
 
-def to_markdown(records: list[ClaimRecord], seed: int, quick: bool, seconds: float) -> str:
+def to_markdown(records: list[ClaimRecord], seed: int, quick: bool, seconds: float,
+                present: set[str] | None = None) -> str:
     lines = ["# scaling-verify report", "",
              f"seed {seed}, {'quick' if quick else 'full'} sizes, {seconds:.1f} s; "
              + ", ".join(f"{k} {v}" for k, v in versions().items()), "",
@@ -152,20 +146,47 @@ def to_markdown(records: list[ClaimRecord], seed: int, quick: bool, seconds: flo
             lines.append(f"- **{lv}** ({kind}, {r.seconds:.2f} s): {'passed' if r.passed else 'rejected'} — {r.detail}")
             if r.power_exempt:
                 lines.append(f"  - no power items (exempt): {r.power_exempt}")
-            if r.figure is not None:
+            if r.figure is not None and (present is None or figure_name(c.id, lv) in present):
                 lines.append(f"  ![{c.id} {lv}]({figure_name(c.id, lv)})")
         lines.append("")
     return "\n".join(lines)
 
 
-def write_report(records: list[ClaimRecord], out: Path, seed: int, quick: bool, seconds: float) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+def report_files(records: list[ClaimRecord], seed: int, quick: bool, seconds: float,
+                 run_id: str) -> dict[str, bytes]:
+    """Every file of the report, in memory: report.json, report.md and the PNG figures. A figure that
+    cannot be drawn is left out and said so in the markdown, not fatal."""
+    files: dict[str, bytes] = {}
+    broken: list[str] = []
     for rec in records:
         for lv, r in rec.results.items():
             if r.figure is not None:
-                save_figure(r.figure, out / figure_name(rec.claim.id, lv))
-    (out / "report.json").write_text(json.dumps(to_json(records, seed, quick, seconds), indent=2, allow_nan=False))
-    (out / "report.md").write_text(to_markdown(records, seed, quick, seconds))
+                try:
+                    files[figure_name(rec.claim.id, lv)] = figure_png(r.figure)
+                except Exception as exc:  # noqa: BLE001 -- a bad figure costs its PNG, not the report
+                    broken.append(f"{rec.claim.id} [{lv}]: {type(exc).__name__}: {exc}")
+    data = to_json(records, seed, quick, seconds)
+    data["run"] = run_id
+    data["figures"] = sorted(files)
+    md = to_markdown(records, seed, quick, seconds, present=set(files)) + f"\n\nrun {run_id}\n"
+    if broken:
+        md += "\nFigures that could not be drawn:\n" + "".join(f"- {b}\n" for b in broken)
+    files["report.json"] = json.dumps(data, indent=2, allow_nan=False).encode()
+    files["report.md"] = md.encode("utf-8")
+    return files
+
+
+def write_report(records: list[ClaimRecord], out: Path, seed: int, quick: bool, seconds: float,
+                 run_id: str | None = None) -> None:
+    """Write the report folder as one set (:func:`numerics.atomic_files.publish`): either the previous
+    complete report or this one, never a mix; figures of earlier runs that this one lacks are removed."""
+    import uuid
+
+    from scaling_verify.numerics.atomic_files import publish
+
+    run_id = run_id or uuid.uuid4().hex
+    publish(out, report_files(records, seed, quick, seconds, run_id), run_id=run_id,
+            stale_pattern="*__*.png")
 
 
 def table(records: list[ClaimRecord]):

@@ -2,6 +2,11 @@
 
 For a holding claim, a failure on some seed is a false alarm; for a refuted printed formula, an
 acceptance on some seed is a miss (the check's power is the fraction of seeds that reject it).
+
+The rule a sweep is judged by (:meth:`SeedTally.over_budget`): a holding claim's check may go against
+it on at most one seed in twenty (``n // 20`` seeds of ``n``: none below 20 seeds, so a sweep of one
+seed judges exactly as a single run does; the 95 % intervals of the checks allow a 5 % false-alarm
+rate); a refuted printed formula must be rejected on every seed (a miss on any seed fails the sweep).
 """
 
 from __future__ import annotations
@@ -10,9 +15,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
-from numerics.checks import CheckResult, Context
-from numerics.verify import plan, run_jobs, select_levels
-from theory.claims import Claim
+from scaling_verify.numerics.checks import CheckResult, Context
+from scaling_verify.numerics.verify import plan, run_jobs, select_levels
+from scaling_verify.theory.claims import Claim
 
 
 @dataclass
@@ -34,6 +39,16 @@ class SeedTally:
     @property
     def rate(self) -> float:
         return len(self.bad) / max(len(self.seeds), 1)
+
+    @property
+    def allowed(self) -> int:
+        """Seeds on which the check may go against its claim: ``n // 20`` for a holding claim, 0 for
+        a refuted printed formula."""
+        return len(self.seeds) // 20 if self.claim.holds else 0
+
+    @property
+    def over_budget(self) -> bool:
+        return len(self.bad) > self.allowed
 
     @property
     def what(self) -> str:
@@ -59,7 +74,8 @@ def parse_seeds(text: str) -> list[int]:
 
 def seed_sweep(claims: Iterable[Claim], level: str, quick: bool, seeds: list[int], *,
                executor: Executor | None = None, cache=None, modules: tuple[str, ...] = (),
-               on_done: Callable[[Claim, str, CheckResult], None] | None = None) -> list[SeedTally]:
+               on_done: Callable[[Claim, str, CheckResult], None] | None = None,
+               timeout: float | None = None) -> list[SeedTally]:
     """Run every check of ``claims`` at ``level`` for each seed; one tally per check, in plan order."""
     checks = plan(list(claims), select_levels(level))
     tallies = {(c.id, lv): SeedTally(c, lv) for c, lv in checks}
@@ -69,12 +85,12 @@ def seed_sweep(claims: Iterable[Claim], level: str, quick: bool, seeds: list[int
         t = tallies[(c.id, lv)]
         t.seeds.append(ctx.seed)
         t.details.add(res.detail)
-        if res.passed != c.holds:
+        if not res.agrees_with(c):
             t.bad.append(ctx.seed)
         if on_done:
             on_done(c, lv, res)
 
-    run_jobs(jobs, done, executor=executor, cache=cache, modules=modules)
+    run_jobs(jobs, done, executor=executor, cache=cache, modules=modules, timeout=timeout)
     for t in tallies.values():
         t.seeds.sort()
         t.bad.sort()

@@ -24,7 +24,7 @@ def loglog_slope(x, y) -> float:
 
 def power_law_exponent(x, y) -> float:
     """Decay exponent ``p`` of ``y = c x^{-p}``, fitted in log space by :func:`numerics.fit.fit_power_law`."""
-    from numerics.fit import fit_power_law
+    from scaling_verify.numerics.fit import fit_power_law
 
     return fit_power_law(x, y, bootstrap=0).p
 

@@ -12,7 +12,9 @@ A claim's verdict says what evidence it rests on:
 * no check at the selected levels: ``unchecked`` (a failure unless the caller allows it).
 
 Checks are independent; they run through an executor (``concurrent.futures.Executor``) when one is
-given, inline otherwise. An exception inside a check is recorded as a failure with its message.
+given, inline otherwise. Anything a check raises (``SystemExit`` included), a timeout, or a result that
+is not a strict boolean over finite numbers is recorded as a failure with its reason; only
+``KeyboardInterrupt`` stops the run.
 """
 
 from __future__ import annotations
@@ -23,11 +25,11 @@ from typing import TYPE_CHECKING
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
-from numerics.checks import LEVELS, CheckResult, Context, levels_for, run_check
-from theory.claims import REGISTRY, Claim
+from scaling_verify.numerics.checks import LEVELS, CheckResult, Context, levels_for, run_check
+from scaling_verify.theory.claims import REGISTRY, Claim
 
 if TYPE_CHECKING:
-    from numerics.cache import ResultCache
+    from scaling_verify.numerics.cache import ResultCache
 
 
 @dataclass
@@ -43,8 +45,8 @@ class ClaimRecord:
         if not self.results:
             return "unchecked"
         if not self.claim.holds:
-            return "refuted" if not any(r.passed for r in res) else "FAILED"
-        if not all(r.passed for r in res):
+            return "refuted" if all(r.agrees_with(self.claim) for r in res) else "FAILED"
+        if not all(r.agrees_with(self.claim) for r in res):
             return "FAILED"
         if any(r.evidence == "independent" for r in res):
             return "verified"
@@ -56,6 +58,21 @@ class ClaimRecord:
 
 
 VERDICTS_OK: tuple[str, ...] = ("verified", "consistent", "derived", "refuted")
+
+
+def _claims(claims) -> list[Claim]:
+    if claims is None:
+        return list(REGISTRY.all())
+    if isinstance(claims, (str, Claim)):
+        claims = [claims]
+    out = []
+    for c in claims:
+        if isinstance(c, str):
+            c = REGISTRY.get(c)
+        if not isinstance(c, Claim):
+            raise ValueError(f"claims must be Claim objects or claim ids, not {type(c).__name__}")
+        out.append(c)
+    return out
 
 
 def select_levels(level: str) -> tuple[str, ...]:
@@ -72,26 +89,23 @@ def plan(claims: Iterable[Claim], levels: Iterable[str]) -> list[tuple[Claim, st
     return [(c, lv) for c in claims for lv in levels_for(c, levels)]
 
 
-def _safe_run(claim: Claim, level: str, ctx: Context) -> CheckResult:
+def safe_run(claim: Claim, level: str, ctx: Context, timeout: float | None = None) -> CheckResult:
+    """:func:`run_check` within ``timeout`` seconds; whatever the check raises (``SystemExit``
+    included) or a timeout becomes a failed result with the reason. Only ``KeyboardInterrupt`` stops
+    the run."""
+    from scaling_verify.numerics.time_limit import CheckTimeout, time_limit
+
     t0 = time.perf_counter()
     try:
-        return run_check(claim, level, ctx)
-    except Exception as exc:  # a crashing check is a failed check, with its reason
-        return CheckResult(False, f"error: {type(exc).__name__}: {exc}", seconds=time.perf_counter() - t0)
-
-
-def _run_registered(claim_id: str, level: str, ctx: Context, modules: tuple[str, ...] = (),
-                    cwd: str | None = None) -> CheckResult:
-    """Worker entry for executors: load the user's modules, look the claim up by id (claims hold
-    lambdas and do not pickle) and run the check."""
-    if modules:
-        from pathlib import Path
-
-        from theory.plugins import load_module
-
-        for mod in modules:
-            load_module(mod, Path(cwd) if cwd else None)
-    return _safe_run(REGISTRY.get(claim_id), level, ctx)
+        with time_limit(timeout):
+            return run_check(claim, level, ctx)
+    except KeyboardInterrupt:
+        raise
+    except CheckTimeout as exc:
+        return CheckResult(False, f"error: {exc}", seconds=time.perf_counter() - t0)
+    except BaseException as exc:  # noqa: BLE001 -- a crashing check is a failed check, with its reason
+        what = f"{type(exc).__name__}({exc.code!r})" if isinstance(exc, SystemExit) else f"{type(exc).__name__}: {exc}"
+        return CheckResult(False, f"error: {what}", seconds=time.perf_counter() - t0)
 
 
 Job = tuple[Claim, str, Context]
@@ -99,18 +113,31 @@ Job = tuple[Claim, str, Context]
 
 def run_jobs(jobs: list[Job], on_done: Callable[[Claim, str, Context, CheckResult], None], *,
              executor: Executor | None = None, cache: "ResultCache | None" = None,
-             modules: tuple[str, ...] = ()) -> None:
+             modules: tuple[str, ...] = (), timeout: float | None = None) -> None:
     """Run (claim, level, context) checks, reading and filling ``cache``; ``on_done`` gets each result.
 
-    Inline when ``executor`` is None; otherwise every job is submitted at once and results arrive as
-    they finish. An exception raised by the executor for one job (a worker that died twice) becomes a
-    failed result with the reason and is not cached.
+    Inline when ``executor`` is None; otherwise every job is submitted at once, with this run's id and
+    the identity of the code each check runs (:mod:`numerics.worker`: a long-lived worker runs this
+    run's code or fails the check saying why), and results arrive as they finish. An exception raised
+    by the executor for one job (a worker that died twice, a result that could not travel back)
+    becomes a failed result with the reason and is not cached. ``timeout`` is each check's limit in
+    seconds (None: none).
     """
     import os
+    import uuid
+
+    from scaling_verify.numerics.cache import check_identity
+
+    identities: dict[tuple[str, str], str] = {}
+
+    def ident(c: Claim, lv: str) -> str:
+        if (c.id, lv) not in identities:
+            identities[(c.id, lv)] = check_identity(c, lv)
+        return identities[(c.id, lv)]
 
     todo = []
     for c, lv, ctx in jobs:
-        hit = cache.load(c, lv, ctx) if cache is not None else None
+        hit = cache.load(c, lv, ctx, ident(c, lv)) if cache is not None else None
         if hit is not None:
             on_done(c, lv, ctx, hit)
         else:
@@ -118,17 +145,20 @@ def run_jobs(jobs: list[Job], on_done: Callable[[Claim, str, Context, CheckResul
 
     def finish(c: Claim, lv: str, ctx: Context, res: CheckResult, fresh: bool) -> None:
         if fresh and cache is not None:
-            cache.store(c, lv, ctx, res)
+            cache.store(c, lv, ctx, res, ident(c, lv))
         on_done(c, lv, ctx, res)
 
     if executor is None:
         for c, lv, ctx in todo:
-            finish(c, lv, ctx, _safe_run(c, lv, ctx), True)
+            finish(c, lv, ctx, safe_run(c, lv, ctx, timeout), True)
         return
     from concurrent.futures import as_completed
 
-    futures = {executor.submit(_run_registered, c.id, lv, ctx, tuple(modules), os.getcwd()): (c, lv, ctx)
-               for c, lv, ctx in todo}
+    from scaling_verify.numerics.worker import run_task
+
+    run_id = uuid.uuid4().hex
+    futures = {executor.submit(run_task, c.id, lv, ctx, tuple(modules), os.getcwd(), run_id, ident(c, lv),
+                               timeout): (c, lv, ctx) for c, lv, ctx in todo}
     for fut in as_completed(futures):
         c, lv, ctx = futures[fut]
         try:
@@ -136,17 +166,20 @@ def run_jobs(jobs: list[Job], on_done: Callable[[Claim, str, Context, CheckResul
         except Exception as exc:  # the worker died (twice) or the task could not run there
             res = CheckResult(False, f"error: the check could not run on a worker: {type(exc).__name__}: {exc}")
             fresh = False
+        if not isinstance(res, CheckResult):
+            res, fresh = CheckResult(False, f"error: a worker returned {type(res).__name__}, not CheckResult"), False
         finish(c, lv, ctx, res, fresh)
 
 
-def verify(claims: Iterable[Claim] | None = None, level: str = "all", ctx: Context = Context(),
+def verify(claims: Iterable[Claim | str] | None = None, level: str = "all", ctx: Context = Context(),
            on_done: Callable[[Claim, str, CheckResult], None] | None = None,
            executor: Executor | None = None, allow_unchecked: bool = False,
-           cache: "ResultCache | None" = None, modules: tuple[str, ...] = ()) -> list[ClaimRecord]:
+           cache: "ResultCache | None" = None, modules: tuple[str, ...] = (),
+           timeout: float | None = None) -> list[ClaimRecord]:
     """Run every check of ``claims`` (default: all registered) at ``level``; return records in order.
 
     Args:
-      claims: the claims (default: every registered claim, plug-ins included).
+      claims: the claims or their ids (default: every registered claim, plug-ins included).
       level: ``symbolic``, ``precise``, ``simulate`` or ``all``.
       ctx: quick or full sizes and the base seed.
       on_done: called with (claim, level, result) as each check finishes (progress bars).
@@ -157,6 +190,11 @@ def verify(claims: Iterable[Claim] | None = None, level: str = "all", ctx: Conte
       allow_unchecked: a claim with no check at ``level`` counts as ok instead of failed.
       cache: a :class:`numerics.cache.ResultCache`: results of unchanged checks are read from it.
       modules: the user's modules (``--module``) that workers must import before looking claims up.
+      timeout: each check's time limit in seconds (None: none); a check past it fails with the reason.
+
+    Raises:
+      ValueError: an unknown claim id or level, a claim that is not a :class:`Claim`, a context that is
+        not a :class:`Context`, a negative timeout.
 
     Every result depends only on (claim, level, ctx): the simulations draw their random numbers from
     ``ctx.seed`` and their own arguments, so the records are the same inline, on any number of workers
@@ -167,7 +205,11 @@ def verify(claims: Iterable[Claim] | None = None, level: str = "all", ctx: Conte
       >>> [r.verdict for r in verify([REGISTRY.get("dynamical.time_exponent")], "symbolic")]
       ['derived']
     """
-    claims = list(REGISTRY.all() if claims is None else claims)
+    claims = _claims(claims)
+    if not isinstance(ctx, Context):
+        raise ValueError(f"ctx must be a Context, not {type(ctx).__name__}")
+    if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
     jobs = plan(claims, select_levels(level))
     records = {c.id: ClaimRecord(c, allow_unchecked=allow_unchecked) for c in claims}
 
@@ -176,7 +218,8 @@ def verify(claims: Iterable[Claim] | None = None, level: str = "all", ctx: Conte
         if on_done:
             on_done(c, lv, res)
 
-    run_jobs([(c, lv, ctx) for c, lv in jobs], done, executor=executor, cache=cache, modules=modules)
+    run_jobs([(c, lv, ctx) for c, lv in jobs], done, executor=executor, cache=cache, modules=modules,
+             timeout=timeout)
     for rec in records.values():  # results in level order, whatever order they finished in
         rec.results = {lv: rec.results[lv] for lv in LEVELS if lv in rec.results}
     return [records[c.id] for c in claims]

@@ -9,11 +9,12 @@ import time
 from pathlib import Path
 
 MAX_SEED = 2 ** 32 - 1
+QUICK_TIMEOUT = 600.0  # seconds per check at quick sizes: the slowest quick check takes about 15 s here
 
 
 def add_parser(sub) -> None:
     """Add ``verify`` to the ``scaling-verify`` subparsers ``sub``."""
-    from numerics.cli_options import add_module_option
+    from scaling_verify.numerics.cli_options import add_module_option
 
     pv = sub.add_parser("verify", help="run the checks (default: every claim, all layers, quick sizes)")
     pv.add_argument("--theory", action="append", help="only this theory (repeatable)")
@@ -43,6 +44,11 @@ def add_parser(sub) -> None:
     pv.add_argument("--json", action="store_true", help="print the summary as JSON on stdout (the table goes to stderr)")
     pv.add_argument("--allow-unchecked", action="store_true",
                     help="a selected claim with no check at the selected levels does not fail the run")
+    pv.add_argument("--timeout", type=float, metavar="SECONDS", default=None,
+                    help=f"time limit of each check; a check past it fails with the reason (default "
+                         f"{QUICK_TIMEOUT:g} s at quick sizes, none at full sizes; 0: none)")
+    pv.add_argument("--all", dest="all_claims", action="store_true",
+                    help="with --module: also run the installed theories' claims (default: only the module's)")
 
 
 def _writable_dir(path: Path, what: str) -> None:
@@ -59,6 +65,12 @@ def _writable_dir(path: Path, what: str) -> None:
 
 
 def _validate(args) -> None:
+    import math
+
+    if args.timeout is not None and not (math.isfinite(args.timeout) and args.timeout >= 0):
+        raise ValueError(f"--timeout must be a number of seconds >= 0, got {args.timeout}")
+    if args.timeout is None:
+        args.timeout = QUICK_TIMEOUT if args.quick else 0.0
     if not 0 <= args.seed <= MAX_SEED:
         raise ValueError(f"--seed must be in 0..{MAX_SEED}, got {args.seed}")
     if args.workers is not None and args.workers < 1:
@@ -75,50 +87,97 @@ def _validate(args) -> None:
         _writable_dir(args.junit.parent if str(args.junit.parent) else Path("."), "--junit folder")
 
 
+def module_claims(modules: list[str]) -> list:
+    """The claims registered by the ``--module`` modules (a module, its submodules, or a ``.py`` file)."""
+    from scaling_verify.theory.claims import REGISTRY
+
+    names = [Path(m).stem if m.endswith(".py") else m for m in modules]
+    return [c for c in REGISTRY.all()
+            if any((REGISTRY.module_of(c.id) or "") == n or (REGISTRY.module_of(c.id) or "").startswith(n + ".")
+                   for n in names)]
+
+
+def _select(args) -> list:
+    from scaling_verify.theory.claims import REGISTRY
+
+    if args.module and not (args.theory or args.claim or args.all_claims):
+        claims = module_claims(args.module)
+        if not claims:
+            raise ValueError(f"--module {', '.join(args.module)} registered no claims; select with --theory, "
+                             "--claim or --all")
+        return claims
+    claims = REGISTRY.select(args.theory, args.claim)
+    if not claims:
+        raise ValueError("no claims selected")
+    return claims
+
+
+class _Progress:
+    """A progress bar on a terminal; plain lines (one per finished check) anywhere else, e.g. CI logs."""
+
+    def __init__(self, console, total: int) -> None:
+        self.console, self.total, self.n = console, total, 0
+        self.bar = None
+        if console.is_terminal:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                                TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                                console=console, transient=True)
+            self.task = self.bar.add_task("verifying", total=total)
+
+    def __enter__(self):
+        if self.bar is not None:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def done(self, claim, level, res) -> None:
+        self.n += 1
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, description=f"{claim.id} [{level}]")
+            return
+        mark = "ok" if res.agrees_with(claim) else "AGAINST CLAIM"
+        print(f"[{self.n}/{self.total}] {claim.id} [{level}] {mark} ({res.seconds:.1f} s)", file=sys.stderr,
+              flush=True)
+
+
 def run(args) -> int:
     """Run ``scaling-verify verify``; return the exit code."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from scaling_verify.numerics.cli_options import console
 
-    from numerics.checks import Context
-    from numerics.verify import plan, select_levels, verify
-    from theory.claims import REGISTRY
+    from scaling_verify.numerics.checks import Context
+    from scaling_verify.numerics.verify import plan, select_levels, verify
 
     _validate(args)
     seeds = None
     if args.seeds is not None:
-        from numerics.seeds import parse_seeds
+        from scaling_verify.numerics.seeds import parse_seeds
 
         seeds = parse_seeds(args.seeds)
-    claims = REGISTRY.select(args.theory, args.claim)
-    if not claims:
-        raise ValueError("no claims selected")
+    claims = _select(args)
     ctx = Context(quick=args.quick, seed=args.seed)
     jobs = plan(claims, select_levels(args.level))  # loads the check modules: registration errors -> exit 2
     cache = None
     if args.cache is not None:
-        from numerics.cache import ResultCache
+        from scaling_verify.numerics.cache import ResultCache
 
         cache = ResultCache(args.cache)
-    console = Console(stderr=True)
+    timeout = args.timeout or None
     t0 = time.perf_counter()
-    with _executor(args) as executor, Progress(
-            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(), console=console, transient=True) as prog:
-        task = prog.add_task("verifying", total=len(jobs) * (len(seeds) if seeds else 1))
-
-        def done(claim, level, res):
-            prog.update(task, advance=1, description=f"{claim.id} [{level}]")
-
+    with _executor(args) as executor, _Progress(console(stderr=True), len(jobs) * len(seeds or [0])) as prog:
         modules = tuple(args.module or ())
         if seeds is not None:
-            from numerics.seeds import seed_sweep
+            from scaling_verify.numerics.seeds import seed_sweep
 
             tallies = seed_sweep(claims, args.level, args.quick, seeds, executor=executor, cache=cache,
-                                 modules=modules, on_done=done)
+                                 modules=modules, on_done=prog.done, timeout=timeout)
             return _finish_seeds(args, tallies, seeds, time.perf_counter() - t0, cache)
-        records = verify(claims, args.level, ctx, on_done=done, executor=executor,
-                         allow_unchecked=args.allow_unchecked, cache=cache, modules=modules)
+        records = verify(claims, args.level, ctx, on_done=prog.done, executor=executor,
+                         allow_unchecked=args.allow_unchecked, cache=cache, modules=modules, timeout=timeout)
     seconds = time.perf_counter() - t0
     return _finish(args, records, len(jobs), seconds, cache)
 
@@ -128,51 +187,88 @@ def _executor(args):
 
     if args.workers is None and args.scheduler is None:
         return nullcontext(None)
-    from numerics.execution import dask_executor
+    from scaling_verify.numerics.execution import dask_executor
 
     return dask_executor(args.workers, args.scheduler)
 
 
 def _finish_seeds(args, tallies, seeds: list[int], seconds: float, cache) -> int:
-    """The seed-sweep table: per check, on how many seeds it went against its claim."""
-    from rich.console import Console
+    """The seed-sweep table (per check, on how many seeds it went against its claim), its report and
+    JUnit; exit 1 when a check is over the sweep's rule (:mod:`numerics.seeds`)."""
+    from scaling_verify.numerics.cli_options import console
     from rich.table import Table
 
+    worst = [x for x in tallies if x.over_budget]
+    data = _sweep_json(args, tallies, seeds, seconds, worst)
+    if not args.no_report:
+        _write_sweep_report(args.report, data)
+    if args.junit is not None:
+        from scaling_verify.numerics.junit import sweep_tree, write_tree
+
+        write_tree(sweep_tree(tallies, seeds, quick=args.quick), args.junit)
     t = Table(title=f"{len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), {'quick' if args.quick else 'full'} sizes")
-    for col in ("claim", "level", "expect", "against", "seeds against", "same at every seed"):
+    for col in ("claim", "level", "expect", "against", "allowed", "seeds against", "same at every seed"):
         t.add_column(col)
     for x in tallies:
         t.add_row(x.claim.id, x.level, "holds" if x.claim.holds else "refuted",
-                  f"{len(x.bad)}/{len(x.seeds)}", ",".join(map(str, x.bad)) or "-",
+                  f"{len(x.bad)}/{len(x.seeds)}", str(x.allowed), ",".join(map(str, x.bad)) or "-",
                   "yes" if x.seed_insensitive else "-")
-    Console(width=160, file=sys.stderr if args.json else sys.stdout).print(t)
-    worst = [x for x in tallies if x.claim.holds and len(x.bad) > max(1, len(seeds) // 20)]
+    console(width=160, file=sys.stderr if args.json else sys.stdout).print(t)
     if args.json:
-        print(json.dumps({"seeds": seeds, "seconds": round(seconds, 2), "quick": args.quick,
-                          "checks": [{"claim": x.claim.id, "level": x.level, "holds": x.claim.holds,
-                                      "against": x.bad, "runs": len(x.seeds),
-                                      "seed_insensitive": x.seed_insensitive} for x in tallies],
-                          "over_budget": [f"{x.claim.id}[{x.level}]" for x in worst]}, allow_nan=False))
-    else:
-        print(f"{len(tallies)} checks x {len(seeds)} seeds in {seconds:.1f} s"
-              + (f"; cache {cache.hits} hits" if cache else ""))
-        for x in worst:
-            print(f"OVER BUDGET {x.claim.id} [{x.level}]: against its claim on {len(x.bad)} of {len(x.seeds)} seeds")
-        for x in tallies:
-            if x.level == "simulate" and x.seed_insensitive:
-                print(f"SAME AT EVERY SEED {x.claim.id} [{x.level}]: identical results at {len(x.seeds)} seeds "
-                      "(a deterministic computation, or a simulation that ignores its seed)")
+        print(json.dumps(data, allow_nan=False))
+        return 1 if worst else 0
+    print(f"{len(tallies)} checks x {len(seeds)} seeds in {seconds:.1f} s"
+          + (f"; cache {cache.hits} hits" if cache else "") + ("" if args.no_report else f"; report in {args.report}/"))
+    for x in worst:
+        rule = f"at most {x.allowed}" if x.claim.holds else "none (a refuted formula must be rejected on every seed)"
+        print(f"OVER BUDGET {x.claim.id} [{x.level}]: against its claim on {len(x.bad)} of {len(x.seeds)} "
+              f"seeds (allowed: {rule})")
+    for x in tallies:
+        if x.level == "simulate" and x.seed_insensitive:
+            print(f"SAME AT EVERY SEED {x.claim.id} [{x.level}]: identical results at {len(x.seeds)} seeds "
+                  "(a deterministic computation, or a simulation that ignores its seed)")
     return 1 if worst else 0
+
+
+def _sweep_json(args, tallies, seeds, seconds, worst) -> dict:
+    from scaling_verify.numerics.report import versions
+
+    return {"kind": "seed-sweep", "ok": not worst, "seeds": seeds, "seconds": round(seconds, 2),
+            "quick": args.quick, "level": args.level, "versions": versions(),
+            "rule": "a holding claim's check may go against it on n // 20 of n seeds; a refuted printed "
+                    "formula must be rejected on every seed",
+            "checks": [{"claim": x.claim.id, "level": x.level, "holds": x.claim.holds, "against": x.bad,
+                        "runs": len(x.seeds), "allowed": x.allowed, "over_budget": x.over_budget,
+                        "seed_insensitive": x.seed_insensitive} for x in tallies],
+            "over_budget": [f"{x.claim.id}[{x.level}]" for x in worst]}
+
+
+def _write_sweep_report(folder: Path, data: dict) -> None:
+    import uuid
+
+    from scaling_verify.numerics.atomic_files import publish
+
+    run_id = uuid.uuid4().hex
+    data = dict(data, run=run_id)
+    lines = ["# scaling-verify seed sweep", "",
+             f"{len(data['seeds'])} seeds ({data['seeds'][0]}..{data['seeds'][-1]}), "
+             f"{'quick' if data['quick'] else 'full'} sizes, {data['seconds']} s; rule: {data['rule']}", "",
+             "| claim | level | expect | against | allowed | seeds against |", "|---|---|---|---|---|---|"]
+    for c in data["checks"]:
+        lines.append(f"| `{c['claim']}` | {c['level']} | {'holds' if c['holds'] else 'refuted'} | "
+                     f"{len(c['against'])}/{c['runs']} | {c['allowed']} | {','.join(map(str, c['against'])) or '-'} |")
+    lines += ["", f"run {run_id}", ""]
+    publish(folder, {"report.json": json.dumps(data, indent=2, allow_nan=False).encode(),
+                     "report.md": "\n".join(lines).encode()}, run_id=run_id, stale_pattern="*__*.png")
 
 
 def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
     from collections import Counter
 
-    from rich.console import Console
+    from scaling_verify.numerics.cli_options import console
 
-    from numerics.report import table, write_report
+    from scaling_verify.numerics.report import table, write_report
 
-    Console(width=160, file=sys.stderr if args.json else sys.stdout).print(table(records))
     bad = [r for r in records if not r.ok]
     counts = Counter(r.verdict for r in records)
     summary = (", ".join([f"{counts[v]} {v}" for v in ("verified", "consistent", "derived", "refuted", "unchecked")
@@ -185,15 +281,16 @@ def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
         write_report(records, args.report, args.seed, args.quick, seconds)
         summary += f"; report in {args.report}/"
     if args.junit is not None:
-        from numerics.junit import write_junit
+        from scaling_verify.numerics.junit import write_junit
 
         write_junit(records, args.junit, seed=args.seed, quick=args.quick)
+    console(width=160, file=sys.stderr if args.json else sys.stdout).print(table(records))
     failures = [f"{'UNCHECKED' if r.verdict == 'unchecked' else 'FAILED'} {r.claim.id}"
                 + ("" if r.verdict == "unchecked" else f" [{lv}]: {res.detail}")
                 for r in bad for lv, res in (r.results.items() if r.results else [("", None)])
-                if r.verdict == "unchecked" or res.passed != r.claim.holds]
+                if r.verdict == "unchecked" or not res.agrees_with(r.claim)]
     if args.json:
-        from numerics.report import versions
+        from scaling_verify.numerics.report import versions
 
         print(json.dumps({"ok": not bad, "counts": dict(counts), "failed": [r.claim.id for r in bad],
                           "checks": n_jobs, "seconds": round(seconds, 2), "seed": args.seed,

@@ -28,7 +28,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xfail(reason=f"no power yet: {reason}", strict=True))
     if not any(item.get_closest_marker("gpu") for item in items):
         return
-    from numerics.simulate import gpu_available
+    from scaling_verify.numerics.simulate import gpu_available
 
     if gpu_available():
         return

@@ -4,9 +4,9 @@ import mpmath as mp
 import pytest
 import sympy as sp
 
-from numerics.precise.dynamical import spectral_loss
-from theory import asymptotics as A
-from theory.symbols import a, b, n, s, t, x
+from scaling_verify.numerics.precise.dynamical import spectral_loss
+from scaling_verify.theory import asymptotics as A
+from scaling_verify.theory.symbols import a, b, n, s, t, x
 
 pytestmark = pytest.mark.symbolic
 

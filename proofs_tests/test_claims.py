@@ -3,8 +3,8 @@
 import pytest
 import sympy as sp
 
-from theory.claims import REGISTRY, Claim, symbolic_check
-from theory.symbols import a, b
+from scaling_verify.theory.claims import REGISTRY, Claim, symbolic_check
+from scaling_verify.theory.symbols import a, b
 
 
 def _claim(**kw):

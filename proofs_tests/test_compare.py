@@ -8,9 +8,9 @@ import pytest
 import sympy as sp
 
 import scaling_verify as sv
-from numerics.cli import main
-from numerics.compare import compare, read_runs
-from theory.claims import REGISTRY, Law
+from scaling_verify.numerics.cli import main
+from scaling_verify.numerics.compare import compare, read_runs
+from scaling_verify.theory.claims import REGISTRY, Law
 
 a, b = sp.symbols("a b", positive=True)
 
@@ -41,7 +41,7 @@ def _runs(path, p, c=4 / 3, seeds=8, noise=0.03, rng=0):
 
 def test_runs_with_the_claimed_exponent_are_consistent(claim, tmp_path, capsys):
     f = _runs(tmp_path / "runs.csv", p=2 / 3)
-    res = compare(read_runs(f, claim, group="seed"), claim, bootstrap=1000, plot=tmp_path / "c.png")
+    res = compare(read_runs(f, claim, group="seed"), claim, plot=tmp_path / "c.png")
     assert res.consistent and res.resample == "groups" and res.n_groups == 8
     assert res.exponent.lo <= 2 / 3 <= res.exponent.hi and res.exponent.hi - res.exponent.lo < 0.05
     assert res.prefactor.lo <= 4 / 3 <= res.prefactor.hi
@@ -68,9 +68,9 @@ def test_right_exponent_wrong_amplitude_is_rejected(claim, tmp_path, capsys):
     assert "amplitude" in capsys.readouterr().out
 
 
-def test_window_and_point_bootstrap(claim, tmp_path):
+def test_window_and_points_without_group(claim, tmp_path):
     f = _runs(tmp_path / "runs.csv", p=2 / 3, seeds=1)
-    res = compare(read_runs(f, claim), claim, window=(20, 500), bootstrap=500)
+    res = compare(read_runs(f, claim), claim, window=(20, 500))
     assert res.resample == "points" and res.n_points == sum(20 <= t <= 500 for t in np.geomspace(10, 1000, 12))
 
 
@@ -84,7 +84,16 @@ def test_window_and_point_bootstrap(claim, tmp_path):
     ([], "seed,t,loss\n0,1,1\n0,2,0.5\n0,4,0.25\n", "3 distinct t values"),
     ([], "seed,t,loss\n0,1,1\n0,2,0\n0,4,0.25\n0,8,0.1\n", "values <= 0"),
     ([], "seed,t,loss\n0,1,1\n0,2,abc\n", "is not a number"),
-    (["--bootstrap", "10"], None, "--bootstrap must be >= 200"),
+    # one run: a between-run interval cannot be formed (it was a zero-width interval and exit 1)
+    (["--group", "run"], "run,t,loss\n0,1,1\n0,2,0.5\n0,4,0.26\n0,8,0.12\n", "1 run(s) in the group column"),
+    ([], "t,loss\n1,1\n2,0.5\n4,0.25\n8,0.125\n", "no scatter"),
+    ([], "t,loss\n1,1\n2,0.5\n4,0.25\n8,1e-310\n", "subnormal"),
+    ([], "t;loss\n1;1\n2;0,5\n", "looks ';'-separated"),
+    ([], "t\tloss\n1\t1\n", "looks tab-separated"),
+    ([], "t,loss\n1,1\n2,0,5\n4,0.25\n8,0.1\n", "line 3 has 3 fields, header has 2"),
+    (["--plot", "runs.csv/x.png"], None, "--plot: folder"),
+    (["--plot", "."], None, "is a folder"),
+    (["--bias", "nan"], None, "--bias must be a finite number"),
 ])
 def test_bad_input_exits_2(claim, tmp_path, capsys, extra, content, msg):
     f = tmp_path / "runs.csv"
@@ -103,3 +112,23 @@ def test_a_claim_without_a_law_is_refused(tmp_path, capsys):
     f.write_text("t,loss\n1,1\n2,.5\n3,.3\n4,.25\n")
     assert main(["compare", str(f), "--claim", "quanta.case2_constant", "--x", "t"]) == 2
     assert "does not state a power law" in capsys.readouterr().err
+
+
+def test_bootstrap_and_seed_are_no_longer_used_and_say_so(claim, tmp_path, capsys):
+    """compare's intervals are exact t intervals now (the percentile bootstrap rejected true claims
+    12.5-33 % of the time): --bootstrap/--seed are accepted for old scripts, with a warning."""
+    f = _runs(tmp_path / "runs.csv", p=2 / 3)
+    with pytest.warns(DeprecationWarning, match="no longer used"):
+        res = compare(read_runs(f, claim, group="seed"), claim, bootstrap=1000, seed=3)
+    assert res.consistent and any("no longer used" in w for w in res.warnings)
+    assert main(["compare", str(f), "--claim", claim.id, "--group", "seed", "--bootstrap", "500", "--json"]) == 0
+    assert any("bootstrap no longer used" in w for w in json.loads(capsys.readouterr().out)["warnings"])
+
+
+def test_text_output_names_the_method_and_the_joint_test(claim, tmp_path, capsys):
+    f = _runs(tmp_path / "runs.csv", p=2 / 3)
+    assert main(["compare", str(f), "--claim", claim.id, "--group", "seed"]) == 0
+    out = capsys.readouterr().out
+    assert "t interval over 8 runs (7 degrees of freedom)" in out
+    assert "joint test of exponent and amplitude: Hotelling T^2, scaled to F(2, 6)" in out
+    assert out.strip().endswith("consistent")

@@ -5,10 +5,10 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from numerics.checks import Context, run_check
-from numerics.precise import dmft
-from numerics.precise.models import dmft_solver as ds
-from theory.claims import REGISTRY
+from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.numerics.precise import dmft
+from scaling_verify.numerics.precise.models import dmft_solver as ds
+from scaling_verify.theory.claims import REGISTRY
 
 
 def test_fast_curve_equals_the_reference_to_the_working_precision():
@@ -40,7 +40,7 @@ def test_fast_node_solve_equals_solve_R_with_finite_P():
 def test_physical_root_fixes_the_late_time_failure_of_the_reference():
     """Newton from R = 1 (the reference) lands on a spurious root at late time; the continued physical root
     matches the float64 deterministic equivalent (bisection + continuation) to 1e-9."""
-    from numerics.simulate.models import dmft_frontier as DE
+    from scaling_verify.numerics.simulate.models import dmft_frontier as DE
     ts = [1e2, 1e4]
     fast = [float(x) for x in dmft.online_loss_curve(ts, 200, 2.0, 1.5, 50, workers=1)]
     assert np.max(np.abs(np.array(fast) / DE.de_loss(50, ts, 2.0, 1.5, M=200) - 1)) < 1e-9
@@ -50,7 +50,7 @@ def test_physical_root_fixes_the_late_time_failure_of_the_reference():
 
 def test_fast_curve_matches_the_float64_talbot_curve():
     """rfe.dmft_loss_curve (32 nodes, float64) to ~1e-13; tolerance 1e-11 as the existing 30-digit test."""
-    from numerics.simulate.models import rf_ensemble as rfe
+    from scaling_verify.numerics.simulate.models import rf_ensemble as rfe
     ts = [0.1, 3.0, 100.0]
     fast = np.array([float(x) for x in dmft.online_loss_curve(ts, 300, 2.0, 1.5, 50, workers=1)])
     assert np.max(np.abs(rfe.dmft_loss_curve(ts, 300, 2.0, 1.5, 50) / fast - 1)) < 1e-11

@@ -5,11 +5,11 @@ import dataclasses
 import pytest
 import sympy as sp
 
-from numerics.checks import run_check
-from theory import compute_phases
-from theory import dynamical as dyn
-from theory.claims import REGISTRY
-from theory.symbols import a, b
+from scaling_verify.numerics.checks import run_check
+from scaling_verify.theory import compute_phases
+from scaling_verify.theory import dynamical as dyn
+from scaling_verify.theory.claims import REGISTRY
+from scaling_verify.theory.symbols import a, b
 
 NEW = [
     "dynamical.data_exponent", "dynamical.size_exponent", "dynamical.ensemble_bias_exponent",
@@ -123,7 +123,7 @@ def test_printed_early_time_form_lacks_the_self_interaction():
     printed = REGISTRY.get("dynamical.early_time_correction")
     corrected = REGISTRY.get("dynamical.early_time_correction_finite_trace")
     assert not printed.holds and corrected.corrects == printed.id
-    from theory.symbols import N, P, lam, t
+    from scaling_verify.theory.symbols import N, P, lam, t
     assert sp.simplify(dyn.early_time_coefficient() - printed.expr) == 0
     x = lam * t
     assert sp.simplify(corrected.expr - printed.expr - (1 / N + 1 / P) * x ** 2 * sp.exp(-x) / 2) == 0

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from numerics.checks import Context, run_check
-from numerics.simulate import float64
-from numerics.precise import dynamical as pd
-from numerics.simulate.models import random_features as rf
-from theory.claims import REGISTRY, symbolic_check
-from theory.symbols import N, P, a, b
+from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.numerics.simulate import float64
+from scaling_verify.numerics.precise import dynamical as pd
+from scaling_verify.numerics.simulate.models import random_features as rf
+from scaling_verify.theory.claims import REGISTRY, symbolic_check
+from scaling_verify.theory.symbols import N, P, a, b
 
 GAP = "dynamical.train_test_gap_slope"
 
@@ -203,7 +203,7 @@ def test_finite_data_full_size(claim_id):
 
 
 def test_data_exponent_refuses_sizes_without_a_convergence_study():
-    from numerics.simulate import finite_data as FD
+    from scaling_verify.numerics.simulate import finite_data as FD
 
     assert FD.de_slope_error_budget(1024, (32, 64, 128)) == FD.DE_SLOPE_ERROR[(1024, (32, 64, 128))][2]
     with pytest.raises(ValueError, match="no convergence study"):
@@ -216,7 +216,7 @@ def test_de_slope_error_study_reproduces_its_table():
     """Re-measure the E_g window-slope error of the 2b branch at the quick size on fresh seeds (2048 draws):
     the fresh study must not show, at 95 %, an error above the budget the check uses (its interval's lower end
     must lie below the budget)."""
-    from numerics.simulate import finite_data as FD
+    from scaling_verify.numerics.simulate import finite_data as FD
 
     err, lo, hi = FD.de_slope_error_study(5.0, 1.5, 1024, (32, 64, 128), range(7000, 7016), 128)
     assert lo <= FD.de_slope_error_budget(1024, (32, 64, 128)), (err, lo, hi)

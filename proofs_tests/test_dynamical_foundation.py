@@ -3,9 +3,9 @@
 import pytest
 
 
-from numerics.checks import run_check
-from theory.claims import REGISTRY
-from theory.symbols import a, b
+from scaling_verify.numerics.checks import run_check
+from scaling_verify.theory.claims import REGISTRY
+from scaling_verify.theory.symbols import a, b
 
 FOUNDATION = [
     "dynamical.time_exponent", "dynamical.time_prefactor", "dynamical.size_tail_series",

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from numerics.checks import Context, run_check
-from numerics.simulate import dynamical_frontier as F
-from numerics.simulate.models import compute_frontier as CF
-from numerics.simulate.models import dmft_frontier as DE
-from theory.claims import REGISTRY
-from theory.symbols import a, b
+from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.numerics.simulate import dynamical_frontier as F
+from scaling_verify.numerics.simulate.models import compute_frontier as CF
+from scaling_verify.numerics.simulate.models import dmft_frontier as DE
+from scaling_verify.theory.claims import REGISTRY
+from scaling_verify.theory.symbols import a, b
 
 HARD = ["dynamical.compute_loss_exponent", "dynamical.compute_width_exponent"]
 EASY = ["dynamical.easy_compute_loss_exponent", "dynamical.easy_compute_width_exponent"]
@@ -24,7 +24,7 @@ PRINTED = ["dynamical.easy_compute_loss_exponent_printed", "dynamical.easy_compu
 def test_float64_dmft_loss_matches_the_30_digit_solver():
     """The float64 Talbot/Newton DE equals numerics.precise.dmft.online_loss (30 digits) to 1e-9
     (M = 64, N = 16: early time and the plateau)."""
-    from numerics.precise import dmft
+    from scaling_verify.numerics.precise import dmft
     ts = [0.5, 500.0]
     exact = np.array([float(x) for x in dmft.online_loss_curve(ts, 64, 2.0, 1.5, 16)])
     assert np.max(np.abs(DE.de_loss(16, ts, 2.0, 1.5, M=64) / exact - 1)) < 1e-9

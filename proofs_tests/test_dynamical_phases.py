@@ -7,13 +7,13 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from numerics.checks import Context, run_check
-from numerics.simulate import float64
-from numerics.simulate import phases as P
-from numerics.simulate.models import sgd_phases as SP
-from numerics.simulate.models import random_features as rf
-from numerics.simulate.models import rf_ensemble as E
-from theory.claims import REGISTRY
+from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.numerics.simulate import float64
+from scaling_verify.numerics.simulate import phases as P
+from scaling_verify.numerics.simulate.models import sgd_phases as SP
+from scaling_verify.numerics.simulate.models import random_features as rf
+from scaling_verify.numerics.simulate.models import rf_ensemble as E
+from scaling_verify.theory.claims import REGISTRY
 
 IA = "dynamical.phase_ia_compute_exponent"
 

@@ -3,11 +3,11 @@
 import mpmath as mp
 import pytest
 
-from numerics.checks import Context, run_check
-from numerics.precise import dmft
-from numerics.precise import dynamical as pd
-from theory.claims import REGISTRY
-from theory.symbols import a, b
+from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.numerics.precise import dmft
+from scaling_verify.numerics.precise import dynamical as pd
+from scaling_verify.theory.claims import REGISTRY
+from scaling_verify.theory.symbols import a, b
 
 pytestmark = pytest.mark.precise
 

@@ -4,10 +4,10 @@ import jax
 import numpy as np
 import pytest
 
-from numerics.checks import Context, run_check
-from numerics.simulate.models import random_features as rf
-from theory.claims import REGISTRY
-from theory.symbols import a, b
+from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.numerics.simulate.models import random_features as rf
+from scaling_verify.theory.claims import REGISTRY
+from scaling_verify.theory.symbols import a, b
 
 pytestmark = pytest.mark.simulate
 
@@ -75,7 +75,7 @@ def test_dmft_loss_curve_matches_simulation():
     proportional limit; measured deviations were 0.6-2 % at N = 16 and 0-1.4 % at N = 32).
     The N = oo curve (no width correction) is rejected by the same bar at late time.
     """
-    from numerics.precise import dmft
+    from scaling_verify.numerics.precise import dmft
     ts, N, M = [0.5, 50.0], 16, 64
     theory = np.array([float(x) for x in dmft.online_loss_curve(ts, M, 2.0, 1.5, N)])
     lam, w = rf.spectrum(M, 2.0, 1.5)

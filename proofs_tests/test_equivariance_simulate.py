@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import numerics.simulate.equivariance as S
-from numerics.checks import Context, run_check
-from numerics.precise import equivariance as P
-from numerics.simulate.models import ntk_kernels as NK
-from theory.claims import REGISTRY
+import scaling_verify.numerics.simulate.equivariance as S
+from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.numerics.precise import equivariance as P
+from scaling_verify.numerics.simulate.models import ntk_kernels as NK
+from scaling_verify.theory.claims import REGISTRY
 
 SIMULATE = ["equivariance.ensemble_mc_exponent", "equivariance.ntk_width_exponent",
             "equivariance.ck_discrepancy", "equivariance.mean_predictor_equivariance"]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from numerics import fit
+from scaling_verify.numerics import fit
 
 # Hoffmann et al. 2022, Eq. 10 (unrounded values as used by Epoch AI's replication)
 HOFFMANN = {"E": 1.69337368, "A": 406.401018, "B": 410.722827, "alpha": 0.33917084, "beta": 0.2849083}

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from numerics.cli import main
+from scaling_verify.numerics.cli import main
 
 
 def _run(argv, capsys):
@@ -132,6 +132,20 @@ def test_user_expression_and_backtest(capsys, tmp_path):
     ("few", ["--form", "chinchilla"], "too few points"),
     ("empty", ["--form", "chinchilla"], "empty CSV"),
     ("bin", ["--form", "chinchilla"], "not a UTF-8 text CSV"),
+    # reliability review, item C
+    ("tiny", ["--form", "chinchilla"], "outside the normal float64 range"),
+    ("c", ["--form", "chinchilla", "--scale", "loss=1e-310"], "outside the normal float64 range"),
+    ("c", ["--form", "chinchilla", "--huber-delta", "0"], "--huber-delta must be a positive finite"),
+    ("c", ["--form", "chinchilla", "--huber-delta=-1"], "--huber-delta must be a positive finite"),
+    ("c", ["--form", "chinchilla", "--bootstrap", "2.5"], "--bootstrap must be a whole number"),
+    ("c", ["--form", "chinchilla", "--bootstrap", "1e8"], "at most 10000"),
+    ("c", ["--form", "chinchilla", "--bootstrap", "100000000"], "at most 10000"),
+    ("semi", ["--form", "chinchilla"], "the file looks ';'-separated"),
+    ("tab", ["--form", "chinchilla"], "the file looks tab-separated"),
+    ("comma", ["--form", "chinchilla"], "line 2 has 4 fields, header has 3 (a decimal comma"),
+    ("const", ["--form", "chinchilla"], "no variation in the loss"),
+    ("c", ["--form", "chinchilla", "--plot", "{file}/figs"], "--plot: cannot create folder"),
+    ("c", ["--form", "chinchilla", "--plot", "{file}"], "exists and is not a folder"),
 ])
 def test_bad_input_exits_2_with_one_line(make, argv, msg, capsys, tmp_path):
     if make is not None:
@@ -140,13 +154,59 @@ def test_bad_input_exits_2_with_one_line(make, argv, msg, capsys, tmp_path):
             _chinchilla_csv(p)
         elif make == "bin":
             p.write_bytes(b"\xff\xfe\x00N,D\x00\x81")
+        elif make in ("semi", "tab"):
+            sep = ";" if make == "semi" else "\t"
+            p.write_text(sep.join(["N", "D", "loss"]) + "\n" + sep.join(["1e8", "1e9", "3,5"]) + "\n")
+        elif make == "const":
+            _chinchilla_csv(p)
+            p.write_text("".join(line.rsplit(",", 1)[0] + ",2.5\n" for line in p.read_text().splitlines()[1:])
+                         .join(["N,D,loss\n", ""]))
         else:
             body = {"nan": "1e8,1e9,nan\n", "zero": "0,1e9,3\n", "text": "1e8,1e9,x\n", "few": "1e8,1e9,3\n2e8,2e9,2.9\n",
-                    "empty": ""}[make]
+                    "empty": "", "tiny": "1e8,1e9,3e-310\n", "comma": "1e8,1e9,3,5\n"}[make]
             p.write_text(("N,D,loss\n" if make != "empty" else "") + body + ("1e9,1e10,2.5\n" * (make != "empty")))
-        argv = ["fit", str(p), *argv]
+        argv = ["fit", str(p), *(a.replace("{file}", str(p)) for a in argv)]
     rc, out, err = _run(argv, capsys)
     assert rc == 2, (out, err)
     assert msg in err, err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert out == ""
+
+
+def test_compute_with_scale_states_its_units_and_agrees_with_raw_units(capsys, tmp_path):
+    """--compute with --scale: the allocation is in the units after --scale (C = 6 N D), and it says so;
+    N_opt_file_units is N_opt in the file's own units. The same runs in raw units give the same N_opt
+    (to the fit's convergence, 1e-3 relative)."""
+    raw = _chinchilla_csv(tmp_path / "raw.csv")
+    mil = _chinchilla_csv(tmp_path / "mil.csv", scale_n=1e6)
+    args = ["--form", "chinchilla", "--compute", "1e21", "--json", "--bootstrap", "0", *FAST]
+    rc, out, err = _run(["fit", str(raw), *args], capsys)
+    assert rc == 0, err
+    a = json.loads(out)
+    rc, out, err = _run(["fit", str(mil), *args, "--scale", "N=1e6"], capsys)
+    assert rc == 0, err
+    b = json.loads(out)
+    assert "N_opt_file_units" not in a["allocation"][0] and "N x 1e+06" in b["allocation_units"]
+    row = b["allocation"][0]
+    assert row["N_opt_file_units"] * 1e6 == pytest.approx(row["N_opt"], rel=1e-12)
+    assert row["D_opt_file_units"] == pytest.approx(row["D_opt"], rel=1e-12)
+    assert row["N_opt"] == pytest.approx(a["allocation"][0]["N_opt"], rel=1e-3)
+    assert 6 * row["N_opt"] * row["D_opt"] == pytest.approx(1e21, rel=1e-9)
+    rc, out, _ = _run(["fit", str(mil), *[x for x in args if x != "--json"], "--scale", "N=1e6"], capsys)
+    assert rc == 0 and "in the file's units: N_opt = " in out
+    assert "allocation units: C = 6 N D with N = N x 1e+06" in out
+
+
+def test_a_degenerate_direction_gets_no_zero_width_interval(capsys, tmp_path):
+    """Loss scaled to 1e-300 (normal floats, far from every start): the fit is degenerate; parameters whose
+    bootstrap refits all agree get no interval and a warning, never a [v, v] interval."""
+    p = _chinchilla_csv(tmp_path / "c.csv")
+    lines = p.read_text().splitlines()
+    p.write_text(lines[0] + "\n" + "".join(f"{a},{b},{float(c) * 1e-300!r}\n" for a, b, c in
+                                          (ln.split(",") for ln in lines[1:])))
+    rc, out, err = _run(["fit", str(p), "--form", "chinchilla", "--bootstrap", "10", "--json", *FAST], capsys)
+    assert rc == 0, err
+    res = json.loads(out)
+    for v in res["params"].values():
+        assert v["ci"] is None or v["ci"][1] > v["ci"][0], res["params"]
+    assert any(w.startswith("no interval for ") for w in res["warnings"])

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from numerics.fitting import forms, optimize
-from numerics.fitting.chinchilla import fit_chinchilla
-from numerics.fitting.engine import fit_form, predict
-from numerics.fitting.reference import _minimise
+from scaling_verify.numerics.fitting import forms, optimize
+from scaling_verify.numerics.fitting.chinchilla import fit_chinchilla
+from scaling_verify.numerics.fitting.engine import fit_form, predict
+from scaling_verify.numerics.fitting.reference import _minimise
 
 HOFFMANN = {"E": 1.69337368, "A": 406.401018, "B": 410.722827, "alpha": 0.33917084, "beta": 0.2849083}
 SMALL_GRID = {"e": np.array([-0.5, 0.5]), "a": np.array([3.0, 6.0]), "b": np.array([3.0, 6.0]),
@@ -146,7 +146,7 @@ def test_bootstrap_draws_every_point_once_on_average():
     variance 1 - 1/n, and the counts of a resample sum to n. Over B = 4000 resamples the mean count of
     every point lies within 1 +- 5 sqrt((1 - 1/n)/B) = 1 +- 0.077 (a point never drawn, e.g. an off-by-one
     in the index range, has mean 0)."""
-    from numerics.fitting.bootstrap import resample_weights
+    from scaling_verify.numerics.fitting.bootstrap import resample_weights
 
     n, B = 12, 4000
     X = np.column_stack([np.arange(1.0, n + 1), np.arange(n, 0.0, -1)])

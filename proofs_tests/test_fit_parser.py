@@ -3,7 +3,7 @@
 import pytest
 import sympy as sp
 
-from numerics.fitting.expr_parser import parse_form
+from scaling_verify.numerics.fitting.expr_parser import parse_form
 
 COLS = ["N", "D", "loss"]
 

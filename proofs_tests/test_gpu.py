@@ -5,9 +5,9 @@ import pytest
 
 import jax
 
-from numerics.simulate import float64
+from scaling_verify.numerics.simulate import float64
 
-from numerics.simulate.models import random_features as rf
+from scaling_verify.numerics.simulate.models import random_features as rf
 
 pytestmark = [pytest.mark.gpu, pytest.mark.simulate]
 
@@ -32,7 +32,7 @@ def test_random_feature_gd_on_gpu_matches_cpu():
 
 
 def _teacher_ensemble_on(device):
-    from numerics.simulate.models import rf_ensemble as rfe
+    from scaling_verify.numerics.simulate.models import rf_ensemble as rfe
 
     with jax.default_device(device), float64():
         lam, W = rfe.sign_teachers(jax.random.key(1), 1024, 2.0, 1.5, 64)
@@ -51,7 +51,7 @@ def test_teacher_ensemble_on_gpu_matches_cpu():
 
 def test_vectorised_chinchilla_fit_on_gpu_matches_cpu():
     """The vmapped L-BFGS over starts and bootstrap resamples reaches the same optimum on the GPU."""
-    from numerics.fit import fit_chinchilla
+    from scaling_verify.numerics.fit import fit_chinchilla
 
     rng = np.random.default_rng(0)
     N, D = (v.ravel() for v in np.meshgrid(np.geomspace(1e7, 1e10, 8), np.geomspace(1e9, 1e12, 8)))

@@ -5,9 +5,9 @@ import re
 import pytest
 import sympy as sp
 
-from theory import latex
-from theory.claims import REGISTRY
-from theory.latex.macros import CLAIM_SUFFIXES, REPORT_SUFFIXES
+from scaling_verify.theory import latex
+from scaling_verify.theory.claims import REGISTRY
+from scaling_verify.theory.latex.macros import CLAIM_SUFFIXES, REPORT_SUFFIXES
 
 
 def test_macro_names_are_letters_only_and_unique():
@@ -103,7 +103,7 @@ def test_plain_statement_fallback_typesets_math(plain, expected):
     assert latex.plain_to_latex(plain) == expected
 
 
-@pytest.mark.parametrize("plain", ["alpha_t_hat = 1", "x^2^3", "theory.mod._f_x", "a_{b", "50% & $5 #1 \\x"])
+@pytest.mark.parametrize("plain", ["alpha_t_hat = 1", "x^2^3", "scaling_verify.theory.mod._f_x", "a_{b", "50% & $5 #1 \\x"])
 def test_plain_statement_fallback_is_safe(plain):
     """What cannot be math is typewriter text with every special escaped: balanced, no raw $ or #."""
     out = latex.plain_to_latex(plain)

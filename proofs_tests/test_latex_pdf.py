@@ -7,9 +7,9 @@ import subprocess
 import pytest
 import sympy as sp
 
-from numerics.cli import main
-from theory import latex
-from theory.claims import REGISTRY, Claim, Theory
+from scaling_verify.numerics.cli import main
+from scaling_verify.theory import latex
+from scaling_verify.theory.claims import REGISTRY, Claim, Theory
 
 PLUGIN = Theory(id="zz_plugin", title="Scaling of the Toy & Co: 100% {Braces}", authors=("Ada Łovelace", "B. Ć"),
                 year=2021, arxiv="2101.00001")

@@ -11,9 +11,9 @@ import pytest
 import sympy as sp
 
 import scaling_verify as sv
-from numerics import checks as C
-from numerics.cli import main
-from theory.claims import REGISTRY
+from scaling_verify.numerics import checks as C
+from scaling_verify.numerics.cli import main
+from scaling_verify.theory.claims import REGISTRY
 
 BIN = Path(sys.executable).parent
 
@@ -90,13 +90,26 @@ def test_public_face_exports_the_api_without_jax():
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
-def test_a_folder_named_theory_shadowing_ours_is_named_in_one_line(tmp_path):
-    (tmp_path / "theory").mkdir()
-    (tmp_path / "theory" / "__init__.py").write_text("")
-    proc = subprocess.run([sys.executable, "-c", "import scaling_verify"], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=120)
-    assert proc.returncode != 0
-    assert "shadows scaling-verify's own 'theory' package" in proc.stderr.strip().splitlines()[-1]
+def test_a_project_with_its_own_theory_package_is_untouched_by_the_installed_plugin(tmp_path):
+    """scaling-verify takes no generic top-level name: a project with its own ``theory``/``numerics``
+    packages imports them, and its plain ``python -m pytest`` passes with our plugin loaded, without --sv."""
+    for pkg in ("theory", "numerics"):
+        (tmp_path / pkg).mkdir()
+        (tmp_path / pkg / "__init__.py").write_text(f"WHO = 'the project {pkg}'\n")
+    (tmp_path / "test_own.py").write_text(
+        "import sys\nimport theory, numerics\n\n"
+        "def test_own():\n"
+        "    assert theory.WHO == 'the project theory' and numerics.WHO == 'the project numerics'\n"
+        "    ours = {m for m in sys.modules if m.startswith('scaling_verify')}\n"
+        "    assert ours <= {'scaling_verify', 'scaling_verify.pytest_plugin'}, ours\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_own.py"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "1 passed" in proc.stdout
+    code = ("import scaling_verify as sv, theory; assert theory.WHO == 'the project theory'; "
+            "assert sv.REGISTRY.get('dynamical.time_exponent').theory == 'dynamical'")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 def test_builtin_theories_are_registered_with_their_sources():
@@ -165,7 +178,7 @@ def test_outside_module_verifies_fails_and_reports_unchecked(tmp_path, monkeypat
 
 
 def test_symbolic_level_does_not_import_jax(tmp_path):
-    code = ("import sys; from numerics.cli import main; "
+    code = ("import sys; from scaling_verify.numerics.cli import main; "
             "rc = main(['verify', '--theory', 'quanta', '--level', 'symbolic', '--no-report', '--json']); "
             "assert 'jax' not in sys.modules, 'jax imported'; sys.exit(rc)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300)
@@ -191,14 +204,14 @@ def test_bad_input_exits_2_before_any_check(argv, msg, tmp_path, monkeypatch, ca
 
 
 def test_internal_error_exits_3_with_one_line(monkeypatch, capsys):
-    from numerics import verify_cli
+    from scaling_verify.numerics import verify_cli
 
     def boom(*a, **k):
         raise RuntimeError("something broke\nsecond line")
     monkeypatch.setattr(verify_cli, "_finish", boom)
     rc, _, err = _run(["verify", "--claim", "dynamical.time_exponent", "--level", "symbolic", "--no-report"], capsys)
     assert rc == 3
-    assert err.strip() == ("scaling-verify: internal error: RuntimeError: something broke "
+    assert err.strip().splitlines()[-1] == ("scaling-verify: internal error: RuntimeError: something broke "
                            "(rerun with --debug for the traceback)")
 
 

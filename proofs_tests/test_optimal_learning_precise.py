@@ -3,9 +3,9 @@
 import mpmath as mp
 import pytest
 
-from numerics.checks import run_check
-from numerics.precise import optimal_learning as P
-from theory.claims import REGISTRY
+from scaling_verify.numerics.checks import run_check
+from scaling_verify.numerics.precise import optimal_learning as P
+from scaling_verify.theory.claims import REGISTRY
 
 PRECISE = ["toy_switch_time", "toy_area_gap", "toy_singular_control", "loss_rate_identity",
            "acceleration_ratio", "ar_table", "b_decrease_table", "b_conditioning"]

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from numerics.checks import Context, run_check
-from numerics.simulate import optimal_learning as S
-from theory.claims import REGISTRY
+from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.numerics.simulate import optimal_learning as S
+from scaling_verify.theory.claims import REGISTRY
 
 PERCEPTRON = ["compression_ratio", "loss_rate_identity", "learning_law_costate", "acceleration_ratio"]
 TOY = ["toy_switch_time", "toy_singular_control", "toy_area_gap", "toy_arc_equal_contribution"]

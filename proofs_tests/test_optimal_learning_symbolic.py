@@ -3,9 +3,9 @@
 import pytest
 import sympy as sp
 
-from numerics.checks import run_check
-from theory.claims import REGISTRY
-from theory import optimal_learning as O
+from scaling_verify.numerics.checks import run_check
+from scaling_verify.theory.claims import REGISTRY
+from scaling_verify.theory import optimal_learning as O
 
 HOLDING = [c.id for c in REGISTRY.all("optimal_learning") if c.holds and c.derive is not None]
 REFUTED = [c.id for c in REGISTRY.all("optimal_learning") if not c.holds and c.derive is not None]

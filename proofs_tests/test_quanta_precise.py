@@ -3,10 +3,10 @@
 import mpmath as mp
 import pytest
 
-from numerics.checks import run_check
-from numerics.precise import quanta as PQ
-from theory.claims import REGISTRY
-from theory.quanta import alpha, gamma, n
+from scaling_verify.numerics.checks import run_check
+from scaling_verify.numerics.precise import quanta as PQ
+from scaling_verify.theory.claims import REGISTRY
+from scaling_verify.theory.quanta import alpha, gamma, n
 
 PRECISE = ["quanta.tail_leading", "quanta.tail_series", "quanta.alpha_n", "quanta.alpha_d", "quanta.alpha_s",
            "quanta.alpha_s_general", "quanta.alpha_d_identity", "quanta.case1_loss",
@@ -94,7 +94,7 @@ def test_window_slope_is_pre_asymptotic():
 
 
 def test_exponent_checks_are_consistency_evidence():
-    from numerics.checks import check_spec
+    from scaling_verify.numerics.checks import check_spec
 
     for cid in ("alpha_n", "alpha_d", "alpha_s", "alpha_s_general", "alpha_s_implied", "alpha_d_identity"):
         assert check_spec(f"quanta.{cid}", "precise").evidence == "consistency"

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from numerics.checks import Context, run_check
-from numerics.simulate import quanta as SQ
-from numerics.simulate.models import sparse_parity as SP
-from theory.claims import REGISTRY
+from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.numerics.simulate import quanta as SQ
+from scaling_verify.numerics.simulate.models import sparse_parity as SP
+from scaling_verify.theory.claims import REGISTRY
 
 # ------------------------------------------------------------------------------ construction
 
@@ -121,7 +121,7 @@ def test_emergence_decided_against_the_step_at_8_to_32_subtasks():
     at 8 subtasks, 0.65 [0.49, 0.81] at 16, 0.75 [0.67, 0.83] at 32 (8000 steps). Sharper than the mean
     (ratio < 1) but not steps (at 32 the whole interval is beyond the stated 1/2), and the ratio grows with
     the number of subtasks, away from the model's 0."""
-    from numerics.simulate.models.sparse_parity import ParityConfig, train
+    from scaling_verify.numerics.simulate.models.sparse_parity import ParityConfig, train
 
     ci = {}
     for tasks, steps in ((8, 3000), (16, 3000), (32, 8000)):

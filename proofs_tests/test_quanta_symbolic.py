@@ -3,9 +3,9 @@
 import pytest
 import sympy as sp
 
-from numerics.checks import run_check
-from theory.claims import REGISTRY
-from theory.quanta import alpha, alpha_N, gamma, n, validate_alpha
+from scaling_verify.numerics.checks import run_check
+from scaling_verify.theory.claims import REGISTRY
+from scaling_verify.theory.quanta import alpha, alpha_N, gamma, n, validate_alpha
 
 HOLD = [c.id for c in REGISTRY.all("quanta") if c.holds and c.derive is not None]
 REFUTED = [c.id for c in REGISTRY.all("quanta") if not c.holds]

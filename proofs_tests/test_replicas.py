@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from numerics.checks import Context, run_check
-from numerics.replicas import Replicas, replica_seeds, replicated
-from theory.claims import REGISTRY
+from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.numerics.replicas import Replicas, replica_seeds, replicated
+from scaling_verify.theory.claims import REGISTRY
 
 
 def test_replica_seeds_are_distinct_and_do_not_overlap_neighbouring_base_seeds():
@@ -28,7 +28,7 @@ def test_identical_replicas_are_flagged():
 
 @pytest.mark.simulate
 def test_time_checks_fail_when_the_simulation_ignores_its_seed(monkeypatch):
-    from numerics.simulate import dynamical as D
+    from scaling_verify.numerics.simulate import dynamical as D
 
     orig = D.time_curves
     monkeypatch.setattr(D, "time_curves", lambda seed, *args, **kw: orig(0, *args, **kw))
@@ -38,7 +38,7 @@ def test_time_checks_fail_when_the_simulation_ignores_its_seed(monkeypatch):
 
 
 def test_seed_sweep_tally_flags_identical_results():
-    from numerics.seeds import SeedTally
+    from scaling_verify.numerics.seeds import SeedTally
 
     claim = REGISTRY.get("dynamical.time_exponent")
     same = SeedTally(claim, "simulate", seeds=[0, 1, 2], details={"measured 0.49"})

@@ -5,8 +5,8 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from numerics.simulate.models import random_features as rf
-from numerics.simulate.models import rf_ensemble as rfe
+from scaling_verify.numerics.simulate.models import random_features as rf
+from scaling_verify.numerics.simulate.models import rf_ensemble as rfe
 
 pytestmark = pytest.mark.simulate
 
@@ -17,7 +17,7 @@ E, N, M, T, a, b = 3, 16, 64, 5, 2.0, 1.5
 def _float64():
     """The models compute in float64 inside their own scope; the tests combine their arrays with
     jnp operations too, so the whole module runs in the same scope."""
-    from numerics.simulate import float64
+    from scaling_verify.numerics.simulate import float64
 
     with float64():
         yield
@@ -139,7 +139,7 @@ def test_float64_dmft_curve_matches_the_30_digit_solver():
     rounding in the node sums, amplified by exp(Re z t) <= exp(0.17 * 32) ~ 230, gives ~1e-13
     (measured 1e-14 at M = 100).
     """
-    from numerics.precise import dmft
+    from scaling_verify.numerics.precise import dmft
 
     ts = [0.5, 30.0]
     with mp.workdps(30):
@@ -154,7 +154,7 @@ def test_float64_dmft_curve_stays_on_the_physical_root_at_late_times():
     """N < M, t up to 1e5 (M = 200, N = 50, a = 2, b = 1.5): Newton from R = 1 at every node landed on a
     spurious root at t = 1e4 (loss -3.9e-9 instead of 0.0654); the continuation from the physical root
     agrees with the 30-digit solver (its ``root="physical"``) to 1e-12 (measured 2e-14)."""
-    from numerics.precise import dmft
+    from scaling_verify.numerics.precise import dmft
 
     ts = [1.0, 1e2, 1e3, 1e4, 1e5]
     with mp.workdps(30):

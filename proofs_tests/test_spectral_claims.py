@@ -3,11 +3,11 @@
 import pytest
 import sympy as sp
 
-from numerics.checks import run_check
-from theory.claims import REGISTRY
-from theory.spectral import frantar_sparsity_loss, kumar_ptq_delta
-from theory.spectral_model import SpectralModel
-from theory.symbols import a, b, lam, rho, t
+from scaling_verify.numerics.checks import run_check
+from scaling_verify.theory.claims import REGISTRY
+from scaling_verify.theory.spectral import frantar_sparsity_loss, kumar_ptq_delta
+from scaling_verify.theory.spectral_model import SpectralModel
+from scaling_verify.theory.symbols import a, b, lam, rho, t
 
 CLAIMS = [c.id for c in REGISTRY.all("spectral")]
 

@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from numerics.checks import run_check
-from numerics.simulate.models import compression_fits as fits
-from numerics.simulate.models import prune, quantize
-from numerics.simulate.models import spectral_flow as flow
-from numerics.simulate.models import spectral_studies as studies
-from theory.claims import REGISTRY
-from theory.spectral import BETA, N_nz, bits, D_data, kappa, sparsity
-from theory.symbols import N, a, b, rho
+from scaling_verify.numerics.checks import run_check
+from scaling_verify.numerics.simulate.models import compression_fits as fits
+from scaling_verify.numerics.simulate.models import prune, quantize
+from scaling_verify.numerics.simulate.models import spectral_flow as flow
+from scaling_verify.numerics.simulate.models import spectral_studies as studies
+from scaling_verify.theory.claims import REGISTRY
+from scaling_verify.theory.spectral import BETA, N_nz, bits, D_data, kappa, sparsity
+from scaling_verify.theory.symbols import N, a, b, rho
 
 KUMAR = "spectral.kumar_ptq_form"
 ABSMAX = "spectral.kumar_ptq_form_absmax"

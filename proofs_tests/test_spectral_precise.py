@@ -3,10 +3,10 @@
 import mpmath as mp
 import pytest
 
-from numerics.checks import levels_for, run_check
-from numerics.precise.spectral import loss_sum, norm_sum
-from theory.claims import REGISTRY
-from theory.symbols import a, b
+from scaling_verify.numerics.checks import levels_for, run_check
+from scaling_verify.numerics.precise.spectral import loss_sum, norm_sum
+from scaling_verify.theory.claims import REGISTRY
+from scaling_verify.theory.symbols import a, b
 
 PRECISE = [c.id for c in REGISTRY.all("spectral") if "precise" in levels_for(c)]
 

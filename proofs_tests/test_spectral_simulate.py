@@ -4,13 +4,13 @@ pruning and dithered-quantization sweeps) and their power tests."""
 import numpy as np
 import pytest
 
-from numerics.checks import Context, levels_for, run_check
-from numerics.simulate.models import compression_fits as fits
-from numerics.simulate.models import prune, quantize
-from numerics.simulate.models import spectral_flow as flow
-from numerics.simulate.models import spectral_studies as studies
-from theory.claims import REGISTRY
-from theory.symbols import a, b
+from scaling_verify.numerics.checks import Context, levels_for, run_check
+from scaling_verify.numerics.simulate.models import compression_fits as fits
+from scaling_verify.numerics.simulate.models import prune, quantize
+from scaling_verify.numerics.simulate.models import spectral_flow as flow
+from scaling_verify.numerics.simulate.models import spectral_studies as studies
+from scaling_verify.theory.claims import REGISTRY
+from scaling_verify.theory.symbols import a, b
 
 SIM = [c.id for c in REGISTRY.all("spectral") if "simulate" in levels_for(c)]
 # fit-form claims (Kumar, Frantar): a constant factor is the form's free amplitude (C_T) and is not judged;

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from numerics.stats import bootstrap_means, t_interval
+from scaling_verify.numerics.stats import bootstrap_means, t_interval
 
 
 def test_bootstrap_means_draws_the_same_stream_as_one_resample_at_a_time():

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from numerics.checks import Context, run_check
-from numerics.simulate.models import random_features as rf
-from numerics.simulate import two_layer as tl
-from theory.claims import REGISTRY, load_all
+from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.numerics.simulate.models import random_features as rf
+from scaling_verify.numerics.simulate import two_layer as tl
+from scaling_verify.theory.claims import REGISTRY, load_all
 
 load_all()
 
@@ -123,7 +123,7 @@ def test_bad_times_bits_and_easy_task():
 def test_feature_learning_rho_ptq_is_refuted_symbolically_too():
     """The expression is the reconstruction's 2/(1+beta) (derived by the engine); the claim's derive()
     is the two-layer network's balanced-layer value 1, so the symbolic check refutes the claim as well."""
-    from theory import spectral
+    from scaling_verify.theory import spectral
 
     c = _claim(PTQ_CLAIM)
     assert c.status == "reconstructed" and c.holds is False and c.evidence

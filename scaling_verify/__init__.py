@@ -40,78 +40,56 @@ The API, grouped:
 * LaTeX: :func:`render_latex`, :func:`claim_latex`;
 * models: :class:`SpectralModel` (your own generalized spectral model's exponents and their LaTeX).
 
-Importing this module imports SymPy but not JAX; the simulation, fitting and verification parts load
-on first use.
+Importing this module imports nothing: every name loads on first use (the claims and the asymptotics
+engine import SymPy; the simulation, fitting and verification parts import mpmath, JAX or matplotlib).
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
-from pathlib import Path
 
-
-def _check_not_shadowed() -> None:
-    """A user's own folder named ``theory`` or ``numerics`` on ``sys.path`` before ours would hide
-    this package's implementation: say so in one line instead of failing deep inside."""
-    home = Path(__file__).resolve().parent.parent
-    for name in ("theory", "numerics"):
-        spec = importlib.util.find_spec(name)
-        origin = spec.origin if spec is not None else None
-        where = Path(origin).resolve().parent.parent if origin else None
-        if where != home:
-            found = origin or (list(spec.submodule_search_locations)[0] if spec and spec.submodule_search_locations else "nowhere")
-            raise ImportError(f"scaling_verify: the folder '{name}' at {found} shadows scaling-verify's own "
-                              f"'{name}' package; rename your folder or run from another directory")
-
-
-_check_not_shadowed()
-
-from theory import asymptotics  # noqa: E402
-from theory.claims import (  # noqa: E402
-    REGISTRY,
-    Claim,
-    PowerSpec,
-    Theory,
-    register,
-    register_theory,
-    symbolic_check,
-)
-from theory.plugins import PluginError, load_module  # noqa: E402
-
-# Loaded on first use (they import mpmath, matplotlib or JAX): name -> (module, attribute).
+# Every public name loads on first use, so importing this package (the pytest plugin does, in every
+# project where scaling-verify is installed) imports nothing else of ours: name -> (module, attribute).
 _LAZY: dict[str, tuple[str, str]] = {
-    "check": ("numerics.checks", "check"),
-    "CheckResult": ("numerics.checks", "CheckResult"),
-    "Context": ("numerics.checks", "Context"),
-    "Measured": ("numerics.checks", "Measured"),
-    "Figure": ("numerics.checks", "Figure"),
-    "Series": ("numerics.checks", "Series"),
-    "exponent_verdict": ("numerics.checks", "exponent_verdict"),
-    "relative_verdict": ("numerics.checks", "relative_verdict"),
-    "run_check": ("numerics.checks", "run_check"),
-    "verify": ("numerics.verify", "verify"),
-    "ClaimRecord": ("numerics.verify", "ClaimRecord"),
-    "compare": ("numerics.compare", "compare"),
-    "CompareResult": ("numerics.compare", "CompareResult"),
-    "fit_power_law": ("numerics.fit", "fit_power_law"),
-    "fit_chinchilla": ("numerics.fit", "fit_chinchilla"),
-    "chinchilla_allocation": ("numerics.fit", "chinchilla_allocation"),
-    "render_latex": ("theory.latex", "render"),
-    "SpectralModel": ("theory.spectral_model", "SpectralModel"),
-    "claim_latex": ("theory.latex", "claim_latex"),
+    "asymptotics": ("scaling_verify.theory.asymptotics", ""),
+    "REGISTRY": ("scaling_verify.theory.claims", "REGISTRY"),
+    "Claim": ("scaling_verify.theory.claims", "Claim"),
+    "PowerSpec": ("scaling_verify.theory.claims", "PowerSpec"),
+    "Theory": ("scaling_verify.theory.claims", "Theory"),
+    "register": ("scaling_verify.theory.claims", "register"),
+    "register_theory": ("scaling_verify.theory.claims", "register_theory"),
+    "symbolic_check": ("scaling_verify.theory.claims", "symbolic_check"),
+    "load_module": ("scaling_verify.theory.plugins", "load_module"),
+    "PluginError": ("scaling_verify.theory.plugins", "PluginError"),
+    "check": ("scaling_verify.numerics.checks", "check"),
+    "CheckResult": ("scaling_verify.numerics.checks", "CheckResult"),
+    "Context": ("scaling_verify.numerics.checks", "Context"),
+    "Measured": ("scaling_verify.numerics.checks", "Measured"),
+    "Figure": ("scaling_verify.numerics.checks", "Figure"),
+    "Series": ("scaling_verify.numerics.checks", "Series"),
+    "exponent_verdict": ("scaling_verify.numerics.checks", "exponent_verdict"),
+    "relative_verdict": ("scaling_verify.numerics.checks", "relative_verdict"),
+    "run_check": ("scaling_verify.numerics.checks", "run_check"),
+    "verify": ("scaling_verify.numerics.verify", "verify"),
+    "ClaimRecord": ("scaling_verify.numerics.verify", "ClaimRecord"),
+    "compare": ("scaling_verify.numerics.compare", "compare"),
+    "CompareResult": ("scaling_verify.numerics.compare", "CompareResult"),
+    "fit_power_law": ("scaling_verify.numerics.fit", "fit_power_law"),
+    "fit_chinchilla": ("scaling_verify.numerics.fit", "fit_chinchilla"),
+    "chinchilla_allocation": ("scaling_verify.numerics.fit", "chinchilla_allocation"),
+    "render_latex": ("scaling_verify.theory.latex", "render"),
+    "SpectralModel": ("scaling_verify.theory.spectral_model", "SpectralModel"),
+    "claim_latex": ("scaling_verify.theory.latex", "claim_latex"),
 }
 
-__all__ = [
-    "REGISTRY", "Claim", "PowerSpec", "Theory", "register", "register_theory", "symbolic_check",
-    "load_module", "PluginError", "asymptotics", "__version__", *_LAZY,
-]
+__all__ = ["__version__", *_LAZY]
 
 
 def __getattr__(name: str):
     if name in _LAZY:
         module, attr = _LAZY[name]
-        value = getattr(importlib.import_module(module), attr)
+        value = importlib.import_module(module)
+        value = getattr(value, attr) if attr else value
         globals()[name] = value
         return value
     if name == "__version__":

@@ -12,7 +12,8 @@ unless ``--sv`` is given. Items:
   skipped power item with that reason;
 * ``<claim id>[unchecked]`` fails for a selected claim with no check at all.
 
-Options: ``--no-sv`` (undo an ``--sv`` in ``addopts``), ``--sv-theory T``, ``--sv-claim ID``, ``--sv-module M`` (repeatable), ``--sv-level L``,
+Options: ``--no-sv`` (undo an ``--sv`` in ``addopts``), ``--sv-theory T``, ``--sv-claim ID``, ``--sv-module M``
+(repeatable; alone it selects only that module's claims, ``--sv-all`` adds the installed ones), ``--sv-level L``,
 ``--sv-full`` (full sizes), ``--sv-seed S`` (base seed, default 0).
 """
 
@@ -39,6 +40,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--sv-full", action="store_true", help="full sizes instead of quick ones")
     g.addoption("--sv-seed", type=int, default=0, help="base seed of the simulations (default 0)")
     g.addoption("--sv-no-power", action="store_true", help="do not collect the power items")
+    g.addoption("--sv-all", action="store_true",
+                help="with --sv-module: also collect the installed theories' claims (default: only the module's)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -61,14 +64,14 @@ class ClaimItem(pytest.Item):
         self.claim_id, self.level, self.power = claim_id, level, power
 
     def _ctx(self):
-        from numerics.checks import Context
+        from scaling_verify.numerics.checks import Context
 
         opt = self.config.getoption
         return Context(quick=not opt("sv_full"), seed=opt("sv_seed"))
 
     def runtest(self) -> None:
-        from numerics.checks import check_spec, run_check
-        from theory.claims import REGISTRY
+        from scaling_verify.numerics.checks import check_spec, run_check
+        from scaling_verify.theory.claims import REGISTRY
 
         claim = REGISTRY.get(self.claim_id)
         if self.level == "unchecked":
@@ -76,7 +79,7 @@ class ClaimItem(pytest.Item):
         if not self.power:
             res = run_check(claim, self.level, self._ctx())
             self.add_report_section("call", "detail", res.detail)
-            if res.passed != claim.holds:
+            if not res.agrees_with(claim):
                 what = "rejected the claim" if claim.holds else "ACCEPTED the refuted printed formula"
                 raise SVCheckFailure(f"{self.level} check {what}: {res.detail}")
             return
@@ -111,15 +114,23 @@ class ClaimCollector(pytest.Collector):
     """Collects a :class:`ClaimItem` per selected claim and level, plus the power items."""
 
     def collect(self):
-        from numerics.checks import check_spec, levels_for
-        from numerics.verify import select_levels
-        from theory.claims import REGISTRY
-        from theory.plugins import load_module
+        from scaling_verify.numerics.checks import check_spec, levels_for
+        from scaling_verify.numerics.verify import select_levels
+        from scaling_verify.theory.claims import REGISTRY
+        from scaling_verify.theory.plugins import load_module
 
         opt = self.config.getoption
         for mod in opt("sv_module"):
             load_module(mod, self.config.invocation_params.dir)
-        claims = REGISTRY.select(opt("sv_theory") or None, opt("sv_claim") or None)
+        if opt("sv_module") and not (opt("sv_theory") or opt("sv_claim") or opt("sv_all")):
+            from scaling_verify.numerics.verify_cli import module_claims
+
+            claims = module_claims(opt("sv_module"))
+            if not claims:
+                raise ValueError(f"--sv-module {', '.join(opt('sv_module'))} registered no claims; select with "
+                                 "--sv-theory, --sv-claim or --sv-all")
+        else:
+            claims = REGISTRY.select(opt("sv_theory") or None, opt("sv_claim") or None)
         levels = select_levels(opt("sv_level"))
         for claim in claims:
             found = levels_for(claim, levels)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from theory import symbols as S
+from scaling_verify.theory import symbols as S
 
 
 @dataclass(frozen=True)

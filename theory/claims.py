@@ -310,6 +310,7 @@ class Registry:
         self._claims: dict[str, Claim] = {}
         self._theories: dict[str, Theory] = {}
         self._sources: dict[str, str] = {}
+        self._modules: dict[str, str] = {}
 
     def register_theory(self, theory: Theory) -> Theory:
         old = self._theories.get(theory.id)
@@ -326,12 +327,16 @@ class Registry:
         if old is not None and old is not claim:
             raise ValueError(f"claim {claim.id} registered twice")
         self._claims[claim.id] = claim
-        self._sources[claim.id] = _caller_file()
+        self._modules[claim.id], self._sources[claim.id] = _caller()
         return claim
 
     def source_of(self, claim_id: str) -> str | None:
-        """The file that registered ``claim_id`` (the result cache hashes it)."""
+        """The file that registered ``claim_id``."""
         return self._sources.get(claim_id)
+
+    def module_of(self, claim_id: str) -> str | None:
+        """The module that registered ``claim_id`` (its import closure keys the result cache)."""
+        return self._modules.get(claim_id)
 
     def get(self, claim_id: str) -> Claim:
         load_all()
@@ -379,14 +384,17 @@ class Registry:
         return len(self._claims)
 
 
-def _caller_file() -> str:
-    """The first file outside this module on the stack: the module registering a claim."""
+def _caller() -> tuple[str, str]:
+    """(module name, file) of the first frame outside this module on the stack: the module
+    registering a claim."""
     import sys
 
     frame = sys._getframe(1)
     while frame is not None and frame.f_globals.get("__name__") == __name__:
         frame = frame.f_back
-    return frame.f_globals.get("__file__", "") if frame is not None else ""
+    if frame is None:
+        return "", ""
+    return frame.f_globals.get("__name__", ""), frame.f_globals.get("__file__", "") or ""
 
 
 def _closest(name: str, known: Iterable[str]) -> str:
@@ -402,10 +410,9 @@ register_theory = REGISTRY.register_theory
 
 #: The built-in theories' modules; used when this distribution's entry points are not installed
 #: (running from a source tree without ``pip install``).
-BUILTIN_MODULES: tuple[str, ...] = ("theory.dynamical", "theory.finite_data", "theory.feature_learning",
-                                    "theory.compute_phases",
-                                    "theory.spectral", "theory.quanta", "theory.equivariance",
-                                    "theory.optimal_learning")
+BUILTIN_MODULES: tuple[str, ...] = tuple(
+    f"scaling_verify.theory.{name}" for name in ("dynamical", "finite_data", "feature_learning", "compute_phases",
+                                                 "spectral", "quanta", "equivariance", "optimal_learning"))
 _loaded = False
 
 
@@ -418,7 +425,7 @@ def load_all() -> None:
     if _loaded:
         return
     _loaded = True
-    from theory import plugins
+    from scaling_verify.theory import plugins
 
     try:
         plugins.load_entry_points(fallback=BUILTIN_MODULES)

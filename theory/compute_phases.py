@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory import asymptotics as A
-from theory import symbols as S
-from theory.claims import Claim, register
-from theory.dynamical import THEORY, alpha, beta, budget  # noqa: F401 (THEORY: the theory registers first)
+from scaling_verify.theory import asymptotics as A
+from scaling_verify.theory import symbols as S
+from scaling_verify.theory.claims import Claim, register
+from scaling_verify.theory.dynamical import THEORY, alpha, beta, budget  # noqa: F401 (THEORY: the theory registers first)
 
 
 def phase_exponents(phase: str) -> sp.Expr:

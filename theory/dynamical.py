@@ -19,17 +19,17 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory import asymptotics as A
-from theory.claims import Claim, Law, Theory, register, register_theory
-from theory import symbols as S
-from theory.symbols import N, a, b, t
+from scaling_verify.theory import asymptotics as A
+from scaling_verify.theory.claims import Claim, Law, Theory, register, register_theory
+from scaling_verify.theory import symbols as S
+from scaling_verify.theory.symbols import N, a, b, t
 
 SOURCE = "Bordelon, Atanasov, Pehlevan 2024, arXiv 2402.01092"
 
 THEORY = register_theory(Theory(
     id="dynamical", title="A Dynamical Model of Neural Scaling Laws",
     authors=('Blake Bordelon', 'Alexander Atanasov', 'Cengiz Pehlevan'), year=2024, arxiv="2402.01092",
-    checks={"precise": ("numerics.precise",), "simulate": ("numerics.simulate",)},
+    checks={"precise": ("scaling_verify.numerics.precise",), "simulate": ("scaling_verify.numerics.simulate",)},
 ))
 DEFAULTS = {"a": 2.0, "b": 1.5}
 
@@ -174,7 +174,7 @@ compute_time_exponent = register(Claim(
 # The count sum sum_k 1/(1 + tau^{-1} k^b) = N gives tau ~ N^b (Mellin again, b > 1), so a term
 # tau^{-q} is N^{-q b}. ``leading_power`` then returns the exponent Min over the two terms.
 
-from theory.symbols import P, E, lam  # noqa: E402
+from scaling_verify.theory.symbols import P, E, lam  # noqa: E402
 
 m = sp.Symbol("m", positive=True)  # the paper's bottleneck exponent m = min(a-1, 2b), kept symbolic
 T = sp.Symbol("T", positive=True)  # tr Lambda = sum_k lambda_k
@@ -517,7 +517,7 @@ early_time = register(Claim(
     params={"T": 2.6, "N": 1e8, "P": 1e30, "lambda": 0.5, "t": 0.01},
     holds=False,
     evidence="Exact first order in 1/N of E[exp(-t F Lambda)]_kk (Wishart second moments, "
-             "theory.dynamical.early_time_coefficient_finite_trace) adds lambda^2 t^2 e^{-lambda t}/2 per 1/N: the "
+             "scaling_verify.theory.dynamical.early_time_coefficient_finite_trace) adds lambda^2 t^2 e^{-lambda t}/2 per 1/N: the "
              "self-interaction of mode k, relative size lambda_k/tr Lambda (38 % for k = 1 at b = 1.5). Random-feature "
              "simulation (M = 64, b = 1.5, N = 32, 4000 draws, k = 1, t = 0.1): N (H_1 - e^{-t}) = 0.01564 +- 0.00024 "
              "vs this form 0.01106 and the corrected form 0.01558. The DMFT shares the omission (its 1/N term equals "

@@ -34,14 +34,14 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.claims import Claim, Law, PowerSpec, Theory, register, register_theory
+from scaling_verify.theory.claims import Claim, Law, PowerSpec, Theory, register, register_theory
 
 SOURCE = "Gerken, Kessel 2024, arXiv 2403.03103 (ICML 2024)"
 
 THEORY = register_theory(Theory(
     id="equivariance", title="Emergent Equivariance in Deep Ensembles",
     authors=('Jan E. Gerken', 'Pan Kessel'), year=2024, arxiv="2403.03103",
-    checks={"precise": ("numerics.precise",), "simulate": ("numerics.simulate",)},
+    checks={"precise": ("scaling_verify.numerics.precise",), "simulate": ("scaling_verify.numerics.simulate",)},
 ))
 
 # symbols with assumptions

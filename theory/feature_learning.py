@@ -13,12 +13,12 @@ from __future__ import annotations
 import functools
 import sympy as sp
 
-from theory import asymptotics as A
-from theory import symbols as S
-from theory.claims import Claim, Law, register
-from theory.dynamical import THEORY, alpha, b, beta, budget  # noqa: F401 (THEORY: the theory registers first)
-from theory.dynamical import single_model_size_exponent
-from theory.symbols import a
+from scaling_verify.theory import asymptotics as A
+from scaling_verify.theory import symbols as S
+from scaling_verify.theory.claims import Claim, Law, register
+from scaling_verify.theory.dynamical import THEORY, alpha, b, beta, budget  # noqa: F401 (THEORY: the theory registers first)
+from scaling_verify.theory.dynamical import single_model_size_exponent
+from scaling_verify.theory.symbols import a
 
 @functools.cache  # a derivation is pure: derive once per process
 def rich_time_exponent_derivation() -> sp.Expr:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import functools
 import sympy as sp
 
-from theory.claims import Claim, register
-from theory.dynamical import SOURCE, THEORY, T  # noqa: F401 (THEORY: the theory registers first)
-from theory.symbols import P
+from scaling_verify.theory.claims import Claim, register
+from scaling_verify.theory.dynamical import SOURCE, THEORY, T  # noqa: F401 (THEORY: the theory registers first)
+from scaling_verify.theory.symbols import P
 
 # --- finite data: P samples, data reuse ---
 #

@@ -30,14 +30,14 @@ import functools
 
 import sympy as sp
 
-from theory.claims import Claim, PowerSpec, Theory, register, register_theory
+from scaling_verify.theory.claims import Claim, PowerSpec, Theory, register, register_theory
 
 SOURCE = "Gu, Dong, Hao, Dong, Huang, Wei 2024, arXiv 2402.17759"
 
 THEORY = register_theory(Theory(
     id="optimal_learning", title="Towards Optimal Learning of Language Models",
     authors=('Yuxian Gu', 'Li Dong', 'Yaru Hao', 'Qingxiu Dong', 'Minlie Huang', 'Furu Wei'), year=2024, arxiv="2402.17759",
-    checks={"precise": ("numerics.precise",), "simulate": ("numerics.simulate",)},
+    checks={"precise": ("scaling_verify.numerics.precise",), "simulate": ("scaling_verify.numerics.simulate",)},
 ))
 
 # ----------------------------------------------------------------------------- symbols

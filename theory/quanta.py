@@ -39,15 +39,15 @@ import functools
 import mpmath
 import sympy as sp
 
-from theory import asymptotics as A
-from theory.claims import Claim, Law, Theory, register, register_theory
+from scaling_verify.theory import asymptotics as A
+from scaling_verify.theory.claims import Claim, Law, Theory, register, register_theory
 
 SOURCE = "Michaud, Liu, Girit, Tegmark 2023, arXiv 2303.13506"
 
 THEORY = register_theory(Theory(
     id="quanta", title="The Quantization Model of Neural Scaling",
     authors=('Eric J. Michaud', 'Ziming Liu', 'Uzay Girit', 'Max Tegmark'), year=2023, arxiv="2303.13506",
-    checks={"precise": ("numerics.precise",), "simulate": ("numerics.simulate",)},
+    checks={"precise": ("scaling_verify.numerics.precise",), "simulate": ("scaling_verify.numerics.simulate",)},
 ))
 
 alpha = sp.Symbol("alpha", positive=True)

@@ -38,17 +38,17 @@ import math
 
 import sympy as sp
 
-from theory import asymptotics as A
-from theory import symbols as S
-from theory.claims import Claim, Law, PowerSpec, Theory, register, register_theory
-from theory.symbols import C, N, a, b, rho, t
+from scaling_verify.theory import asymptotics as A
+from scaling_verify.theory import symbols as S
+from scaling_verify.theory.claims import Claim, Law, PowerSpec, Theory, register, register_theory
+from scaling_verify.theory.symbols import C, N, a, b, rho, t
 
 SOURCE = "Zhang 2025, arXiv 2511.07892 (abstract only; reconstructed)"
 
 THEORY = register_theory(Theory(
     id="spectral", title="A Generalized Spectral Framework to Expain Neural Scaling and Compression Dynamics",
     authors=('Yizhou Zhang',), year=2025, arxiv="2511.07892",
-    checks={"precise": ("numerics.precise",), "simulate": ("numerics.simulate",)},
+    checks={"precise": ("scaling_verify.numerics.precise",), "simulate": ("scaling_verify.numerics.simulate",)},
     notes="Title as on arXiv (sic). Only the abstract is public: every definition and claim here is reconstructed from it.",
 ))
 RECON = ("RECONSTRUCTED from the abstract of arXiv 2511.07892 (the paper's body is unavailable); "

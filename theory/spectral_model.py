@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from theory.spectral import elasticity, frontier, lam, t
+from scaling_verify.theory.spectral import elasticity, frontier, lam, t
 
 
 def _num(x, name: str) -> float:
@@ -98,7 +98,7 @@ class SpectralModel:
 
     def exponents(self) -> dict[str, float]:
         """Numeric exponents from the registered claims' expressions (not retyped)."""
-        from theory.claims import REGISTRY
+        from scaling_verify.theory.claims import REGISTRY
 
         vals = {"a": self.a, "b": self.b, "rho": self.rho}
         out = {"rho": self.rho, "beta": self.beta}
@@ -123,7 +123,7 @@ class SpectralModel:
 
     def latex(self) -> dict[str, str]:
         """LaTeX equations of the exponents, with the symbolic formula and this model's value."""
-        from theory.claims import REGISTRY
+        from scaling_verify.theory.claims import REGISTRY
 
         ex = self.exponents()
         out = {}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from numerics.fitting.optimize import HUBER_DELTA
+from scaling_verify.numerics.fitting.optimize import HUBER_DELTA
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,8 @@ def fit_chinchilla(N, D, L, *, bootstrap: int = 100, seed: int = 0, level: float
     :math:`(a, b, e, \\alpha, \\beta)`, :math:`a = \\log A`); L-BFGS then starts from the ``n_starts``
     best of them (``None``: all). Each bootstrap refit starts from the optimum of the full fit.
     """
-    from numerics.fitting.engine import fit_form
-    from numerics.fitting.forms import chinchilla
+    from scaling_verify.numerics.fitting.engine import fit_form
+    from scaling_verify.numerics.fitting.forms import chinchilla
 
     N, D, L = (np.asarray(v, dtype=float) for v in (N, D, L))
     if not (N.shape == D.shape == L.shape) or N.ndim != 1:
@@ -79,11 +79,22 @@ def fit_chinchilla(N, D, L, *, bootstrap: int = 100, seed: int = 0, level: float
 
 
 def chinchilla_allocation(fit: ChinchillaFit | dict, C) -> tuple[np.ndarray, np.ndarray]:
-    """Compute-optimal :math:`N_{opt}(C), D_{opt}(C)` under :math:`C = 6 N D` (Hoffmann et al. eq. 4)."""
+    """Compute-optimal :math:`N_{opt}(C), D_{opt}(C)` under :math:`C = 6 N D` (Hoffmann et al. eq. 4).
+
+    ``A, B, alpha, beta`` must be positive and finite (a negative ``A`` made :math:`G` complex); ``C``
+    positive and finite. N, D and C are in the units the law was fitted in (6 N D FLOPs when N counts
+    parameters and D tokens). ValueError (one line) otherwise.
+    """
     p = fit.params() if isinstance(fit, ChinchillaFit) else fit
-    al, be, A, B = p["alpha"], p["beta"], p["A"], p["B"]
-    if al <= 0 or be <= 0:
-        raise ValueError("the allocation needs alpha > 0 and beta > 0")
+    missing = [k for k in ("A", "B", "alpha", "beta") if k not in p]
+    if missing:
+        raise ValueError(f"the allocation needs the parameters A, B, alpha, beta; missing {', '.join(missing)}")
+    for k in ("A", "B", "alpha", "beta"):
+        v = p[k]
+        number = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+        if not (number and np.isfinite(v) and v > 0):
+            raise ValueError(f"the allocation needs positive finite A, B, alpha and beta; got {k} = {v!r}")
+    al, be, A, B = (float(p[k]) for k in ("alpha", "beta", "A", "B"))
     C = np.asarray(C, dtype=float)
     if not np.all(np.isfinite(C)) or np.any(C <= 0):
         raise ValueError("compute must be positive and finite")

@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from numerics.fitting.forms import Form
-from numerics.fitting.results import BootstrapSummary, Goodness, Search
+from scaling_verify.numerics.fitting.forms import Form
+from scaling_verify.numerics.fitting.results import BootstrapSummary, Goodness, Search
 
 #: an exponent beyond this (or a log-scale parameter beyond ``exp(+-LOG_LIMIT)``) is called extreme
 EXPONENT_LIMIT = 10.0
@@ -16,7 +16,7 @@ LOG_LIMIT = 60.0
 
 def goodness(form: Form, theta: np.ndarray, logX: np.ndarray, logy: np.ndarray, delta: float) -> Goodness:
     """RMS log residual, summed Huber objective and :math:`R^2` of :math:`\\log L` at ``theta``."""
-    from numerics.fitting.optimize import huber_np, log_predict
+    from scaling_verify.numerics.fitting.optimize import huber_np, log_predict
 
     r = log_predict(form.log_model(), theta, logX) - logy
     hub = float(np.sum(huber_np(r, delta)))
@@ -39,7 +39,7 @@ def warnings_for(form: Form, values: np.ndarray, search: Search, boot: Bootstrap
                        f"(try --scale) or the form may not describe them")
         elif not p.log_scale and abs(v) > EXPONENT_LIMIT:
             out.append(f"fitted exponent {p.name} = {v:.4g} is extreme: the fit is probably degenerate")
-        elif p.log_scale and abs(math.log(v)) > LOG_LIMIT:
+        elif p.log_scale and (v <= 0 or abs(math.log(v)) > LOG_LIMIT):  # v = 0: exp(theta) underflowed
             out.append(f"parameter {p.name} = {v:.4g} ran to an extreme scale: the fit is probably degenerate "
                        f"(try --scale)")
     if not search.converged:

@@ -6,9 +6,25 @@
    then continue the ``polish`` best unfinished ones to convergence. The optimum is the best end point.
 3. Refit every bootstrap resample (a weight row, :mod:`numerics.fitting.bootstrap`) from the optimum.
 
-Problems run in blocks of :data:`numerics.fitting.optimize.BLOCK`, so one compiled loop serves all
-three stages and progress is reported after each block.
+Problems run in blocks of :func:`numerics.fitting.optimize.block_size` problems, so one compiled loop
+serves all three stages and progress is reported after each block.
 4. Goodness of fit and warnings (:mod:`numerics.fitting.diagnostics`).
+
+**Bounded work.** Memory is linear in the rows: the start grid is ranked in chunks, a block holds at
+most :data:`numerics.fitting.optimize.BLOCK_ELEMENTS` problems x points, and bootstrap weight rows are
+made block by block (:mod:`numerics.fitting.bootstrap`); no ``(resamples x rows)`` or
+``(starts x rows)`` array is formed. At most :data:`MAX_ROWS` rows and
+:data:`numerics.fitting.bootstrap.MAX_BOOTSTRAP` resamples are accepted: the time of a fit grows as
+rows x (starts + resamples): measured on 2 CPU cores, a chinchilla fit of 10^4 rows takes 25 s and
+0.65 GB (0.4 GB of it imports), of 10^5 rows 4.5 minutes and 0.8 GB (it was killed at 23 GB before),
+so 10^6 rows would take about an hour.
+
+**Input checks** (ValueError, one line, before any work): every column and the target finite,
+positive and a normal float64 (a subnormal value, below 2.2e-308, has lost precision: rescale); a
+target with no variation (a constant loss, to float64 rounding of its log: range of log y below
+1e-12 max(1, |log y|)) is refused -- the fit would return arbitrary parameters with zero-width
+intervals; ``bootstrap`` a whole number in [0, MAX_BOOTSTRAP]; Huber ``delta`` positive and finite
+(``delta = 0`` makes the objective identically 0, a negative one makes it meaningless).
 """
 
 from __future__ import annotations
@@ -17,15 +33,41 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from numerics.fitting import diagnostics
-from numerics.fitting.bootstrap import percentile_interval, resample_weights
-from numerics.fitting.forms import Form
-from numerics.fitting.optimize import HUBER_DELTA, evaluate, minimise, predict  # noqa: F401 (re-exported)
+from scaling_verify.numerics.fitting import diagnostics
+import math
+import numbers
+
+from scaling_verify.numerics.fitting.bootstrap import check_count, percentile_interval, resample_weights
+from scaling_verify.numerics.fitting.forms import Form
+from scaling_verify.numerics.fitting.optimize import HUBER_DELTA, evaluate, minimise, predict  # noqa: F401 (re-exported)
 
 __all__ = ["fit_form", "predict"]
-from numerics.fitting.results import BootstrapSummary, Estimate, FormFit, Search
+from scaling_verify.numerics.fitting.results import BootstrapSummary, Estimate, FormFit, Search
 
 Progress = Callable[[str, int, int], None]
+
+#: the most rows :func:`fit_form` (and ``scaling-verify fit``) accepts
+MAX_ROWS = 1_000_000
+_TINY = np.finfo(float).tiny
+#: a target whose log varies by less than this (relative to max(1, |log y|)) is constant
+CONSTANT_RTOL = 1e-12
+
+
+def check_delta(delta) -> float:
+    """The Huber ``delta`` as a positive finite float; ValueError (one line) otherwise."""
+    if isinstance(delta, bool) or not isinstance(delta, numbers.Real) or not (math.isfinite(delta) and delta > 0):
+        raise ValueError(f"the Huber delta must be a positive finite number, got {delta!r}")
+    return float(delta)
+
+
+def _check_options(bootstrap, level, delta, n_starts) -> None:
+    check_count(bootstrap)
+    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    check_delta(delta)
+    if n_starts is not None and (isinstance(n_starts, bool) or not isinstance(n_starts, (int, np.integer))
+                                 or n_starts < 1):
+        raise ValueError(f"n_starts must be a whole number >= 1 or None, got {n_starts!r}")
 
 
 def _log_data(form: Form, columns: Mapping[str, np.ndarray], y) -> tuple[np.ndarray, np.ndarray]:
@@ -41,15 +83,24 @@ def _log_data(form: Form, columns: Mapping[str, np.ndarray], y) -> tuple[np.ndar
         if v.shape != y.shape:
             raise ValueError(f"column {name} has {v.size} values but the target has {y.size}")
         arrays.append((name, v))
+    if y.size > MAX_ROWS:
+        raise ValueError(f"{y.size:,} rows: more than the limit of {MAX_ROWS:,}; fit a subsample or bin the rows")
     for name, v in arrays + [("target", y)]:
         if not np.all(np.isfinite(v)):
             raise ValueError(f"non-finite value (NaN or inf) in column {name}")
         if np.any(v <= 0):
             raise ValueError(f"column {name} must be positive (the fit works in log space)")
+        if np.any(v < _TINY):
+            raise ValueError(f"column {name} has subnormal values (below {_TINY:.3g}), which have lost precision; "
+                             "rescale it (e.g. --scale)")
     n, P = y.size, len(form.params)
     if n < P:
         raise ValueError(f"too few points to fit: {n} (form {form.name} has {P} parameters)")
-    return np.log(np.stack([v for _, v in arrays])), np.log(y)
+    logy = np.log(y)
+    if np.ptp(logy) <= CONSTANT_RTOL * max(1.0, float(np.abs(logy).max())):
+        raise ValueError(f"the target takes a single value ({y[0]:.6g}) in every row: no variation in the loss, "
+                         "nothing to fit")
+    return np.log(np.stack([v for _, v in arrays])), logy
 
 
 def _search(form: Form, logX, logy, *, n_starts, grid, init, delta, coarse_iters, polish, maxiter, progress):
@@ -58,13 +109,10 @@ def _search(form: Form, logX, logy, *, n_starts, grid, init, delta, coarse_iters
     f0 = evaluate(form.log_model(), starts, logX, logy, delta=delta)
     order = np.argsort(f0, kind="stable")
     if n_starts is not None:
-        if n_starts < 1:
-            raise ValueError("n_starts must be >= 1")
         order = order[:n_starts]
-    ones = np.ones((order.size, logy.size))
     label = f"L-BFGS from {order.size} starts"
     progress(label, 0, order.size)
-    first = minimise(form.log_model(), starts[order], ones, logX, logy, delta=delta, maxiter=coarse_iters,
+    first = minimise(form.log_model(), starts[order], None, logX, logy, delta=delta, maxiter=coarse_iters,
                      on_block=lambda k: progress(label, k, order.size))
     theta, value = first.theta.copy(), first.value.copy()
     iters, done = first.iterations.copy(), first.converged.copy()
@@ -72,7 +120,7 @@ def _search(form: Form, logX, logy, *, n_starts, grid, init, delta, coarse_iters
     if pending.size:
         pick = pending[np.argsort(value[pending], kind="stable")[:polish]]
         progress(f"polishing the best {pick.size}", 0, 1)
-        more = minimise(form.log_model(), theta[pick], ones[: pick.size], logX, logy, delta=delta, maxiter=maxiter)
+        more = minimise(form.log_model(), theta[pick], None, logX, logy, delta=delta, maxiter=maxiter)
         theta[pick], value[pick], iters[pick], done[pick] = more.theta, more.value, iters[pick] + more.iterations, more.converged
         progress(f"polishing the best {pick.size}", 1, 1)
     if not np.isfinite(value).any():
@@ -87,24 +135,50 @@ def _search(form: Form, logX, logy, *, n_starts, grid, init, delta, coarse_iters
 def _bootstrap(form: Form, theta, logX, logy, *, count, seed, level, delta, maxiter, progress):
     n, P = logy.size, len(form.params)
     res = resample_weights(logX.T, count, seed, min_distinct=P)
-    W = res.weights
+    used = res.used
     reason = None
     if count == 0:
         reason = "bootstrap 0"
     elif n <= P + 1:
         reason = f"too few points for an interval ({n} points, {P} parameters)"
-    elif W.shape[0] < 2:
+    elif used < 2:
         reason = "too few usable bootstrap resamples"
     if reason is not None:
         summary = BootstrapSummary(count, 0, res.skipped, 0, level, seed, reason)
         return np.empty((0, P)), summary
-    label = f"bootstrap {W.shape[0]} resamples"
-    progress(label, 0, W.shape[0])
-    sol = minimise(form.log_model(), np.repeat(theta[None, :], W.shape[0], axis=0), W, logX, logy,
-                   delta=delta, maxiter=maxiter, on_block=lambda k: progress(label, k, W.shape[0]))
+    label = f"bootstrap {used} resamples"
+    progress(label, 0, used)
+    sol = minimise(form.log_model(), np.repeat(theta[None, :], used, axis=0), res.reader(), logX, logy,
+                   delta=delta, maxiter=maxiter, on_block=lambda k: progress(label, k, used))
     thetas, ok = sol.theta, sol.converged & np.isfinite(sol.value)
     summary = BootstrapSummary(count, int(thetas.shape[0]), res.skipped, int((~ok).sum()), level, seed, None)
     return thetas, summary
+
+
+#: an interval narrower than this, relative to its ends, has zero width (every refit gave one value)
+ZERO_WIDTH_RTOL = 1e-12
+#: an RMS log residual below this is an exact fit (noise-free data; float64 rounding is ~1e-16)
+EXACT_FIT = 1e-9
+
+
+def _estimates(form: Form, natural: np.ndarray, boot_nat: np.ndarray, level: float, *,
+               noisy: bool) -> tuple[list[Estimate], list[str]]:
+    """Each parameter with its percentile interval. On data with scatter (``noisy``) a zero-width
+    interval is not a measurement -- every bootstrap refit gave the same value because the parameter
+    sits in a flat direction of the objective, or at the edge of float64 (e.g. a floor whose exp
+    underflowed to 0) -- so it gets no interval and a warning. (On noise-free data every refit
+    rightly lands on the same exact optimum.)"""
+    out, warns = [], []
+    for j, p in enumerate(form.params):
+        lo = hi = None
+        if boot_nat.shape[0]:
+            lo, hi = percentile_interval(boot_nat[:, j], level)
+            if noisy and not hi - lo > ZERO_WIDTH_RTOL * max(abs(lo), abs(hi)):
+                warns.append(f"no interval for {p.name}: every bootstrap refit gave {lo:.6g} (a degenerate "
+                             "direction of the fit; check the scale of the data, e.g. --scale)")
+                lo = hi = None
+        out.append(Estimate(p.name, float(natural[j]), lo, hi))
+    return out, warns
 
 
 def fit_form(form: Form, columns: Mapping[str, np.ndarray], y, *, bootstrap: int = 200, seed: int = 0,
@@ -119,10 +193,7 @@ def fit_form(form: Form, columns: Mapping[str, np.ndarray], y, *, bootstrap: int
       grid / init: replace start values (fit coordinates) / pin a start (natural value) per parameter.
       bootstrap: resamples of the points (0: no interval); ``seed`` fixes them.
     """
-    if bootstrap < 0:
-        raise ValueError("bootstrap must be >= 0")
-    if not 0 < level < 1:
-        raise ValueError("level must be in (0, 1)")
+    _check_options(bootstrap, level, delta, n_starts)
     progress = progress or (lambda *_: None)
     logX, logy = _log_data(form, columns, y)
     theta, value, search = _search(form, logX, logy, n_starts=n_starts, grid=grid, init=init, delta=delta,
@@ -130,15 +201,10 @@ def fit_form(form: Form, columns: Mapping[str, np.ndarray], y, *, bootstrap: int
     boot_theta, boot = _bootstrap(form, theta, logX, logy, count=bootstrap, seed=seed, level=level, delta=delta,
                                   maxiter=maxiter, progress=progress)
     natural = form.to_natural(theta)
-    boot_nat = form.to_natural(boot_theta)
-    estimates = []
-    for j, p in enumerate(form.params):
-        lo = hi = None
-        if boot_nat.shape[0]:
-            lo, hi = percentile_interval(boot_nat[:, j], level)
-        estimates.append(Estimate(p.name, float(natural[j]), lo, hi))
     goodness = diagnostics.goodness(form, theta, logX, logy, delta)
-    warns = diagnostics.warnings_for(form, natural, search, boot, goodness)
+    estimates, flat = _estimates(form, natural, form.to_natural(boot_theta), level,
+                                 noisy=goodness.rms_log > EXACT_FIT)
+    warns = diagnostics.warnings_for(form, natural, search, boot, goodness) + flat
     return FormFit(form=form, estimates=tuple(estimates), goodness=goodness, search=search, bootstrap=boot,
                    delta=delta, warnings=tuple(warns), theta=theta, boot_theta=boot_theta)
 

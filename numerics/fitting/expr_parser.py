@@ -7,6 +7,14 @@ strings, names starting with an underscore, unknown functions -- is refused with
 expression is built node by node from the whitelist; the text is never passed to ``eval``, ``exec``,
 ``sympify`` or ``parse_expr``.
 
+Numbers are bounded before SymPy sees them: every constant must be at most :data:`MAX_CONSTANT` in
+magnitude, and every sub-expression made of numbers only (``9**9**9**9``, ``exp(exp(1000))``,
+``1/0``) is folded in float64 by :func:`_fold`, which refuses an overflow, a division by zero or a
+domain error, and a result beyond :data:`MAX_CONSTANT`, with one line. Each float64 operation takes
+constant time, so the refusal comes before any work (SymPy or mpmath would otherwise evaluate such a
+tower with ever more digits, for minutes and gigabytes, without answering Ctrl-C); the folded value
+is what the law uses.
+
 Names that are CSV columns are data (positive; the fit works in log space); every other name is a
 parameter. A parameter that appears in an exponent or inside ``exp``/``log`` is fitted as it is (an
 exponent); every other parameter multiplies or adds, is taken as positive and fitted on a log scale.
@@ -15,14 +23,17 @@ exponent); every other parameter multiplies or adds, is taken as positive and fi
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Iterable
 
 import sympy as sp
 
-from numerics.fitting.forms import Form, Param, column, free, positive
+from scaling_verify.numerics.fitting.forms import Form, Param, column, free, positive
 
 MAX_LENGTH = 500
 MAX_NODES = 200
+#: the largest magnitude of a constant or of a folded constant sub-expression
+MAX_CONSTANT = 1e300
 _FUNCS = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "min": sp.Min, "max": sp.Max}
 _ARITY = {"exp": (1, 1), "log": (1, 1), "sqrt": (1, 1), "min": (2, 8), "max": (2, 8)}
 _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
@@ -52,8 +63,10 @@ def _check(tree: ast.AST) -> list[str]:
         elif isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                 raise _refuse(f"the constant {node.value!r}")
-            if abs(node.value) > 1e300:
-                raise ValueError(f"--form-expr: the constant {node.value} is too large")
+            if abs(node.value) > MAX_CONSTANT:
+                text = str(node.value)
+                shown = text if len(text) < 40 else f"{text[:20]}... ({len(text)} digits)"
+                raise ValueError(f"--form-expr: the constant {shown} is too large (beyond {MAX_CONSTANT:g})")
         elif isinstance(node, ast.Call):
             fn = node.func
             if not isinstance(fn, ast.Name) or fn.id not in _FUNCS:
@@ -90,11 +103,71 @@ def _exponent_names(tree: ast.AST) -> set[str]:
     return out
 
 
+_FOLD_FUNCS = {"exp": math.exp, "log": math.log, "sqrt": math.sqrt, "min": min, "max": max}
+_FOLD_OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+             ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: math.pow(a, b)}
+
+
+def _fold(node: ast.AST) -> float | None:
+    """The float64 value of a sub-expression made of numbers only, else None (it has a name).
+
+    Raises ValueError (one line) for an overflow, a division by zero, a domain error (log of a
+    negative number, a negative number to a fractional power) or a value beyond MAX_CONSTANT.
+    """
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        return None
+    if isinstance(node, ast.UnaryOp):
+        v = _fold(node.operand)
+        return None if v is None else (-v if isinstance(node.op, ast.USub) else v)
+    if isinstance(node, ast.BinOp):
+        a, b = _fold(node.left), _fold(node.right)
+        if a is None or b is None:
+            return None
+        op, fn = type(node.op), _FOLD_OPS[type(node.op)]
+    elif isinstance(node, ast.Call):
+        args = [_fold(a) for a in node.args]
+        if any(v is None for v in args):
+            return None
+        op, fn = node.func.id, lambda *v: _FOLD_FUNCS[node.func.id](*v)
+        a, b = args[0], args[1:]
+    else:  # unreachable after _check
+        raise _refuse(type(node).__name__.lower())
+    try:
+        v = fn(a, b) if isinstance(node, ast.BinOp) else fn(a, *b)
+    except OverflowError:
+        raise ValueError(f"--form-expr: the constant {ast.unparse(node)[:60]} overflows float64") from None
+    except ZeroDivisionError:
+        raise ValueError(f"--form-expr: division by zero in {ast.unparse(node)[:60]}") from None
+    except ValueError:
+        raise ValueError(f"--form-expr: {ast.unparse(node)[:60]} is undefined (outside the domain of "
+                         f"{op if isinstance(op, str) else 'the power'})") from None
+    if isinstance(v, complex) or not math.isfinite(v) or abs(v) > MAX_CONSTANT:
+        raise ValueError(f"--form-expr: the constant {ast.unparse(node)[:60]} is too large "
+                         f"(beyond {MAX_CONSTANT:g} in magnitude)")
+    return float(v)
+
+
+def _check_constants(tree: ast.AST) -> None:
+    """Fold every all-number sub-expression once (refusing overflows) before anything else runs."""
+    def visit(node):
+        if _fold(node) is None:  # has a name: fold its children separately
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    visit(child)
+
+    visit(tree.body)
+
+
 def _build(node: ast.AST, symbols: dict[str, sp.Symbol]) -> sp.Expr:
     if isinstance(node, ast.Expression):
         return _build(node.body, symbols)
-    if isinstance(node, ast.Constant):
-        return sp.Integer(node.value) if isinstance(node.value, int) and abs(node.value) < 10 ** 6 else sp.Float(node.value)
+    folded = _fold(node)
+    if folded is not None:  # numbers only: its float64 value (checked by _check_constants)
+        if isinstance(node, ast.Constant) and isinstance(node.value, int) and abs(node.value) < 10 ** 6:
+            return sp.Integer(node.value)
+        return sp.Integer(int(folded)) if folded.is_integer() and abs(folded) < 10 ** 6 else sp.Float(folded)
     if isinstance(node, ast.Name):
         return symbols[node.id]
     if isinstance(node, ast.UnaryOp):
@@ -102,11 +175,8 @@ def _build(node: ast.AST, symbols: dict[str, sp.Symbol]) -> sp.Expr:
         return -inner if isinstance(node.op, ast.USub) else inner
     if isinstance(node, ast.BinOp):
         a, b = _build(node.left, symbols), _build(node.right, symbols)
-        op = type(node.op)
-        if op is ast.Pow and a.is_Number and b.is_Number:
-            return sp.Float(a) ** sp.Float(b)  # numeric powers in floating point, never big integers
         return {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
-                ast.Div: lambda: a / b, ast.Pow: lambda: a ** b}[op]()
+                ast.Div: lambda: a / b, ast.Pow: lambda: a ** b}[type(node.op)]()
     if isinstance(node, ast.Call):
         return _FUNCS[node.func.id](*(_build(a, symbols) for a in node.args))
     raise _refuse(type(node).__name__.lower())  # unreachable after _check
@@ -125,6 +195,7 @@ def parse_form(text: str, columns: Iterable[str], *, target: str = "loss") -> Fo
     except SyntaxError as exc:
         raise ValueError(f"--form-expr: not a valid expression ({exc.msg})") from None
     names = _check(tree)
+    _check_constants(tree)
     columns = set(columns)
     if target in names:
         raise ValueError(f"--form-expr uses the target column {target}; the law must predict it from other columns")

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from numerics.fitting.translate import compile_log_model, compile_model
+from scaling_verify.numerics.fitting.translate import compile_log_model, compile_model
 
 
 def column(name: str) -> sp.Symbol:

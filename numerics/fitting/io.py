@@ -1,32 +1,64 @@
 """CSV input for the fitting lab: read once, map columns, apply scales, refuse bad data in one line.
 
-* UTF-8 with or without a byte-order mark (Excel writes one), header row required.
+* UTF-8 with or without a byte-order mark (Excel writes one), header row required, comma-separated
+  with ``.`` as the decimal mark. A file that looks ``;``- or tab-separated is refused with a hint
+  (converting it is safer than guessing its decimal mark); a row with more or fewer fields than the
+  header (e.g. a decimal comma ``1,5`` read as two fields) is refused with its line number.
 * ``--col N=params`` maps a law's column ``N`` to the CSV column ``params``; ``--scale N=1e6`` says the
   column is in millions (values are multiplied by the scale).
-* Every problem -- missing file or column, a non-numeric, NaN/inf or non-positive cell -- is a
-  :class:`ValueError` with one line naming the file, line and column, raised before any fitting.
+* Every problem -- missing file or column, a non-numeric, NaN/inf, non-positive or subnormal cell --
+  is a :class:`ValueError` with one line naming the file, line and column, raised before any fitting.
+
+Memory is linear in the rows and small: the :class:`Table` keeps the decoded text (about one byte
+per character) and parses a column into a float64 array when it is asked for, streaming the rows
+(no per-cell Python objects are kept). ``max_rows`` refuses a larger file before it is read.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import os
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+#: the largest file read at all (bytes); a bigger one is refused before it is read
+MAX_BYTES = 2 << 30
+#: the smallest positive normal float64: smaller positive values are subnormal and have lost precision
+TINY = sys.float_info.min
+
 
 @dataclass(frozen=True)
 class Table:
-    """A CSV file's header and cells, with the SHA-256 of its bytes (for provenance)."""
+    """A CSV file's header and rows, with the SHA-256 of its bytes (for provenance).
+
+    ``n_rows`` counts the data rows (blank lines skipped); cells are parsed when a column is asked for.
+    """
 
     path: Path
     sha256: str
     header: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]  # (line number, cells)
+    n_rows: int
+    text: str = field(repr=False)
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """``(line number, cells)`` of every data row, streamed from the text."""
+        reader = csv.reader(io.StringIO(self.text))
+        next(reader, None)
+        for row in reader:
+            if row and "".join(row).strip():
+                yield reader.line_num, row
+
+    def cells(self, name: str) -> Iterator[str]:
+        """Column ``name`` as stripped strings (e.g. run labels), streamed."""
+        j = self.header.index(name)
+        return (cells[j].strip() for _, cells in self.records())
 
     def require(self, names: Iterable[str], mapped_from: Mapping[str, str] | None = None) -> None:
         """Raise one line naming every missing column (and the law column it was mapped from)."""
@@ -40,61 +72,173 @@ class Table:
         """Whether every cell of column ``name`` parses as a number."""
         j = self.header.index(name)
         try:
-            for _, cells in self.rows:
+            for _, cells in self.records():
                 float(cells[j])
         except ValueError:
             return False
         return True
 
     def numbers(self, name: str, *, positive: bool = False, scale: float = 1.0) -> np.ndarray:
-        """Column ``name`` as floats times ``scale``; one-line errors for bad cells."""
+        """Column ``name`` as floats times ``scale``; one-line errors for bad cells.
+
+        With ``positive`` (a column the fit takes the log of) a value must be > 0 and, after the
+        scale, a normal float64 (>= 2.2e-308): a subnormal value has lost bits of precision and its
+        logarithm is no longer what the file says, so it is refused with a hint to rescale.
+        """
         j = self.header.index(name)
-        out = np.empty(len(self.rows))
-        for i, (lineno, cells) in enumerate(self.rows):
-            try:
-                v = float(cells[j])
-            except ValueError:
-                raise ValueError(f"{self.path}: line {lineno}: column {name} is not a number: {cells[j]!r}") from None
-            if not math.isfinite(v):
-                raise ValueError(f"{self.path}: line {lineno}: column {name} is not finite: {cells[j]!r}")
-            if positive and v <= 0:
+        try:
+            out = np.fromiter((float(cells[j]) for _, cells in self.records()), dtype=float, count=self.n_rows)
+        except ValueError:
+            lineno, cell = next((ln, c[j]) for ln, c in self.records() if not _is_float(c[j]))
+            raise ValueError(f"{self.path}: line {lineno}: column {name} is not a number: {cell.strip()!r}"
+                             + _decimal_hint(cell)) from None
+        bad = ~np.isfinite(out)
+        if bad.any():
+            lineno, cell = self._cell(int(np.argmax(bad)), j)
+            raise ValueError(f"{self.path}: line {lineno}: column {name} is not finite: {cell.strip()!r}")
+        if positive:
+            bad = out <= 0
+            if bad.any():
+                lineno, cell = self._cell(int(np.argmax(bad)), j)
                 raise ValueError(f"{self.path}: line {lineno}: column {name} must be positive "
-                                 f"(the fit works in log space), got {cells[j]!r}")
-            out[i] = v * scale
+                                 f"(the fit works in log space), got {cell.strip()!r}")
+        if scale != 1.0:
+            out *= scale
+        if positive:
+            bad = ~((out >= TINY) & (out < math.inf))
+            if bad.any():
+                lineno, cell = self._cell(int(np.argmax(bad)), j)
+                raise ValueError(f"{self.path}: line {lineno}: column {name} is {cell.strip()!r}"
+                                 f"{f' x {scale:g}' if scale != 1 else ''}, outside the normal float64 range "
+                                 f"[{TINY:.3g}, {sys.float_info.max:.3g}]; rescale the column (--scale)")
         return out
 
+    def _cell(self, i: int, j: int) -> tuple[int, str]:
+        """Line number and text of data row ``i``, column ``j`` (for an error message)."""
+        for k, (lineno, cells) in enumerate(self.records()):
+            if k == i:
+                return lineno, cells[j]
+        raise IndexError(i)
 
-def load_table(path: str | Path) -> Table:
-    """Read a CSV with a header row (UTF-8, BOM allowed); blank lines are skipped."""
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _decimal_hint(cell: str) -> str:
+    return " (a decimal comma? write numbers with '.')" if "," in cell else ""
+
+
+def count_lines(path: Path) -> int:
+    """Newlines in ``path``, counted in 1 MiB chunks (no copy of the file is kept)."""
+    n = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            n += chunk.count(b"\n")
+    return n
+
+
+def _separator_hint(path: Path, first_line: str) -> None:
+    if "," in first_line:
+        return
+    for sep, name in ((";", "';'"), ("\t", "tab")):
+        if sep in first_line:
+            raise ValueError(f"{path}: the file looks {name}-separated; save it comma-separated "
+                             f"(with '.' as the decimal mark)")
+
+
+def load_table(path: str | Path, *, max_rows: int | None = None) -> Table:
+    """Read a CSV with a header row (UTF-8, BOM allowed); blank lines are skipped.
+
+    ``max_rows``: refuse a file with more data rows, before reading it (one line).
+    """
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"no such file: {path}")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ValueError(f"{path}: {size / 2**30:.1f} GiB is larger than the {MAX_BYTES / 2**30:.0f} GiB a CSV may be")
+    if max_rows is not None:
+        lines = count_lines(path) - 1
+        if lines > max_rows:
+            raise ValueError(f"{path}: {lines:,} lines, more than the limit of {max_rows:,} data rows; "
+                             "use a subsample or bin the rows")
     raw = path.read_bytes()
+    sha = hashlib.sha256(raw).hexdigest()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not a UTF-8 text CSV file") from None
+    del raw
     try:
-        reader = csv.reader(text.splitlines())
-        header = next(reader, None)
-        if header is None or not any(h.strip() for h in header):
-            raise ValueError(f"{path}: empty CSV (no header row)")
-        names = tuple(h.strip() for h in header)
-        dup = sorted({n for n in names if names.count(n) > 1 and n})
-        if dup:
-            raise ValueError(f"{path}: duplicate column name(s) {', '.join(dup)}")
-        rows = []
-        for lineno, row in enumerate(reader, start=2):
-            if not row or all(not cell.strip() for cell in row):
-                continue
-            if len(row) < len(names):
-                raise ValueError(f"{path}: line {lineno} has {len(row)} fields, header has {len(names)}")
-            rows.append((lineno, tuple(cell.strip() for cell in row)))
+        header, n_rows = _scan(path, text, max_rows)
     except csv.Error as exc:
         raise ValueError(f"{path}: malformed CSV: {exc}") from None
-    if not rows:
+    return Table(path, sha, header, n_rows, text)
+
+
+def _scan(path: Path, text: str, max_rows: int | None) -> tuple[tuple[str, ...], int]:
+    """Check the header and every row's field count; return the header and the number of data rows."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None or not any(h.strip() for h in header):
+        raise ValueError(f"{path}: empty CSV (no header row)")
+    if len(header) == 1:
+        _separator_hint(path, text[: text.find("\n")] if "\n" in text[:100_000] else text[:100_000])
+    names = tuple(h.strip() for h in header)
+    dup = sorted({n for n in names if names.count(n) > 1 and n})
+    if dup:
+        raise ValueError(f"{path}: duplicate column name(s) {', '.join(dup)}")
+    n_rows = 0
+    for row in reader:
+        if not row or not "".join(row).strip():
+            continue
+        if len(row) != len(names):
+            more = len(row) > len(names)
+            hint = " (a decimal comma, or an unquoted comma inside a field?)" if more else ""
+            raise ValueError(f"{path}: line {reader.line_num} has {len(row)} fields, header has {len(names)}{hint}")
+        n_rows += 1
+        if max_rows is not None and n_rows > max_rows:
+            raise ValueError(f"{path}: more than the limit of {max_rows:,} data rows; use a subsample or bin the rows")
+    if not n_rows:
         raise ValueError(f"{path}: no data rows")
-    return Table(path, hashlib.sha256(raw).hexdigest(), names, tuple(rows))
+    return names, n_rows
+
+
+def writable_file(path: Path, option: str) -> None:
+    """Refuse (one line, before any work) an output file that cannot be written: missing or
+    unwritable folder, a folder in its place, or an existing read-only file."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ValueError(f"{option}: folder {folder} does not exist")
+    if path.is_dir():
+        raise ValueError(f"{option}: {path} is a folder, not a file")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ValueError(f"{option}: {path} is not writable")
+
+
+def writable_dir(path: Path, option: str) -> None:
+    """Refuse (one line, before any work) an output folder that is not a writable folder or cannot
+    be created (its nearest existing parent is a file or not writable)."""
+    path = Path(path)
+    if path.exists():
+        if not path.is_dir():
+            raise ValueError(f"{option}: {path} exists and is not a folder")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise ValueError(f"{option}: folder {path} is not writable")
+        return
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ValueError(f"{option}: cannot create folder {path}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"{option}: cannot create folder {path}: {parent} is not writable")
 
 
 def parse_assignments(items: Iterable[str] | None, option: str) -> dict[str, str]:

@@ -26,7 +26,7 @@ import numpy as np
 import optax
 
 if TYPE_CHECKING:
-    from numerics.fitting.forms import Form
+    from scaling_verify.numerics.fitting.forms import Form
 
 HUBER_DELTA = 1e-3
 
@@ -139,50 +139,86 @@ def _compiled_solver(log_model, delta: float, gtol: float, ftol: float, memory: 
 
 
 BLOCK = 64
+#: the most (problems x points) one compiled block holds. A block's working set is a few dozen arrays of
+#: this size (residuals, Huber terms and their gradients for every problem), so 2**20 float64 elements
+#: bound it to a few hundred MB whatever the number of rows; below 16384 points a block is BLOCK problems.
+BLOCK_ELEMENTS = 1 << 20
 
 
-def minimise(log_model, theta0: np.ndarray, weights: np.ndarray, logX: np.ndarray, logy: np.ndarray, *,
+def block_size(n: int, block: int = BLOCK) -> int:
+    """Problems per compiled block for ``n`` points: ``block``, fewer when ``n`` is large (>= 1)."""
+    return max(1, min(block, BLOCK_ELEMENTS // max(int(n), 1)))
+
+
+def _weight_block(weights, lo: int, hi: int, n: int) -> np.ndarray:
+    if weights is None:
+        return np.ones((hi - lo, n))
+    if callable(weights):
+        return np.asarray(weights(lo, hi), float)
+    return np.asarray(weights[lo:hi], float)
+
+
+def minimise(log_model, theta0: np.ndarray, weights, logX: np.ndarray, logy: np.ndarray, *,
              delta: float = HUBER_DELTA, maxiter: int = 2000, gtol: float = 1e-12, ftol: float = 1e-15,
-             memory: int = 10, block: int = BLOCK, on_block=None) -> Solved:
+             memory: int = 10, block: int | None = None, on_block=None) -> Solved:
     """Minimise the weighted Huber objective from each row of ``theta0`` with weights ``weights[m]``.
 
-    Problems run in blocks of ``block`` (the last one padded), so one compiled loop serves every call
-    with the same data size -- the start search, the polish and the bootstrap alike.
+    Problems run in blocks of ``block`` (default :func:`block_size`; the last one padded), so one
+    compiled loop serves every call with the same data size -- the start search, the polish and the
+    bootstrap alike -- and memory stays linear in the points.
 
     Args:
       log_model: JAX ``(theta, logX) -> log prediction`` (e.g. :meth:`Form.log_model`); hashable.
-      theta0: ``(M, P)`` starts; weights: ``(M, n)`` point weights; logX: ``(k, n)``; logy: ``(n,)``.
+      theta0: ``(M, P)`` starts; logX: ``(k, n)``; logy: ``(n,)``.
+      weights: ``(M, n)`` point weights, ``None`` (all ones), or ``read(lo, hi)`` returning the rows
+        ``lo..hi-1`` (read block by block, in order: the bootstrap's rows are made on demand).
       on_block: called with the number of problems finished after each block.
     """
     solve, _ = _compiled_solver(log_model, float(delta), float(gtol), float(ftol), int(memory))
-    theta0, weights = np.asarray(theta0, float), np.asarray(weights, float)
-    M = theta0.shape[0]
+    theta0 = np.asarray(theta0, float)
+    M, n = theta0.shape[0], int(np.shape(logy)[0])
+    block = block or block_size(n)
     parts = []
     with float64():
         args = (jnp.asarray(logX, jnp.float64), jnp.asarray(logy, jnp.float64), jnp.int32(maxiter))
         for lo in range(0, M, block):
-            th, w = theta0[lo: lo + block], weights[lo: lo + block]
+            th = theta0[lo: lo + block]
+            w = _weight_block(weights, lo, lo + th.shape[0], n)
             pad = block - th.shape[0]
             if pad:
                 th = np.vstack([th, np.repeat(th[:1], pad, axis=0)])
                 w = np.vstack([w, np.repeat(w[:1], pad, axis=0)])
             out = solve(jnp.asarray(th, jnp.float64), jnp.asarray(w, jnp.float64), *args)
             parts.append([np.asarray(o)[: block - pad] for o in out])
+            del w
             if on_block is not None:
                 on_block(min(lo + block, M))
+    if not parts:
+        P = theta0.shape[1] if theta0.ndim == 2 else 0
+        return Solved(np.empty((0, P)), np.empty(0), np.empty(0, int), np.empty(0, bool))
     theta, value, k, done = (np.concatenate(col) for col in zip(*parts))
     return Solved(theta, value, k, done)
 
 
 def evaluate(log_model, thetas: np.ndarray, logX: np.ndarray, logy: np.ndarray, *,
              delta: float = HUBER_DELTA, weights: np.ndarray | None = None) -> np.ndarray:
-    """The objective at each row of ``thetas`` (one vectorised pass; used to rank a start grid)."""
+    """The objective at each row of ``thetas`` (vectorised, in chunks of at most
+    :data:`BLOCK_ELEMENTS` thetas x points, so ranking a 4500-point grid stays small for many rows)."""
     _, values = _compiled_solver(log_model, float(delta), 1e-12, 1e-15, 10)
-    w = np.ones(logy.shape[0]) if weights is None else weights
+    thetas = np.asarray(thetas, float)
+    n = int(np.shape(logy)[0])
+    w = np.ones(n) if weights is None else weights
+    M = thetas.shape[0]
+    chunk = min(M, max(1, BLOCK_ELEMENTS // max(n, 1)))
+    out = np.empty(M)
     with float64():
-        out = values(jnp.asarray(thetas, jnp.float64), jnp.asarray(w, jnp.float64),
-                     jnp.asarray(logX, jnp.float64), jnp.asarray(logy, jnp.float64))
-        out = np.asarray(out)
+        args = (jnp.asarray(w, jnp.float64), jnp.asarray(logX, jnp.float64), jnp.asarray(logy, jnp.float64))
+        for lo in range(0, M, chunk):
+            th = thetas[lo: lo + chunk]
+            pad = chunk - th.shape[0]
+            if pad:
+                th = np.vstack([th, np.repeat(th[:1], pad, axis=0)])
+            out[lo: lo + chunk] = np.asarray(values(jnp.asarray(th, jnp.float64), *args))[: chunk - pad]
     return np.where(np.isfinite(out), out, np.inf)
 
 

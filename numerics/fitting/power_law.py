@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 
-from numerics.fitting.bootstrap import percentile_interval as _interval
+from scaling_verify.numerics.fitting.bootstrap import check_count
+from scaling_verify.numerics.fitting.bootstrap import percentile_interval as _interval
 
 
 def _check_xy(x: np.ndarray, y: np.ndarray, min_points: int) -> None:
@@ -120,8 +121,7 @@ def fit_power_law(x, y, *, window: tuple[float, float] | None = None, floor: boo
         keep = (x >= lo) & (x <= hi)
         x, y = x[keep], y[..., keep]
     _check_xy(x, y, 4 if floor else 2)
-    if bootstrap < 0:
-        raise ValueError("bootstrap must be >= 0")
+    bootstrap = check_count(bootstrap)
     fitter = (lambda xx, yy: _with_floor(xx, yy, None)) if floor else (lambda xx, yy: (*_loglog(xx, yy), None))
     ymean = y.mean(axis=0) if y.ndim == 2 else y
     c, p, fl = fitter(x, ymean)

@@ -16,9 +16,9 @@ import math
 import numpy as np
 from scipy import optimize
 
-from numerics.fitting.bootstrap import percentile_interval as _interval
-from numerics.fitting.chinchilla import ChinchillaFit
-from numerics.fitting.optimize import HUBER_DELTA
+from scaling_verify.numerics.fitting.bootstrap import percentile_interval as _interval
+from scaling_verify.numerics.fitting.chinchilla import ChinchillaFit
+from scaling_verify.numerics.fitting.optimize import HUBER_DELTA
 
 def _huber_and_grad(r: np.ndarray, delta: float) -> tuple[np.ndarray, np.ndarray]:
     a = np.abs(r)
@@ -95,7 +95,11 @@ def fit_chinchilla_reference(N, D, L, *, bootstrap: int = 100, seed: int = 0, le
     Chinchilla data). Each bootstrap refit starts from the ``boot_starts`` best grid starts of the main fit.
     ``tight=False`` uses scipy's default tolerances (kept only to demonstrate the tolerance trap).
     """
+    from scaling_verify.numerics.fitting.bootstrap import check_count
+    from scaling_verify.numerics.fitting.engine import check_delta
+
     N, D, L = _validate_ndl(N, D, L)
+    bootstrap, delta = check_count(bootstrap), check_delta(delta)
     logN, logD, logL = np.log(N), np.log(D), np.log(L)
     starts = _starts(grid or DEFAULT_GRID)
     # rank the starts by their objective, then optimise from all of them

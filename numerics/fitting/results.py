@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from numerics.fitting.forms import Form
+from scaling_verify.numerics.fitting.forms import Form
 
 
 def finite_or_none(v: float | None) -> float | None:
@@ -116,7 +116,7 @@ class FormFit:
 
     def predict(self, columns: dict[str, np.ndarray]) -> np.ndarray:
         """The fitted law at natural column values (``{"N": ..., "D": ...}``)."""
-        from numerics.fitting.optimize import predict
+        from scaling_verify.numerics.fitting.optimize import predict
 
         return predict(self.form, self.theta, columns)
 

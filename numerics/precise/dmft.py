@@ -26,10 +26,10 @@ import functools
 
 import mpmath as mp
 
-from numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
-from numerics.precise import DPS
-from numerics.precise.models import dmft_solver
-from theory.claims import Claim
+from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
+from scaling_verify.numerics.precise import DPS
+from scaling_verify.numerics.precise.models import dmft_solver
+from scaling_verify.theory.claims import Claim
 
 
 def validate(N=None, P=None, b=None, a=None) -> None:

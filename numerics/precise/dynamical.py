@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import mpmath as mp
 
-from numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
-from numerics.measurement import measurement
-from numerics.stats import validate_power_spectrum
-from numerics.precise import DPS
-from theory.claims import Claim
+from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
+from scaling_verify.numerics.measurement import measurement
+from scaling_verify.numerics.stats import validate_power_spectrum
+from scaling_verify.numerics.precise import DPS
+from scaling_verify.theory.claims import Claim
 
 
 def _validate(a: float, b: float) -> None:
@@ -400,7 +400,7 @@ def _ensemble_ratio(claim: Claim, ctx: Context) -> CheckResult:
               + f" vs claimed {pred:.6f}; rel. errors " + ", ".join(f"{e:.1e}" for e in errs)
               + " (tol 1e-3)" + (" -> consistent" if ok else " -> REJECTED"))
     return CheckResult(ok, detail, {"ratios": [float(r) for r in ratios], "rel_errors": errs})
-from numerics.precise import dmft  # noqa: E402,F401  (registers the DMFT early-time check)
+from scaling_verify.numerics.precise import dmft  # noqa: E402,F401  (registers the DMFT early-time check)
 
 # =============================================================================================
 # --- finite data: exact expected train-test gap of tiny systems (Gauss-Hermite)

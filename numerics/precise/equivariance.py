@@ -26,11 +26,11 @@ import itertools
 import mpmath as mp
 import numpy as np
 
-from numerics.checks import CheckResult, Context, Figure, Series, check
-from numerics.measurement import measurement
-from numerics.precise import DPS
-from theory.claims import Claim
-from theory.equivariance import c4_pixel_permutation
+from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check
+from scaling_verify.numerics.measurement import measurement
+from scaling_verify.numerics.precise import DPS
+from scaling_verify.theory.claims import Claim
+from scaling_verify.theory.equivariance import c4_pixel_permutation
 
 TOL_30 = 1e-25
 """Asserted bound on orbit deviations at 30 digits (module docstring: expected <= 1e-30)."""

@@ -16,9 +16,9 @@ import itertools
 
 import mpmath as mp
 
-from numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
-from numerics.precise import DPS
-from theory.claims import Claim
+from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
+from scaling_verify.numerics.precise import DPS
+from scaling_verify.theory.claims import Claim
 
 HORIZON = 5
 ETAS = [mp.mpf(1) / 10 / 2 ** j for j in range(6)]   # 0.1 ... 0.003125 (T = 50 ... 1600 steps)

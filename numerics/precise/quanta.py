@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import mpmath as mp
 
-from numerics.checks import CheckResult, Context, Figure, Series, check
-from numerics.precise import DPS
-from theory.claims import Claim
-from theory.quanta import validate_alpha
+from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check
+from scaling_verify.numerics.precise import DPS
+from scaling_verify.theory.claims import Claim
+from scaling_verify.theory.quanta import validate_alpha
 
 NS = [10 ** e for e in (2, 3, 4, 5, 6)]
 
@@ -139,7 +139,7 @@ def _tail_series(claim: Claim, ctx: Context) -> CheckResult:
     (s+1)(s+2)/(60 n^2) = 1.4e-7 there, so 1e-5 leaves a factor 70). A wrong correction term leaves a
     remainder of order n^{-alpha-1} and fails by orders of magnitude.
     """
-    from theory.quanta import alpha as al, n as nn, tail_terms
+    from scaling_verify.theory.quanta import alpha as al, n as nn, tail_terms
 
     a = claim.params["alpha"]
     third = tail_terms()[2]

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import mpmath as mp
 
-from numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
-from numerics.precise import DPS
-from numerics.precise.dynamical import local_exponent
-from numerics.stats import validate_power_spectrum
-from theory.claims import REGISTRY, Claim
+from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
+from scaling_verify.numerics.precise import DPS
+from scaling_verify.numerics.precise.dynamical import local_exponent
+from scaling_verify.numerics.stats import validate_power_spectrum
+from scaling_verify.theory.claims import REGISTRY, Claim
 
 
 def _validate(a: float, b: float, hard: bool = False) -> None:

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 import jax
 import numpy as np
 
-from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
-from numerics.fit import fit_power_law
-from numerics.measurement import measurement
-from numerics.replicas import replicated
-from numerics.simulate import with_float64
-from numerics.simulate.models import random_features as rf
-from numerics.stats import bootstrap_means, percentile_interval
-from theory.claims import Claim
+from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.numerics.fit import fit_power_law
+from scaling_verify.numerics.measurement import measurement
+from scaling_verify.numerics.replicas import replicated
+from scaling_verify.numerics.simulate import with_float64
+from scaling_verify.numerics.simulate.models import random_features as rf
+from scaling_verify.numerics.stats import bootstrap_means, percentile_interval
+from scaling_verify.theory.claims import Claim
 
 TIME_AB = (2.0, 2.0)  # a-1 < b and b >= 1.25 (log corrections at b = 1), small N-bottleneck
 EASY_AB = (5.0, 1.5)  # a-1 = 4 > 2b = 3 > b: the printed and the corrected N-bottlenecks differ by 2x
@@ -55,7 +55,7 @@ def time_curves(seed: int, a: float, b: float, N: int, M: int, draws: int, ts: n
 def de_curves(a: float, b: float, N: int, M: int, ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The float64 DMFT deterministic equivalent of the flow's loss at widths N and N/2 (M modes) at
     ``ts``: shared by the time-exponent and time-prefactor checks and their power items."""
-    from numerics.simulate.models import rf_ensemble as rfe
+    from scaling_verify.numerics.simulate.models import rf_ensemble as rfe
 
     return tuple(np.asarray(rfe.dmft_loss_curve(ts, M, a, b, n)) for n in (N, N // 2))
 

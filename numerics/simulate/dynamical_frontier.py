@@ -27,13 +27,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
-from numerics.measurement import measurement
-from numerics.simulate import with_float64
-from numerics.simulate.models.compute_frontier import frontier, loss_surface, widths_grid
-from numerics.simulate.models.dmft_frontier import FarSlope, de_far_slope, de_surface
-from numerics.stats import percentile_interval, power_law_exponent
-from theory.claims import Claim
+from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.numerics.measurement import measurement
+from scaling_verify.numerics.simulate import with_float64
+from scaling_verify.numerics.simulate.models.compute_frontier import frontier, loss_surface, widths_grid
+from scaling_verify.numerics.simulate.models.dmft_frontier import FarSlope, de_far_slope, de_surface
+from scaling_verify.numerics.stats import percentile_interval, power_law_exponent
+from scaling_verify.theory.claims import Claim
 
 HARD_AB = (2.0, 2.0)  # a-1 < b, b >= 1.25; frontier slope converges as C^{-1/3}
 EASY_AB = (5.0, 1.5)  # a-1 = 4 > 2b = 3 > b: corrected C^{-(a-1)/a}, printed C^{-m(a-1)/(bm+a-1)}, m = 3

@@ -25,14 +25,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from numerics.measurement import measurement
-from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict, relative_verdict
-from numerics.fit import fit_power_law
-from numerics.precise.equivariance import augment, c4_setup, cyclic_pixel_group, rotation_group
-from numerics.simulate.models import ntk_kernels as NK
-from theory.claims import Claim
-from numerics.simulate import with_float64
-from numerics.stats import bootstrap_means
+from scaling_verify.numerics.measurement import measurement
+from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict, relative_verdict
+from scaling_verify.numerics.fit import fit_power_law
+from scaling_verify.numerics.precise.equivariance import augment, c4_setup, cyclic_pixel_group, rotation_group
+from scaling_verify.numerics.simulate.models import ntk_kernels as NK
+from scaling_verify.theory.claims import Claim
+from scaling_verify.numerics.simulate import with_float64
+from scaling_verify.numerics.stats import bootstrap_means
 
 U64 = float(np.finfo(np.float64).eps) / 2
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import jax
 import numpy as np
 
-from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
-from numerics.fit import fit_power_law
-from numerics.measurement import measurement
-from numerics.simulate import with_float64
-from numerics.simulate.dynamical import EASY_AB
-from numerics.simulate.models import random_features as rf
-from theory.claims import Claim
+from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.numerics.fit import fit_power_law
+from scaling_verify.numerics.measurement import measurement
+from scaling_verify.numerics.simulate import with_float64
+from scaling_verify.numerics.simulate.dynamical import EASY_AB
+from scaling_verify.numerics.simulate.models import random_features as rf
+from scaling_verify.theory.claims import Claim
 
 DATA_BRANCHES = ((2.5, 1.5), EASY_AB)  # min(a-1, 2b) = a-1 = 1.5, and = 2b = 3 (a-1 = 4)
 
@@ -86,7 +86,7 @@ def kernel_regression_de_curve(a: float, b: float, M: int, Ps) -> np.ndarray:
 def krr_asymptotic_slope(a: float, b: float) -> float:
     """Local P-exponent of the infinite-M kernel-regression deterministic equivalent at P = 1e4 (mpmath;
     the precise check's shared measurement, so a verify run computes it once)."""
-    from numerics.precise import dynamical as pd
+    from scaling_verify.numerics.precise import dynamical as pd
     return float(pd.local_slope("kernel_regression", a, b, 10000))
 
 

@@ -12,16 +12,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
-from numerics.simulate import with_float64
-from numerics.simulate.models.data_policy import (  # noqa: F401  (re-exported: notebooks, benchmarks, tests)
+from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.numerics.simulate import with_float64
+from scaling_verify.numerics.simulate.models.data_policy import (  # noqa: F401  (re-exported: notebooks, benchmarks, tests)
     ACTIVE, AUC_RATIO_MAX, FULL, KKT_THRESHOLD, MODELS, QUICK, TOY_A, TOY_B, TOY_QUICK, Task, bce, dev_loss,
     diagnostics, fit_scaling, kkt_stats, make_perceptron, make_toy, measured_ar, meta_optimise, objective,
     optimise_many, optimise_policy, per_example_losses, perceptron_experiment, project_rows, project_simplex,
     run, run_policy, sim_metric, spread, test_loss, toy_dev, toy_experiment, toy_losses, toy_switch_time,
     validate,
 )
-from theory.claims import Claim
+from scaling_verify.theory.claims import Claim
 
 
 # ----------------------------------------------------------------------------- checks: perceptron
@@ -366,7 +366,7 @@ def _toy_gap_sim(claim: Claim, ctx: Context) -> CheckResult:
     geometrically, measured (J(3n/4) - J(n))/(J(n/2) - J(n)) = 0.07, so the second half's decrease bounds
     what is left), 2e-9 quick; budget 1e-6 (a larger residual fails the check). Measured deviation 1.6e-11.
     """
-    from numerics.precise import optimal_learning as po
+    from scaling_verify.numerics.precise import optimal_learning as po
 
     ex = toy_experiment(ctx.quick)
     eta = ex["cfg"]["eta"]

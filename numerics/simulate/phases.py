@@ -34,14 +34,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
-from numerics.measurement import measurement
-from numerics.simulate import with_float64
-from numerics.simulate.models.compute_frontier import frontier, widths_grid
-from numerics.simulate.models.dmft_frontier import de_far_slope, de_frontier
-from numerics.simulate.models.sgd_phases import BATCH, ab, loss_surface
-from numerics.stats import percentile_interval, power_law_exponent, t_interval
-from theory.claims import Claim
+from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.numerics.measurement import measurement
+from scaling_verify.numerics.simulate import with_float64
+from scaling_verify.numerics.simulate.models.compute_frontier import frontier, widths_grid
+from scaling_verify.numerics.simulate.models.dmft_frontier import de_far_slope, de_frontier
+from scaling_verify.numerics.simulate.models.sgd_phases import BATCH, ab, loss_surface
+from scaling_verify.numerics.stats import percentile_interval, power_law_exponent, t_interval
+from scaling_verify.theory.claims import Claim
 
 PHASES = {  # (alpha, beta) of one point per phase, 2 alpha > 1
     "Ia": (1.0, 0.3),

@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from numerics.measurement import measurement
-from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
-from numerics.fit import fit_power_law
-from numerics.stats import t_interval
-from numerics.simulate.models.sparse_parity import ParityConfig, ParityRun, learning_times, train, zipf_probs
-from theory.claims import Claim
-from numerics.simulate import with_float64
+from scaling_verify.numerics.measurement import measurement
+from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.numerics.fit import fit_power_law
+from scaling_verify.numerics.stats import t_interval
+from scaling_verify.numerics.simulate.models.sparse_parity import ParityConfig, ParityRun, learning_times, train, zipf_probs
+from scaling_verify.theory.claims import Claim
+from scaling_verify.numerics.simulate import with_float64
 
 QUICK = ParityConfig(n_tasks=16, n_bits=8, k=3, alpha=0.4, width=128, batch=256, lr=1e-2, steps=3000,
                      log_every=25, test_per_task=128, seeds=4)

@@ -14,17 +14,17 @@ from __future__ import annotations
 import math
 import numpy as np
 
-from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
-from numerics.fit import fit_power_law
-from numerics.simulate import with_float64
-from numerics.simulate.models.compression_fits import KumarFit, fit_kumar, frantar_from_claim, frantar_model, kumar_exponents
-from numerics.simulate.models.prune import critical_K
-from numerics.simulate.models.quantize import quantization_damage
-from numerics.simulate.models.spectral_flow import closed_form_weights, window_bias
-from numerics.simulate.models.spectral_studies import (KUMAR_BITS_DITHER, KUMAR_BITS_RTN, P_WINDOW, P_WINDOW_FULL,
+from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.numerics.fit import fit_power_law
+from scaling_verify.numerics.simulate import with_float64
+from scaling_verify.numerics.simulate.models.compression_fits import KumarFit, fit_kumar, frantar_from_claim, frantar_model, kumar_exponents
+from scaling_verify.numerics.simulate.models.prune import critical_K
+from scaling_verify.numerics.simulate.models.quantize import quantization_damage
+from scaling_verify.numerics.simulate.models.spectral_flow import closed_form_weights, window_bias
+from scaling_verify.numerics.simulate.models.spectral_studies import (KUMAR_BITS_DITHER, KUMAR_BITS_RTN, P_WINDOW, P_WINDOW_FULL,
                                                        Q_WINDOW, Q_WINDOW_FULL, RTN_SHIFT, decay_slope, frantar_study,
                                                        gd_run, kumar_sweeps, sgd_measurement, size_bias, time_bias)
-from theory.claims import Claim
+from scaling_verify.theory.claims import Claim
 
 @check("spectral.time_exponent", "simulate")
 @with_float64
@@ -53,7 +53,7 @@ def _elasticity(claim: Claim, ctx: Context) -> CheckResult:
     noise-free (closed-form) weights when the window moves a decade later, plus its finite-M shift."""
     p_, q_ = claim.params["p"], claim.params["q"]
     rho = q_ / p_
-    from theory.spectral import DEFAULTS
+    from scaling_verify.theory.spectral import DEFAULTS
 
     a, b = DEFAULTS["a"], DEFAULTS["b"]
     m = sgd_measurement(a, b, rho, ctx.quick, ctx.seed)

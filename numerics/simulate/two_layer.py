@@ -86,11 +86,11 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from numerics.measurement import measurement
-from numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
-from numerics.simulate.models import random_features as rf
-from theory.claims import Claim
-from numerics.simulate import with_float64
+from scaling_verify.numerics.measurement import measurement
+from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.numerics.simulate.models import random_features as rf
+from scaling_verify.theory.claims import Claim
+from scaling_verify.numerics.simulate import with_float64
 
 
 @with_float64
@@ -291,7 +291,7 @@ _T_REF = np.geomspace(1e-4, 1e9, 700)
 
 
 def _fit_slope(x, y, window, seed, bootstrap=400):
-    from numerics.fit import fit_power_law
+    from scaling_verify.numerics.fit import fit_power_law
 
     f = fit_power_law(x, y, window=window, bootstrap=bootstrap, seed=seed)
     lo, hi = f.ci.get("p", (f.p, f.p))  # bootstrap 0: no interval, the point estimate only

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from theory.claims import REGISTRY, Claim, Theory
-from theory.latex.bibtex import bibtex, cite_keys
-from theory.latex.document import document, equations
-from theory.latex.formula import DEFAULT, ORDERS, LatexOptions, claim_latex, expr_latex, formula_latex
-from theory.latex.macros import STATUS_TEXT, macro_name, macro_set, macros, statement_latex, sty
-from theory.latex.printed import PrintedFormError, check_printed, parse_printed, printed_expr, require_printed
-from theory.latex.report_values import Report, ReportError, load_report
-from theory.latex.text import plain_to_latex, tex_text
+from scaling_verify.theory.claims import REGISTRY, Claim, Theory
+from scaling_verify.theory.latex.bibtex import bibtex, cite_keys
+from scaling_verify.theory.latex.document import document, equations
+from scaling_verify.theory.latex.formula import DEFAULT, ORDERS, LatexOptions, claim_latex, expr_latex, formula_latex
+from scaling_verify.theory.latex.macros import STATUS_TEXT, macro_name, macro_set, macros, statement_latex, sty
+from scaling_verify.theory.latex.printed import PrintedFormError, check_printed, parse_printed, printed_expr, require_printed
+from scaling_verify.theory.latex.report_values import Report, ReportError, load_report
+from scaling_verify.theory.latex.text import plain_to_latex, tex_text
 
 FORMATS: tuple[str, ...] = ("macros", "equations", "document", "bibtex", "sty")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from theory.claims import Claim
+from scaling_verify.theory.claims import Claim
 
 ORDERS: tuple[str, ...] = ("lex", "grlex", "grevlex", "rev-lex", "old", "none")
 

@@ -24,11 +24,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from theory.claims import Claim, Theory
-from theory.latex.bibtex import cite_keys
-from theory.latex.formula import DEFAULT, LatexOptions, claim_latex, formula_latex
-from theory.latex.report_values import MeasuredValue, Report, format_interval, format_number
-from theory.latex.text import plain_to_latex, tex_text
+from scaling_verify.theory.claims import Claim, Theory
+from scaling_verify.theory.latex.bibtex import cite_keys
+from scaling_verify.theory.latex.formula import DEFAULT, LatexOptions, claim_latex, formula_latex
+from scaling_verify.theory.latex.report_values import MeasuredValue, Report, format_interval, format_number
+from scaling_verify.theory.latex.text import plain_to_latex, tex_text
 
 _DIGITS = ["Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"]
 #: Suffixes of the macros defined for every claim (formula first).

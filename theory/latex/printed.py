@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from theory.claims import Claim, _numerically_equal
+from scaling_verify.theory.claims import Claim, _numerically_equal
 
 GREEK = frozenset(
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "

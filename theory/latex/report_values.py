@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from theory.claims import Theory
+from scaling_verify.theory.claims import Theory
 
 #: Levels searched for a claim's headline value, in order.
 HEADLINE_LEVELS: tuple[str, ...] = ("simulate", "precise")

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 
-from numerics.stats import percentile_interval
-from theory.claims import Claim
+from scaling_verify.numerics.stats import percentile_interval
+from scaling_verify.theory.claims import Claim
 
 
 @dataclass

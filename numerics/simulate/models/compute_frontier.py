@@ -21,8 +21,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from numerics.simulate import with_float64
-from numerics.simulate.models import random_features as rf
+from scaling_verify.numerics.simulate import with_float64
+from scaling_verify.numerics.simulate.models import random_features as rf
 
 
 def widths_grid(k_lo: int, k_hi: int) -> np.ndarray:

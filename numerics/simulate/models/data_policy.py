@@ -27,9 +27,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from numerics.fit import fit_power_law
-from numerics.measurement import measurement
-from numerics.simulate import with_float64
+from scaling_verify.numerics.fit import fit_power_law
+from scaling_verify.numerics.measurement import measurement
+from scaling_verify.numerics.simulate import with_float64
 
 # ----------------------------------------------------------------------------- sizes
 QUICK = dict(D=8, N=32, K=128, T=100, eta=0.1, outer=1500, lr=3e-2, seeds=3)

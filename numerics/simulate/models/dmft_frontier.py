@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numerics.measurement import measurement
-from numerics.simulate.models import random_features as rf
+from scaling_verify.numerics.measurement import measurement
+from scaling_verify.numerics.simulate.models import random_features as rf
 
 
 _TALBOT_NODES = 24

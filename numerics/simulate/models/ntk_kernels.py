@@ -13,7 +13,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import numpy as np
-from numerics.simulate import with_float64
+from scaling_verify.numerics.simulate import with_float64
 
 
 @with_float64

@@ -16,8 +16,8 @@ import jax.numpy as jnp
 import numpy as np
 from scipy import special
 
-from numerics.simulate import with_float64
-from numerics.simulate.models.spectral_flow import FlowRun
+from scaling_verify.numerics.simulate import with_float64
+from scaling_verify.numerics.simulate.models.spectral_flow import FlowRun
 
 
 @dataclass(frozen=True, eq=False)

@@ -31,8 +31,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from numerics.simulate import with_float64
-from numerics.simulate.models.spectral_flow import FlowRun
+from scaling_verify.numerics.simulate import with_float64
+from scaling_verify.numerics.simulate.models.spectral_flow import FlowRun
 
 @jax.jit
 def _dither_damage(key, w, wstar, lam, bits):

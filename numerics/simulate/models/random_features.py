@@ -30,8 +30,8 @@ import jax
 import jax.numpy as jnp
 import jax.scipy.linalg  # noqa: F401
 import numpy as np
-from numerics.simulate import with_float64
-from numerics.stats import validate_power_spectrum
+from scaling_verify.numerics.simulate import with_float64
+from scaling_verify.numerics.stats import validate_power_spectrum
 
 
 @with_float64

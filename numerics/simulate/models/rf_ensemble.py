@@ -45,8 +45,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from numerics.simulate.models import random_features as rf
-from numerics.simulate import with_float64
+from scaling_verify.numerics.simulate.models import random_features as rf
+from scaling_verify.numerics.simulate import with_float64
 
 
 @with_float64

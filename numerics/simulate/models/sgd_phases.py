@@ -37,9 +37,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from numerics.simulate import with_float64
-from numerics.simulate.models import random_features as rf
-from numerics.simulate.models.compute_frontier import bucket, gram
+from scaling_verify.numerics.simulate import with_float64
+from scaling_verify.numerics.simulate.models import random_features as rf
+from scaling_verify.numerics.simulate.models.compute_frontier import bucket, gram
 
 BATCH = 1
 

@@ -32,7 +32,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 from jax import lax
-from numerics.simulate import with_float64
+from scaling_verify.numerics.simulate import with_float64
 
 LN2 = math.log(2.0)
 

@@ -28,8 +28,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from numerics.simulate import with_float64
-from numerics.stats import validate_power_spectrum
+from scaling_verify.numerics.simulate import with_float64
+from scaling_verify.numerics.stats import validate_power_spectrum
 
 
 def g_exponents(rho: float) -> tuple[float, float]:

@@ -20,14 +20,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from numerics.fit import PowerFit, fit_power_law
-from numerics.measurement import measurement
-from numerics.simulate.models.compression_fits import FrantarFit, fit_frantar, frantar_starts
-from numerics.simulate.models.prune import DENSITIES, PRUNE_NS, PruningPhases, PruningSweep, pruning_phases, pruning_sweep
-from numerics.simulate.models.quantize import expected_dither_damage, ptq_sweep
-from numerics.simulate.models.spectral_flow import (FlowRun, closed_form_weights, deterministic_loss, frontier_modes,
+from scaling_verify.numerics.fit import PowerFit, fit_power_law
+from scaling_verify.numerics.measurement import measurement
+from scaling_verify.numerics.simulate.models.compression_fits import FrantarFit, fit_frantar, frantar_starts
+from scaling_verify.numerics.simulate.models.prune import DENSITIES, PRUNE_NS, PruningPhases, PruningSweep, pruning_phases, pruning_sweep
+from scaling_verify.numerics.simulate.models.quantize import expected_dither_damage, ptq_sweep
+from scaling_verify.numerics.simulate.models.spectral_flow import (FlowRun, closed_form_weights, deterministic_loss, frontier_modes,
                                                     train, train_gd, window_bias)
-from numerics.stats import loglog_slope
+from scaling_verify.numerics.stats import loglog_slope
 
 # ----------------------------------------------------------------------------- sizes and windows (declared before the fits)
 
