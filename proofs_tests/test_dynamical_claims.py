@@ -25,9 +25,10 @@ def test_at_least_ten_dynamical_claims_with_latex_quantities():
     claims = REGISTRY.all("dynamical")
     assert len(claims) >= 10
     assert all(c.quantity for c in claims)
-    # a claim without a derivation says so (the DMFT curve is the theory's prediction itself, checked in simulation)
+    # a claim without a derivation says so (the DMFT curve and the finite-P two-time curve are the theory's
+    # predictions themselves, checked in simulation)
     underived = [c for c in claims if c.derive is None]
-    assert [c.id for c in underived] == ["dynamical.dmft_loss_curve"]
+    assert [c.id for c in underived] == ["dynamical.dmft_loss_curve", "dynamical.finite_data_loss_curve"]
     assert all("No symbolic check" in c.notes for c in underived)
 
 

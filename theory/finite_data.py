@@ -75,3 +75,31 @@ train_test_gap = register(Claim(
     notes="Reconstructed: the paper's statement (gap O(1/P) early, growing with reuse) made exact for Gaussian "
           "features; the DMFT keeps only 2 T (L_0 + sigma^2)/P (it drops the self term S_2).",
 ))
+
+
+# --- the finite-data loss curve: a two-time deterministic equivalent ---
+#
+# Gradient flow on P reused samples (N = oo, no ridge, no noise) from theta = 0: the test loss
+# w*^T e^{-tG} Lambda e^{-tG} w* (G = Psi^T Psi/P) involves two resolvents; its deterministic equivalent is the
+# inverse double Laplace transform at t1 = t2 = t of sum_k p_k H_k(s1) H_k(s2)/(1 - gamma(s1, s2)),
+# H_k = 1/(s + lambda_k R), R = 1 - (1/P) sum lambda R/(s + lambda R), gamma = (1/P) sum lambda^2 R1 R2 H1 H2
+# (derived, with ridge and noise, in numerics/precise/models/two_time.py). Its t -> oo limit is the
+# Bordelon-Canatar-Pehlevan ridgeless E_g at the same M.
+
+finite_data_curve = register(Claim(
+    id="dynamical.finite_data_loss_curve", theory="dynamical",
+    latex_statement=r"With $P$ reused samples ($N = \infty$) the expected gradient-flow test loss follows the two-time "
+                    r"deterministic equivalent at every time, $t = \infty$ included: $\mathcal{L}_P(t) / "
+                    r"\mathcal{L}^{\rm DE}_P(t) = 1$, up to $O(1/P)$.",
+    statement="With P reused samples (N = oo) the expected gradient-flow test loss follows the two-time deterministic "
+              "equivalent at every time, t = oo included: L_P(t) / L_DE_P(t) = 1, up to O(1/P).",
+    quantity=r"\mathcal{L}_P/\mathcal{L}^{\rm DE}_P", expr=sp.Integer(1), symbols=(),
+    source=SOURCE + " (finite-data DMFT, App.); two-time form reconstructed with the resolvent equivalents of "
+                    "Atanasov, Zavatone-Veth, Pehlevan 2024 (arXiv 2405.00592)",
+    status="reconstructed", derive=None, params={},
+    notes="Reconstructed: the loss needs the two-point (two-time) deterministic equivalent of w*^T e^{-tG} Lambda "
+          "e^{-tG} w*, derived in numerics.precise.models.two_time (a one-resolvent form at 2t is 16-30 % off at "
+          "M = 64, P = 16). No symbolic check: the claim is the curve itself (float64 double Talbot inversion, 1e-12 "
+          "from the 30-digit solver), verified against the simulation point by point in time; the DE's own error is "
+          "O(1/P) (about 0.6/P at a = 2, b = 1.5) and is measured at P/2 in the same run.",
+))

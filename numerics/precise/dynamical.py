@@ -269,15 +269,37 @@ def residual_sum(n, a, b, p: int = 1, dps: int = DPS):
         return +_msum(lambda k: k ** (-a) * (kap * k ** b / (1 + kap * k ** b)) ** p)
 
 
-def kernel_regression_error(P, a, b, dps: int = DPS):
+def kernel_regression_error(P, a, b, dps: int = DPS, M: int | None = None):
     """Ridgeless kernel regression (Bordelon-Canatar-Pehlevan 2020), t, N -> oo:
     :math:`E_g = \\frac{\\sum_k k^{-a}(\\kappa/(\\lambda_k+\\kappa))^2}{1-\\gamma}`,
-    :math:`\\gamma = \\frac1P\\sum_k \\frac{\\lambda_k^2}{(\\lambda_k+\\kappa)^2}`, :math:`\\sum_k\\frac{\\lambda_k}{\\lambda_k+\\kappa} = P`."""
+    :math:`\\gamma = \\frac1P\\sum_k \\frac{\\lambda_k^2}{(\\lambda_k+\\kappa)^2}`, :math:`\\sum_k\\frac{\\lambda_k}{\\lambda_k+\\kappa} = P`.
+
+    ``M``: the sums over the first M modes only (``1 <= P < M``; None: all k >= 1)."""
+    if M is not None:
+        return _kernel_regression_error_finite(P, a, b, int(M), dps)
     kap = kappa_of(P, b, dps)
     with mp.workdps(dps + 10):
         bb = mp.mpf(b)
         gam = _msum(lambda k: 1 / (1 + kap * k ** bb) ** 2) / P
         return residual_sum(P, a, b, 2, dps) / (1 - gam)
+
+
+def _kernel_regression_error_finite(P, a, b, M: int, dps: int):
+    """:func:`kernel_regression_error` over k = 1..M: kappa by a bracketed root (Illinois) in log kappa of the
+    decreasing count ``sum_{k<=M} 1/(1 + kappa k^b) - P`` (``M - P > 0`` at kappa -> 0, ``-P`` at kappa -> oo)."""
+    _validate(float(a), float(b))
+    if not 1 <= P < M:
+        raise ValueError(f"need 1 <= P < M for the finite-M ridgeless error, got P={P}, M={M}")
+    with mp.workdps(dps + 15):
+        a, b, P = mp.mpf(a), mp.mpf(b), mp.mpf(P)
+        ks = [mp.mpf(k) for k in range(1, M + 1)]
+        kb = [k ** b for k in ks]
+        lk = mp.findroot(lambda x: mp.fsum(1 / (1 + mp.exp(x) * v) for v in kb) - P, (mp.mpf(-300), mp.mpf(60)),
+                         solver="illinois", tol=mp.mpf(10) ** (-2 * (dps + 10)), maxsteps=400)
+        kap = mp.exp(lk)
+        gam = mp.fsum(1 / (1 + kap * v) ** 2 for v in kb) / P
+        res = mp.fsum(k ** (-a) * (kap * v / (1 + kap * v)) ** 2 for k, v in zip(ks, kb))
+        return res / (1 - gam)
 
 
 EXACT_SUMS = {

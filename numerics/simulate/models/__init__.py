@@ -6,6 +6,7 @@
   expected one-pass SGD loss;
 * :mod:`.compute_frontier` -- nested-width loss surfaces and the compute-optimal frontier;
 * :mod:`.dmft_frontier` -- the float64 DMFT deterministic equivalent and its compute-optimal frontier;
+* :mod:`.finite_p_de` -- the float64 two-time deterministic equivalent of the finite-P gradient-flow loss;
 * :mod:`.sgd_phases` -- exact expected one-pass SGD loss per width (4+3 phases);
 * :mod:`.spectral_flow`, :mod:`.quantize`, :mod:`.prune`, :mod:`.compression_fits`,
   :mod:`.spectral_studies` -- the generalized spectral model, its compression and the shared sweeps;

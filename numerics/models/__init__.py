@@ -1,0 +1,15 @@
+"""The public solvable-model library (re-exported as :mod:`scaling_verify.models`).
+
+* :class:`.power_law.PowerLaw` -- the linear power-law model of Bordelon, Atanasov, Pehlevan (2024):
+  ``lambda_k = k^-b``, ``lambda_k w*_k^2 = k^-a``; its test loss as a 30-digit deterministic equivalent
+  (:meth:`~.power_law.PowerLaw.loss`), the real system simulated in JAX (:meth:`~.power_law.PowerLaw.simulate`)
+  and its scaling exponents derived in SymPy (:meth:`~.power_law.PowerLaw.exponent`).
+
+Importing this package imports mpmath and numpy only; JAX and SymPy load on first use.
+"""
+
+from __future__ import annotations
+
+from scaling_verify.numerics.models.power_law import Exponent, PowerLaw
+
+__all__ = ["Exponent", "PowerLaw"]
