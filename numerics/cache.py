@@ -82,7 +82,9 @@ def check_key(claim: Claim, level: str, ctx: Context, identity: str | None = Non
 
 def cache_secret() -> bytes:
     """The HMAC secret (see the module docstring)."""
-    env = os.environ.get(SECRET_ENV)
+    from scaling_verify.settings import cache_secret as from_env
+
+    env = from_env()
     if env:
         return env.encode()
     home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "scaling-verify"

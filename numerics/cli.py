@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
                 "mpmath high-precision checks and JAX simulations.")
     p.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     p.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
+    p.add_argument("--no-plugins", action="store_true",
+                   help="load no third-party plug-in, only the built-in theories (or SCALING_VERIFY_PLUGINS=0)")
     sub = p.add_subparsers(dest="cmd", metavar="{list,latex,verify,compare,fit}", parser_class=_Parser)
     sub.required = True
 
@@ -68,9 +70,13 @@ def load_modules(args) -> None:
     from scaling_verify.theory.claims import REGISTRY
     from scaling_verify.theory.plugins import load_module
 
+    from scaling_verify.theory.plugins import BROKEN
+
     REGISTRY.theories()
     for mod in getattr(args, "module", None) or []:
         load_module(mod)
+    for reason in BROKEN.values():
+        print(f"{PROG}: warning: {reason}", file=sys.stderr)
 
 
 def _cmd_list(args) -> int:
@@ -118,7 +124,11 @@ def _dispatch(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv  # anywhere: before or after the subcommand
-    argv = [a for a in argv if a != "--debug"]
+    if "--no-plugins" in argv:
+        from scaling_verify.settings import switch_plugins_off
+
+        switch_plugins_off()
+    argv = [a for a in argv if a not in ("--debug", "--no-plugins")]
     try:
         args = _parser().parse_args(argv)
         return _dispatch(args)

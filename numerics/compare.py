@@ -90,6 +90,27 @@ class Runs:
     group_name: str | None = None
     labels: tuple[str, ...] = ()
 
+    @classmethod
+    def of(cls, x, y, group=None, *, x_name: str = "x", y_name: str = "y") -> "Runs":
+        """Runs from arrays: ``x``, ``y`` and, optionally, the run of each point (any labels).
+
+        Raises:
+          ValueError: lengths differ, or a value is not a finite number.
+        """
+        xs, ys = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
+        if len(xs) != len(ys):
+            raise ValueError(f"x has {len(xs)} values, y {len(ys)}")
+        if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
+            raise ValueError("x and y must be finite numbers")
+        if group is None:
+            return cls(xs, ys, np.full(len(xs), -1), x_name, y_name)
+        raw = [str(g) for g in np.asarray(group).ravel()]
+        if len(raw) != len(xs):
+            raise ValueError(f"group has {len(raw)} values, x {len(xs)}")
+        labels = tuple(dict.fromkeys(raw))
+        index = {lab: i for i, lab in enumerate(labels)}
+        return cls(xs, ys, np.array([index[g] for g in raw]), x_name, y_name, "group", labels)
+
 
 @dataclass(frozen=True)
 class Estimate:

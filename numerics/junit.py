@@ -19,7 +19,8 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
-def junit_tree(records: list[ClaimRecord], *, seed: int, quick: bool) -> ET.ElementTree:
+def junit_tree(records: list[ClaimRecord], *, seed: int, quick: bool,
+               broken: dict[str, str] | None = None) -> ET.ElementTree:
     """A ``<testsuites>`` tree: suites per theory, ``<testcase classname=theory name="id[level]">``.
 
     A case fails when the check's outcome differs from what the claim expects (a holding claim's check
@@ -49,6 +50,11 @@ def junit_tree(records: list[ClaimRecord], *, seed: int, quick: bool) -> ET.Elem
                 ET.SubElement(case, "failure", message=what).text = xml_text(res.detail)
             else:
                 ET.SubElement(case, "system-out").text = xml_text(res.detail)
+    if broken:
+        suite = ET.SubElement(root, "testsuite", name="plug-ins")
+        for label, reason in broken.items():
+            case = ET.SubElement(suite, "testcase", classname="plug-ins", name=f"{label}[import]", time="0")
+            ET.SubElement(case, "failure", message="the plug-in failed to import").text = xml_text(reason)
     _totals(root)
     return ET.ElementTree(root)
 
@@ -100,5 +106,6 @@ def write_tree(tree: ET.ElementTree, path: Path) -> None:
         raise
 
 
-def write_junit(records: list[ClaimRecord], path: Path, *, seed: int, quick: bool) -> None:
-    write_tree(junit_tree(records, seed=seed, quick=quick), path)
+def write_junit(records: list[ClaimRecord], path: Path, *, seed: int, quick: bool,
+                broken: dict[str, str] | None = None) -> None:
+    write_tree(junit_tree(records, seed=seed, quick=quick, broken=broken), path)

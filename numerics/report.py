@@ -153,7 +153,7 @@ def to_markdown(records: list[ClaimRecord], seed: int, quick: bool, seconds: flo
 
 
 def report_files(records: list[ClaimRecord], seed: int, quick: bool, seconds: float,
-                 run_id: str) -> dict[str, bytes]:
+                 run_id: str, broken: dict[str, str] | None = None) -> dict[str, bytes]:
     """Every file of the report, in memory: report.json, report.md and the PNG figures. A figure that
     cannot be drawn is left out and said so in the markdown, not fatal."""
     files: dict[str, bytes] = {}
@@ -168,7 +168,13 @@ def report_files(records: list[ClaimRecord], seed: int, quick: bool, seconds: fl
     data = to_json(records, seed, quick, seconds)
     data["run"] = run_id
     data["figures"] = sorted(files)
+    data["broken_plugins"] = dict(broken or {})
+    if broken:
+        data["ok"] = False
     md = to_markdown(records, seed, quick, seconds, present=set(files)) + f"\n\nrun {run_id}\n"
+    if broken:
+        md += "\nPlug-ins that failed to import (their theories did not run):\n" + "".join(
+            f"- {label}: {reason}\n" for label, reason in broken.items())
     if broken:
         md += "\nFigures that could not be drawn:\n" + "".join(f"- {b}\n" for b in broken)
     files["report.json"] = json.dumps(data, indent=2, allow_nan=False).encode()
@@ -177,7 +183,7 @@ def report_files(records: list[ClaimRecord], seed: int, quick: bool, seconds: fl
 
 
 def write_report(records: list[ClaimRecord], out: Path, seed: int, quick: bool, seconds: float,
-                 run_id: str | None = None) -> None:
+                 run_id: str | None = None, broken: dict[str, str] | None = None) -> None:
     """Write the report folder as one set (:func:`numerics.atomic_files.publish`): either the previous
     complete report or this one, never a mix; figures of earlier runs that this one lacks are removed."""
     import uuid
@@ -185,7 +191,7 @@ def write_report(records: list[ClaimRecord], out: Path, seed: int, quick: bool, 
     from scaling_verify.numerics.atomic_files import publish
 
     run_id = run_id or uuid.uuid4().hex
-    publish(out, report_files(records, seed, quick, seconds, run_id), run_id=run_id,
+    publish(out, report_files(records, seed, quick, seconds, run_id, broken), run_id=run_id,
             stale_pattern="*__*.png")
 
 

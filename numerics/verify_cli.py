@@ -75,8 +75,10 @@ def _validate(args) -> None:
         raise ValueError(f"--seed must be in 0..{MAX_SEED}, got {args.seed}")
     if args.workers is not None and args.workers < 1:
         raise ValueError(f"--workers must be >= 1, got {args.workers}")
-    if args.cache is None and os.environ.get("SCALING_VERIFY_CACHE"):
-        args.cache = Path(os.environ["SCALING_VERIFY_CACHE"])
+    from scaling_verify.settings import cache_folder
+
+    if args.cache is None and cache_folder():
+        args.cache = Path(cache_folder())
     if args.cache is not None:
         _writable_dir(args.cache, "--cache folder")
     if not args.no_report:
@@ -269,30 +271,35 @@ def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
 
     from scaling_verify.numerics.report import table, write_report
 
+    from scaling_verify.theory.plugins import BROKEN
+
     bad = [r for r in records if not r.ok]
+    broken = dict(BROKEN) if not (args.theory or args.claim or args.module) else {}
     counts = Counter(r.verdict for r in records)
     summary = (", ".join([f"{counts[v]} {v}" for v in ("verified", "consistent", "derived", "refuted", "unchecked")
-                          if counts[v]] + [f"{len(bad)} failed"]) + f"; {n_jobs} checks in {seconds:.1f} s, "
+                          if counts[v]] + [f"{len(bad)} failed"] + ([f"{len(broken)} broken plug-ins"] if broken else [])) + f"; {n_jobs} checks in {seconds:.1f} s, "
                f"seed {args.seed}, {'quick' if args.quick else 'full'} sizes")
     if cache is not None:
         summary += f"; cache: {cache.hits} read, {cache.misses} computed" + (
             f" ({cache.rejected} unreadable entries ignored)" if cache.rejected else "")
     if not args.no_report:
-        write_report(records, args.report, args.seed, args.quick, seconds)
+        write_report(records, args.report, args.seed, args.quick, seconds, broken=broken)
         summary += f"; report in {args.report}/"
     if args.junit is not None:
         from scaling_verify.numerics.junit import write_junit
 
-        write_junit(records, args.junit, seed=args.seed, quick=args.quick)
+        write_junit(records, args.junit, seed=args.seed, quick=args.quick, broken=broken)
     console(width=160, file=sys.stderr if args.json else sys.stdout).print(table(records))
     failures = [f"{'UNCHECKED' if r.verdict == 'unchecked' else 'FAILED'} {r.claim.id}"
                 + ("" if r.verdict == "unchecked" else f" [{lv}]: {res.detail}")
                 for r in bad for lv, res in (r.results.items() if r.results else [("", None)])
                 if r.verdict == "unchecked" or not res.agrees_with(r.claim)]
+    failures += [f"BROKEN {label}: {reason}" for label, reason in broken.items()]
     if args.json:
         from scaling_verify.numerics.report import versions
 
-        print(json.dumps({"ok": not bad, "counts": dict(counts), "failed": [r.claim.id for r in bad],
+        print(json.dumps({"ok": not bad and not broken, "counts": dict(counts), "failed": [r.claim.id for r in bad],
+                          "broken_plugins": broken,
                           "checks": n_jobs, "seconds": round(seconds, 2), "seed": args.seed,
                           "quick": args.quick, "level": args.level, "versions": versions(),
                           "claims": [{"id": r.claim.id, "verdict": r.verdict,
@@ -304,4 +311,4 @@ def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
         print(summary)
         for line in failures:
             print(line)
-    return 1 if bad else 0
+    return 1 if bad or broken else 0

@@ -413,3 +413,44 @@ def test_control_characters_keep_junit_valid(work):
     assert out.returncode == 1
     case = next(ET.parse(work / "j.xml").getroot().iter("testcase"))
     assert "bell \\x07 and escape \\x1b" in case.find("failure").text
+
+
+# ----------------------------------------------------------------------------- installed plug-ins
+
+GOOD = '''
+import sympy as sp
+import scaling_verify as sv
+a = sp.Symbol("a", positive=True)
+sv.register_theory(sv.Theory(id="good", title="A good plug-in", authors=("G. Ood",), year=2026))
+sv.register(sv.Claim(id="good.one", theory="good", quantity="q", expr=a - 1, symbols=(a,), statement="one",
+                     source="test", params={"a": 2.5}))
+sv.check("good.one", "precise")(lambda c, x: sv.CheckResult(*sv.relative_verdict("v", 1.5, c.value(), 1e-9)))
+'''
+
+
+@pytest.fixture
+def site(tmp_path):
+    """Two installed plug-ins (a dist-info with an entry point each): one imports, one is broken."""
+    for name, body in (("goodplug", GOOD), ("brokenplug", "raise RuntimeError('this plug-in is broken')\n")):
+        (tmp_path / f"{name}.py").write_text(body)
+        info = tmp_path / f"{name}-0.1.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+        (info / "entry_points.txt").write_text(f"[scaling_verify.theories]\n{name} = {name}\n")
+    return tmp_path
+
+
+def test_a_broken_plugin_fails_alone_and_plugins_can_be_switched_off(site):
+    env = {"PYTHONPATH": str(site)}
+    out = _cli(["verify", "--theory", "good", "--no-report"], site, env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "plug-in brokenplug (brokenplug) 'brokenplug' failed to import: RuntimeError: this plug-in is broken" \
+        in out.stderr and "1 verified" in out.stdout
+    items = subprocess.run([sys.executable, "-m", "pytest", "--sv", "--co", "-q", "-p", "no:cacheprovider",
+                            "--sv-level", "precise"], cwd=site, capture_output=True, text=True, timeout=300,
+                           env={**os.environ, **env}).stdout
+    assert "plug-in brokenplug (brokenplug)[import]" in items and "good.one[precise]" in items
+    for args, extra in ((["--no-plugins"], {}), ([], {"SCALING_VERIFY_PLUGINS": "0"})):
+        listed = _cli(["list", "--json", *args], site, env={**env, **extra})
+        assert listed.returncode == 0 and "brokenplug" not in listed.stderr
+        assert "good" not in [t["id"] for t in json.loads(listed.stdout)["theories"]]

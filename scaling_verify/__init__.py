@@ -34,7 +34,10 @@ The API, grouped:
   :func:`register_theory`, :data:`REGISTRY`, :func:`symbolic_check`, :func:`load_module`;
 * checks: :func:`check`, :class:`CheckResult`, :class:`Context`, :class:`Measured`, :class:`Figure`,
   :class:`Series`, :func:`exponent_verdict`, :func:`relative_verdict`, :func:`run_check`;
-* running: :func:`verify`, :class:`ClaimRecord`, :func:`compare`, :class:`CompareResult`;
+* running: :func:`verify`, :class:`ClaimRecord`;
+* your runs against a claim: :func:`compare`, :class:`Runs` (``Runs.of(x, y, group)`` or
+  :func:`read_runs` from a CSV), :class:`CompareResult`, and :class:`Law` (the curve a claim's
+  exponent describes, which ``compare`` needs);
 * the asymptotics engine: :mod:`asymptotics` (``mellin_sum``, ``tail_sum``, ``budget_optimum``, ...);
 * fits: :func:`fit_power_law`, :func:`fit_chinchilla`, :func:`chinchilla_allocation`;
 * LaTeX: :func:`render_latex`, :func:`claim_latex`;
@@ -74,6 +77,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "ClaimRecord": ("scaling_verify.numerics.verify", "ClaimRecord"),
     "compare": ("scaling_verify.numerics.compare", "compare"),
     "CompareResult": ("scaling_verify.numerics.compare", "CompareResult"),
+    "Runs": ("scaling_verify.numerics.compare", "Runs"),
+    "read_runs": ("scaling_verify.numerics.compare", "read_runs"),
+    "Law": ("scaling_verify.theory.claims", "Law"),
     "fit_power_law": ("scaling_verify.numerics.fit", "fit_power_law"),
     "fit_chinchilla": ("scaling_verify.numerics.fit", "fit_chinchilla"),
     "chinchilla_allocation": ("scaling_verify.numerics.fit", "chinchilla_allocation"),

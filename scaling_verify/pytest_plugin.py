@@ -40,11 +40,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--sv-full", action="store_true", help="full sizes instead of quick ones")
     g.addoption("--sv-seed", type=int, default=0, help="base seed of the simulations (default 0)")
     g.addoption("--sv-no-power", action="store_true", help="do not collect the power items")
+    g.addoption("--sv-no-plugins", action="store_true",
+                help="load no third-party plug-in, only the built-in theories (or SCALING_VERIFY_PLUGINS=0)")
     g.addoption("--sv-all", action="store_true",
                 help="with --sv-module: also collect the installed theories' claims (default: only the module's)")
 
 
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    if not config.getoption("sv"):
+        return None
+    from importlib import metadata
+
+    opt = config.getoption
+    libs = []
+    for lib in ("scaling-verify", "sympy", "mpmath", "numpy", "jax"):
+        try:
+            libs.append(f"{lib} {metadata.version(lib)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return [f"scaling-verify: base seed {opt('sv_seed')}, {'full' if opt('sv_full') else 'quick'} sizes, "
+            f"level {opt('sv_level')}; " + ", ".join(libs)]
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("sv_no_plugins", False):
+        from scaling_verify.settings import switch_plugins_off
+
+        switch_plugins_off()
     for line in LEVEL_MARKS.values():
         config.addinivalue_line("markers", line)
     config.addinivalue_line("markers", "sv_power: a power item (the check must reject perturbed claims)")
@@ -107,7 +129,42 @@ class ClaimItem(pytest.Item):
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):
-        return self.path, 0, f"{self.claim_id}[{self.level}{'-power' if self.power else ''}]"
+        """The file and line of the check (of the derivation for a symbolic item)."""
+        return (*_where(self.claim_id, self.level), f"{self.claim_id}[{self.level}{'-power' if self.power else ''}]")
+
+
+def _where(claim_id: str, level: str):
+    import inspect
+
+    from scaling_verify.numerics.checks import check_spec
+    from scaling_verify.theory.claims import REGISTRY
+
+    try:
+        if level in ("precise", "simulate"):
+            fn = check_spec(claim_id, level).fn
+        else:
+            fn = REGISTRY.get(claim_id).derive
+        fn = inspect.unwrap(fn)
+        return inspect.getsourcefile(fn) or "?", fn.__code__.co_firstlineno - 1
+    except Exception:  # noqa: BLE001 -- a location is a courtesy: the registering file, line 0
+        return REGISTRY.source_of(claim_id) or "?", 0
+
+
+class BrokenPluginItem(pytest.Item):
+    """A third-party plug-in that failed to import: its own item fails with the reason."""
+
+    def __init__(self, *, reason: str, **kw) -> None:
+        super().__init__(**kw)
+        self.reason = reason
+
+    def runtest(self) -> None:
+        raise SVCheckFailure(self.reason)
+
+    def repr_failure(self, excinfo, style=None):
+        return str(excinfo.value)
+
+    def reportinfo(self):
+        return self.path, 0, self.name
 
 
 class ClaimCollector(pytest.Collector):
@@ -118,6 +175,8 @@ class ClaimCollector(pytest.Collector):
         from scaling_verify.numerics.verify import select_levels
         from scaling_verify.theory.claims import REGISTRY
         from scaling_verify.theory.plugins import load_module
+
+        from scaling_verify.theory.plugins import BROKEN
 
         opt = self.config.getoption
         for mod in opt("sv_module"):
@@ -131,6 +190,9 @@ class ClaimCollector(pytest.Collector):
                                  "--sv-theory, --sv-claim or --sv-all")
         else:
             claims = REGISTRY.select(opt("sv_theory") or None, opt("sv_claim") or None)
+        if not (opt("sv_module") or opt("sv_theory") or opt("sv_claim")):
+            for label, reason in BROKEN.items():
+                yield BrokenPluginItem.from_parent(self, name=f"{label}[import]", reason=reason)
         levels = select_levels(opt("sv_level"))
         for claim in claims:
             found = levels_for(claim, levels)
@@ -155,9 +217,13 @@ class ClaimCollector(pytest.Collector):
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
     if not config.getoption("sv"):
         return
+    from _pytest.reports import CollectReport
+
     try:
         collector = ClaimCollector.from_parent(session, name="scaling-verify")
         new = list(collector.collect())
-    except ValueError as exc:  # a plug-in that fails to import, an unknown id: one line
+    except ValueError as exc:  # a --sv-module that fails to import, an unknown id: one line
         raise pytest.UsageError(f"scaling-verify: {str(exc).splitlines()[0]}") from None
     items.extend(new)
+    # tell the terminal reporter: "collected N items" counts the claims' items too
+    session.ihook.pytest_collectreport(report=CollectReport(collector.nodeid, "passed", None, new))

@@ -27,6 +27,11 @@ class PluginError(ValueError):
     """A theory module that cannot be imported (a ``ValueError``: the command exits 2)."""
 
 
+#: Installed third-party plug-ins that failed to import: entry-point label -> one-line reason. They do
+#: not stop the others: their own theory fails (the command's table, its exit code, a pytest item).
+BROKEN: dict[str, str] = {}
+
+
 def _import(module: str, what: str) -> None:
     try:
         importlib.import_module(module)
@@ -55,20 +60,33 @@ def _canon(name: str) -> str:
 def load_entry_points(fallback: Iterable[str] = ()) -> list[str]:
     """Import every plug-in module; ``fallback`` modules when this distribution has no entry points.
 
-    Returns the modules imported, in order.
+    Returns the modules tried, in order. A third-party plug-in that fails to import is recorded in
+    :data:`BROKEN` and the others load; with plug-ins switched off (:mod:`scaling_verify.settings`)
+    only this distribution's theories load.
     """
+    from scaling_verify.settings import plugins_enabled
+
     eps = entry_points()
+    ours = [e for e in eps if e.dist is not None and _canon(e.dist.name) == _canon(DISTRIBUTION)]
+    if not plugins_enabled():
+        eps = ours
     modules = [e.value.split(":")[0] for e in eps]
-    if not any(e.dist is not None and _canon(e.dist.name) == _canon(DISTRIBUTION) for e in eps):
+    if not ours:
         modules = list(fallback) + modules
     seen: list[str] = []
     for mod in modules:
         if mod in seen:
             continue
         seen.append(mod)
-        name = next((f"plug-in {e.name} ({e.dist.name if e.dist else '?'})" for e in eps
-                     if e.value.split(":")[0] == mod), "theory module")
-        _import(mod, name)
+        ep = next((e for e in eps if e.value.split(":")[0] == mod), None)
+        if ep is None or ep in ours:
+            _import(mod, "theory module")  # a built-in theory that fails is our bug: stop
+            continue
+        label = f"plug-in {ep.name} ({ep.dist.name if ep.dist else '?'})"
+        try:
+            _import(mod, label)
+        except PluginError as exc:
+            BROKEN[label] = str(exc)
     return seen
 
 

@@ -1,0 +1,32 @@
+"""The settings read from the environment, in one place (no other module reads environment variables).
+
+* ``SCALING_VERIFY_CACHE``: the result-cache folder of ``verify`` when ``--cache`` is not given;
+* ``SCALING_VERIFY_CACHE_SECRET``: the HMAC secret of the result cache (share it between CI runners);
+* ``SCALING_VERIFY_PLUGINS``: ``0``, ``off``, ``false`` or ``no`` loads no third-party plug-in (the
+  built-in theories only), like ``--no-plugins`` on the command and ``--sv-no-plugins`` in pytest.
+"""
+
+from __future__ import annotations
+
+import os
+
+_OFF = ("0", "off", "false", "no")
+_plugins_switched_off = False
+
+
+def cache_folder() -> str | None:
+    return os.environ.get("SCALING_VERIFY_CACHE") or None
+
+
+def cache_secret() -> str | None:
+    return os.environ.get("SCALING_VERIFY_CACHE_SECRET") or None
+
+
+def switch_plugins_off() -> None:
+    """``--no-plugins``: load no third-party plug-in in this process."""
+    global _plugins_switched_off
+    _plugins_switched_off = True
+
+
+def plugins_enabled() -> bool:
+    return not _plugins_switched_off and os.environ.get("SCALING_VERIFY_PLUGINS", "").strip().lower() not in _OFF
