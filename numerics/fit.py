@@ -9,6 +9,12 @@
   BNSL, power, or a parsed user expression).
 * :func:`chinchilla_allocation` -- compute-optimal :math:`N_{opt}(C), D_{opt}(C)`.
 * :func:`read_csv` -- numeric columns of a CSV (UTF-8, BOM allowed).
+* In practice (:mod:`numerics.fitting.practice`, :mod:`numerics.fitting.identify`,
+  :mod:`numerics.fitting.family`): :func:`with_fixed` pins parameters, ``fit_form(..., fix=,
+  groups=)`` pins and resamples whole runs, :class:`FamilyForm` shares exponents across model
+  families, :func:`predict_rows` predicts new rows with intervals, :func:`backtest_folds` runs rolling
+  leave-future-out backtests; every :class:`FormFit` carries degeneracy ``flags``, ``profiles`` and
+  ``curvature``.
 
 The power-law fit imports only numpy and scipy; the rest (JAX, SymPy) load on first use.
 """
@@ -27,6 +33,8 @@ _LAZY = {
     "HUBER_DELTA": "scaling_verify.numerics.fitting.optimize", "FormFit": "scaling_verify.numerics.fitting.results",
     "DEFAULT_GRID": "scaling_verify.numerics.fitting.reference", "fit_chinchilla_reference": "scaling_verify.numerics.fitting.reference",
     "_chinchilla_objective": "scaling_verify.numerics.fitting.reference", "_minimise": "scaling_verify.numerics.fitting.reference",
+    "with_fixed": "scaling_verify.numerics.fitting.forms", "FamilyForm": "scaling_verify.numerics.fitting.family",
+    "predict_rows": "scaling_verify.numerics.fitting.practice", "backtest_folds": "scaling_verify.numerics.fitting.practice",
 }
 
 __all__ = ["PowerFit", "fit_power_law", "local_slopes", *_LAZY]

@@ -28,7 +28,8 @@ def add_parser(sub) -> None:
     pf = sub.add_parser("fit", help="fit a scaling law (Chinchilla, Kaplan, data-constrained, BNSL, power, "
                                     "or your own expression) to a CSV")
     pf.add_argument("file", type=Path, help="CSV with a header row (UTF-8, BOM allowed; comma-separated, '.' "
-                                            "decimal mark; at most 1,000,000 rows)")
+                                            "decimal mark; '#' comment lines; column names match "
+                                            "case-insensitively; at most 1,000,000 rows)")
     which = pf.add_mutually_exclusive_group(required=True)
     which.add_argument("--form", choices=FORMS, help="a built-in law")
     which.add_argument("--form-expr", metavar="EXPR",
@@ -54,6 +55,22 @@ def add_parser(sub) -> None:
                          "units after --scale (repeatable)")
     pf.add_argument("--backtest", metavar="COLUMN=THRESHOLD",
                     help="fit on rows with COLUMN <= THRESHOLD and report the prediction error on the rest")
+    pf.add_argument("--backtest-folds", type=int, metavar="K",
+                    help="rolling leave-future-out backtest: K folds along --backtest-by, each held-out point "
+                         "with its prediction interval, and the interval coverage")
+    pf.add_argument("--backtest-by", default="C", metavar="COLUMN",
+                    help="the ordering column of --backtest-folds (default C; C = 6 N D when there is no C column)")
+    pf.add_argument("--fix", action="append", metavar="NAME=VALUE", help="pin a parameter to VALUE (repeatable)")
+    pf.add_argument("--group", metavar="COLUMN", help="run labels: the bootstrap resamples whole runs")
+    pf.add_argument("--family", metavar="COLUMN",
+                    help="model-family labels: one joint fit, --share parameters common, the rest per family")
+    pf.add_argument("--share", metavar="NAMES", help="with --family: comma-separated shared parameters, e.g. alpha,beta")
+    pf.add_argument("--step", default="step", metavar="COLUMN", help="the checkpoint step column (default step)")
+    pf.add_argument("--min-step", type=float, metavar="S", help="drop checkpoints with step < S before fitting")
+    pf.add_argument("--drop-warmup", type=float, metavar="FRACTION",
+                    help="drop checkpoints before FRACTION of each run's last step (runs: --group)")
+    pf.add_argument("--predict", type=Path, metavar="FILE",
+                    help="CSV of new rows (the law's columns): predictions with intervals, in the output")
     pf.add_argument("--plot", type=Path, metavar="DIR", help="write DIR/fit.png (observed vs predicted)")
     pf.add_argument("--json", action="store_true", help="print a JSON object")
     pf.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -92,6 +109,18 @@ def _check_args(args) -> None:
         raise ValueError("--floor applies to --form power only")
     if args.starts != "all" and not (args.starts.isdigit() and int(args.starts) >= 1):
         raise ValueError(f"--starts must be a positive integer or 'all', got {args.starts!r}")
+    if args.backtest_folds is not None and args.backtest_folds < 1:
+        raise ValueError(f"--backtest-folds must be >= 1, got {args.backtest_folds}")
+    if args.backtest_folds is not None and args.backtest:
+        raise ValueError("--backtest and --backtest-folds are alternatives; give one")
+    if args.min_step is not None and not math.isfinite(args.min_step):
+        raise ValueError(f"--min-step must be finite, got {args.min_step}")
+    if args.drop_warmup is not None and not (math.isfinite(args.drop_warmup) and 0 <= args.drop_warmup < 1):
+        raise ValueError(f"--drop-warmup must be a fraction in [0, 1), got {args.drop_warmup}")
+    if (args.family is None) != (args.share is None):
+        raise ValueError("--family and --share go together: --family COLUMN --share alpha,beta")
+    if args.family is not None and args.compute:
+        raise ValueError("--compute needs one set of amplitudes; it does not combine with --family")
     if args.plot is not None:
         from scaling_verify.numerics.fitting.io import writable_dir
 
@@ -104,7 +133,7 @@ def _target(table, mapping: dict[str, str], y: str | None) -> str:
     if "loss" in mapping:
         return mapping["loss"]
     for name in ("loss", "y"):
-        if name in table.header:
+        if table.has(name):
             return name
     raise ValueError(f"{table.path}: no loss column (looked for loss, y); name it with --y; "
                      f"found {', '.join(table.header)}")
@@ -115,7 +144,8 @@ def _predictor(table, args, mapping: dict[str, str], target: str) -> str:
     chosen = args.x or mapping.get("x")
     if chosen is not None:
         return chosen
-    numeric = [c for c in table.header if c and c != target and table.is_numeric(c)]
+    tj = table.column(target)
+    numeric = [c for i, c in enumerate(table.header) if c and i != tj and table.is_numeric(c)]
     if len(numeric) == 1:
         return numeric[0]
     if not numeric:
@@ -158,10 +188,23 @@ def _scales(args, colmap: dict[str, str], target: str) -> dict[str, float]:
     return out
 
 
-def _param_init(args, form) -> dict[str, float]:
+def _fix(args, form) -> dict[str, float]:
+    """``--fix NAME=VALUE`` checked against the form (one line for an unknown name or a bad value)."""
+    from scaling_verify.numerics.fitting.forms import with_fixed
+    from scaling_verify.numerics.fitting.io import parse_numbers
+
+    fix = parse_numbers(args.fix, "--fix")
+    with_fixed(form, fix)
+    return fix
+
+
+def _param_init(args, form, fix: dict[str, float] | None = None) -> dict[str, float]:
     from scaling_verify.numerics.fitting.io import parse_numbers
 
     init = parse_numbers(args.param_init, "--param-init")
+    both = sorted(set(init) & set(fix or {}))
+    if both:
+        raise ValueError(f"--param-init {both[0]}: the parameter is pinned by --fix; give one of the two")
     unknown = sorted(set(init) - set(form.param_names))
     if unknown:
         raise ValueError(f"--param-init {unknown[0]}: form {form.name} has no parameter {unknown[0]} "
@@ -179,6 +222,18 @@ def _backtest_rule(args, colmap: dict[str, str]):
 
     (key, thr), = parse_numbers([args.backtest], "--backtest").items()
     return key, thr
+
+
+def _order_values(key: str, table, columns: dict, option: str, keep):
+    """Values of ``key`` at the kept rows: a law column (scaled units), a CSV column, or -- for ``C``
+    with no C column -- the training compute 6 N D (N and D after --scale)."""
+    if key in columns:
+        return columns[key]
+    if table.has(key):
+        return table.numbers(key)[keep]
+    if key == "C" and "N" in columns and "D" in columns:
+        return 6.0 * columns["N"] * columns["D"]
+    raise ValueError(f"{option}: no column {key} (and C = 6 N D needs columns N and D)")
 
 
 # ----------------------------------------------------------------------------- output
@@ -209,6 +264,8 @@ def _strict(obj, warnings: list[str], path: str = ""):
 
 
 def _interval_text(est, reason: str | None) -> str:
+    if est.fixed:
+        return "(fixed by --fix)"
     if est.has_interval:
         return f"95% CI [{est.lo:.6g}, {est.hi:.6g}]"
     return f"no interval ({reason or 'every bootstrap refit gave the same value: see the warnings'})"
@@ -235,10 +292,37 @@ def _print_text(res, out: dict) -> None:
         bt = out["backtest"]
         print(f"backtest: fit on {bt['n_fit']} rows with {bt['column']} <= {bt['threshold']:g}; on the other "
               f"{bt['n_test']}: RMS log error {bt['rms_log_error']:.4g}, max relative error {bt['max_rel_error']:.3g}")
+    _print_practice(res, out)
     if "plot" in out:
         print(f"plot: {out['plot']}")
     boot = f"{b.used} bootstrap resamples" if b.used else f"no bootstrap interval ({b.no_interval_reason})"
     print(f"({boot}, seed {b.seed}; input sha256 {out['input']['sha256'][:12]})")
+
+
+def _print_practice(res, out: dict) -> None:
+    """Text lines for the curvature, predictions and rolling backtest."""
+    c = res.curvature
+    if c is not None:
+        cond = f"{c.condition_number:.3g}" if c.condition_number is not None else "infinite (singular)"
+        ab = c.correlation("alpha", "beta")
+        corr = f"; corr(alpha, beta) = {ab.jacobian:.3f}" if ab is not None and ab.jacobian is not None else ""
+        print(f"curvature: condition number of the scaled J^T J {cond}{corr}")
+    for r in out.get("predictions", {}).get("rows", ()):
+        where = ", ".join(f"{k} = {r[k]:.4g}" if isinstance(r[k], float) else f"{k} = {r[k]}" for k in res.form.columns)
+        pi = f"  {r['pi'] and 'PI [%.6g, %.6g]' % tuple(r['pi']) or 'no interval'}"
+        ext = f"  ({r['extrapolation']:.3g}x beyond the data)" if r["extrapolation"] and r["extrapolation"] > 1 else ""
+        print(f"predict {where}: {r['predicted']:.6g}{pi}{ext}")
+    folds = out.get("backtest_folds")
+    if folds:
+        cv = folds["coverage"]
+        for f in folds["folds"]:
+            inside = f"{f['covered']}/{f['n_test']} held-out points inside their interval" if cv["total"] else \
+                f"{f['n_test']} held-out points, no intervals (--bootstrap 0)"
+            rms = f", RMS log error {f['rms_log_error']:.4g}" if f["rms_log_error"] is not None else ""
+            print(f"fold {f['fold']}: fit {f['n_fit']} rows ({folds['by']} <= {f['fit_upto']:.4g}), {inside}{rms}")
+        if cv["rate"] is not None:
+            print(f"backtest coverage: {cv['covered']}/{cv['total']} = {cv['rate']:.3f} +- {cv['binomial_stderr']:.3f} "
+                  f"(nominal {cv['nominal']:.2f})")
 
 
 def _allocation(p: dict, compute: list[float], scales: dict[str, float], colmap: dict[str, str]):
@@ -265,54 +349,184 @@ def _allocation(p: dict, compute: list[float], scales: dict[str, float], colmap:
 # ----------------------------------------------------------------------------- run
 
 
+def _rows_to_fit(args, table, columns: dict, y):
+    """Checkpoint filters (--min-step, --drop-warmup) and run labels (--group), as a row mask and the
+    labels of the kept rows (None without --group)."""
+    import numpy as np
+
+    from scaling_verify.numerics.fitting.bootstrap import group_codes
+    from scaling_verify.numerics.fitting.practice import checkpoint_mask
+
+    labels = None
+    if args.group is not None:
+        table.require([args.group])
+        labels = np.array(list(table.cells(args.group)), dtype=object)
+    keep = np.ones(y.size, bool)
+    if args.min_step is not None or args.drop_warmup is not None:
+        table.require([args.step])
+        runs = group_codes(labels)[0] if labels is not None else None
+        keep = checkpoint_mask(table.numbers(args.step), min_step=args.min_step, drop_warmup=args.drop_warmup,
+                               runs=runs)
+    return keep, labels
+
+
+def _family_form(args, table, form, fix: dict[str, float]):
+    """``form``, or with --family/--share the joint form over the file's families."""
+    if args.family is None:
+        return form
+    from scaling_verify.numerics.fitting.family import FamilyForm
+
+    table.require([args.family])
+    shared = tuple(s.strip() for s in args.share.split(",") if s.strip())
+    pinned = sorted(set(shared) & set(fix))
+    if pinned:
+        raise ValueError(f"--share {pinned[0]}: the parameter is pinned by --fix")
+    return FamilyForm(form, tuple(dict.fromkeys(table.cells(args.family))), shared)
+
+
+def _fit_kwargs(args, init, fix) -> dict:
+    return dict(bootstrap=args.bootstrap, seed=args.seed, delta=args.huber_delta,
+                n_starts=None if args.starts == "all" else int(args.starts), init=init, fix=fix or None)
+
+
+def _n_fitted(form, fix) -> int:
+    from scaling_verify.numerics.fitting.forms import with_fixed
+
+    if not fix:
+        return len(form.params)
+    return len((form.with_fixed(fix) if hasattr(form, "with_fixed") else with_fixed(form, fix)).params)
+
+
+def _check_fit_rows(form, fix, columns: dict, colmap: dict, keep) -> None:
+    import numpy as np
+
+    n, P = int(keep.sum()), _n_fitted(form, fix)
+    if n < P:
+        raise ValueError(f"too few points to fit: {n} (form {form.name} has {P} parameters)")
+    for c, v in columns.items():
+        if c != "family" and np.unique(v[keep]).size < 2:
+            raise ValueError(f"column {colmap[c]} takes a single value; its exponent cannot be fitted")
+
+
+def _prediction_rows(args, table_cols_fn, columns: dict, keep):
+    """--predict: read the new rows (same --col/--scale) and check their domain before any fitting
+    (one line for a non-positive value or a row beyond the extrapolation limit)."""
+    from scaling_verify.numerics.fitting import practice
+    from scaling_verify.numerics.fitting.engine import MAX_ROWS
+    from scaling_verify.numerics.fitting.io import load_table
+
+    if args.predict is None:
+        return None
+    new = load_table(args.predict, max_rows=MAX_ROWS, lenient=True)
+    cols = table_cols_fn(new)
+    ranges = practice.fitted_range({c: v[keep] for c, v in columns.items()})
+    practice.extrapolation(ranges, cols)
+    return new, cols, ranges
+
+
+def _predictions(args, res, new_rows) -> dict:
+    """Predictions with intervals for the rows read by :func:`_prediction_rows`."""
+    from scaling_verify.numerics.fitting import practice
+
+    new, cols, ranges = new_rows
+    pred = practice.predict_rows(res, cols, ranges, seed=args.seed)
+    rows = pred.rows(cols)
+    if "family" in cols:
+        for r in rows:
+            r["family"] = res.form.labels[int(round(r["family"])) - 1]
+    return {"file": str(args.predict), "sha256": new.sha256, "level": pred.level,
+            "interval": "ci: the law (parameter uncertainty); pi: a new observation (plus residual scatter)",
+            "rows": rows, "n_extrapolated": int((pred.extrapolation > 1).sum())}
+
+
+def _folds(args, form, columns: dict, y, order, init, fix, labels, progress) -> dict:
+    from scaling_verify.numerics.fitting import practice
+    from scaling_verify.numerics.fitting.engine import fit_form
+
+    def fit_fn(mask):
+        groups = list(labels[mask]) if labels is not None else None
+        return fit_form(form, {c: v[mask] for c, v in columns.items()}, y[mask], progress=progress, identify=False,
+                        groups=groups, **_fit_kwargs(args, init, fix))
+
+    folds, cov = practice.backtest_folds(fit_fn, columns, y, order, args.backtest_folds, seed=args.seed,
+                                         min_rows=_n_fitted(form, fix) + 1)
+    return {"by": args.backtest_by, "folds": [f.as_dict() for f in folds], "coverage": cov.as_dict()}
+
+
 def run(args) -> int:
     """Run ``scaling-verify fit``; return the exit code (ValueError -> exit 2 in the caller)."""
     import numpy as np
 
     from scaling_verify.numerics.fitting import backtest as bt
-    from scaling_verify.numerics.fitting.engine import fit_form, predict
+    from scaling_verify.numerics.fitting.engine import MAX_ROWS, fit_form, predict
     from scaling_verify.numerics.fitting.io import load_table, parse_assignments
     from scaling_verify.numerics.fitting.progress import stderr_progress
 
     _check_args(args)
-    from scaling_verify.numerics.fitting.engine import MAX_ROWS
-
-    table = load_table(args.file, max_rows=MAX_ROWS)
+    table = load_table(args.file, max_rows=MAX_ROWS, lenient=True)
     mapping = parse_assignments(args.col, "--col")
     target = _target(table, mapping, args.y)
     form, colmap = _build_form(args, table, mapping, target)
     table.require(list(colmap.values()) + [target], mapped_from=colmap | {"loss": target})
     scales = _scales(args, colmap, target)
-    init = _param_init(args, form)
-    columns = {c: table.numbers(csv, positive=True, scale=scales.get(c, 1.0)) for c, csv in colmap.items()}
+    fix = _fix(args, form)
+    init = _param_init(args, form, fix)
+    form = _family_form(args, table, form, fix)
+
+    def law_columns(tab):
+        tab.require(list(colmap.values()), mapped_from=colmap)
+        cols = {c: tab.numbers(csv, positive=True, scale=scales.get(c, 1.0)) for c, csv in colmap.items()}
+        if args.family is not None:
+            tab.require([args.family])
+            cols["family"] = form.codes(list(tab.cells(args.family)))
+        return cols
+
+    def fold_order():
+        if args.backtest_folds is None:
+            return None
+        from scaling_verify.numerics.fitting.practice import rolling_folds
+
+        order = _order_values(args.backtest_by, table, columns, "--backtest-by", keep)
+        need = _n_fitted(form, fix) + 1
+        for i, (_, fold_train, _) in enumerate(rolling_folds(order, args.backtest_folds), start=1):
+            if fold_train.sum() < need:  # refused before any fitting
+                raise ValueError(f"--backtest-folds: fold {i} fits on {int(fold_train.sum())} rows, fewer than the "
+                                 f"{need} the form needs; use fewer folds")
+        return order
+
+    columns = law_columns(table)
     y = table.numbers(target, positive=True, scale=scales.get("loss", 1.0))
-    keep = np.ones(y.size, bool)
+    keep, labels = _rows_to_fit(args, table, columns, y)
+    if args.family is not None:
+        from scaling_verify.numerics.fitting.family import check_runs
+
+        check_runs(form, columns["family"][keep], labels[keep] if labels is not None else None)
+    columns, y = {c: v[keep] for c, v in columns.items()}, y[keep]
+    labels = labels[keep] if labels is not None else None
+    train = np.ones(y.size, bool)
     rule = _backtest_rule(args, colmap)
     if rule is not None:
-        key, thr = rule
-        if key in columns:  # a law column, in its scaled units
-            keep = bt.split(columns[key], thr, key)
-        else:
-            table.require([key])
-            keep = bt.split(table.numbers(key), thr, key)
-    n, P = int(keep.sum()), len(form.params)
-    if n < P:
-        raise ValueError(f"too few points to fit: {n} (form {form.name} has {P} parameters)")
-    for c, v in columns.items():
-        if np.unique(v[keep]).size < 2:
-            raise ValueError(f"column {colmap[c]} takes a single value; its exponent cannot be fitted")
-    n_starts = None if args.starts == "all" else int(args.starts)
+        train = bt.split(_order_values(rule[0], table, columns, "--backtest", keep), rule[1], rule[0])
+    _check_fit_rows(form, fix, columns, colmap, train)
+    order = fold_order()
+    new_rows = _prediction_rows(args, law_columns, columns, train)
     with stderr_progress(enabled=not args.quiet) as progress:
-        res = fit_form(form, {c: v[keep] for c, v in columns.items()}, y[keep], bootstrap=args.bootstrap,
-                       seed=args.seed, delta=args.huber_delta, n_starts=n_starts, init=init, progress=progress)
+        res = fit_form(form, {c: v[train] for c, v in columns.items()}, y[train], progress=progress,
+                       groups=list(labels[train]) if labels is not None else None, **_fit_kwargs(args, init, fix))
+        folds = None
+        if order is not None:
+            folds = _folds(args, form, columns, y, order, init, fix, labels, progress)
     out = res.as_dict()
     warnings = list(res.warnings)
     out["target"] = target
     out["columns"] = colmap
     out["scales"] = scales
-    out["input"] = {"path": str(args.file), "sha256": table.sha256, "rows": int(y.size)}
+    out["input"] = {"path": str(args.file), "sha256": table.sha256, "rows": int(keep.size),
+                    "rows_fitted": int(train.sum())}
     out["seed"] = args.seed
     out["versions"] = _versions()
+    if args.group is not None:
+        out["bootstrap"]["over"] = f"runs ({args.group})"
     if args.compute:
         p = res.params()
         if p["alpha"] > 0 and p["beta"] > 0:
@@ -320,13 +534,20 @@ def run(args) -> int:
         else:
             warnings.append("no compute-optimal allocation: it needs alpha > 0 and beta > 0")
     if rule is not None:
-        pred = predict(form, res.theta, {c: v[~keep] for c, v in columns.items()})
-        out["backtest"] = bt.score(pred, y[~keep], rule[0], rule[1], n).as_dict()
+        pred = predict(res.form, res.theta, {c: v[~train] for c, v in columns.items()})
+        out["backtest"] = bt.score(pred, y[~train], rule[0], rule[1], int(train.sum())).as_dict()
+    if folds is not None:
+        out["backtest_folds"] = folds
+    if new_rows is not None:
+        out["predictions"] = _predictions(args, res, new_rows)
+        if out["predictions"]["n_extrapolated"]:
+            warnings.append(f"{out['predictions']['n_extrapolated']} prediction row(s) lie outside the fitted range "
+                            "(see 'extrapolation'); their intervals assume the law holds there")
     if args.plot is not None:
         from scaling_verify.numerics.fitting.plot import plot_fit
 
-        pred = predict(form, res.theta, {c: v[keep] for c, v in columns.items()})
-        out["plot"] = str(plot_fit(args.plot / "fit.png", y[keep], pred, f"{form.name} fit"))
+        pred = predict(res.form, res.theta, {c: v[train] for c, v in columns.items()})
+        out["plot"] = str(plot_fit(args.plot / "fit.png", y[train], pred, f"{form.name} fit"))
     out = _strict(out, warnings)
     out["warnings"] = warnings
     for w in warnings:

@@ -5,6 +5,9 @@ Modules: :mod:`~numerics.fitting.forms` (the laws), :mod:`~numerics.fitting.tran
 (multi-start L-BFGS), :mod:`~numerics.fitting.bootstrap`, :mod:`~numerics.fitting.engine` (a fit, end
 to end), :mod:`~numerics.fitting.diagnostics`, :mod:`~numerics.fitting.results`,
 :mod:`~numerics.fitting.io` (CSV), :mod:`~numerics.fitting.chinchilla`,
-:mod:`~numerics.fitting.reference` (the scipy reference), :mod:`~numerics.fitting.power_law`.
+:mod:`~numerics.fitting.reference` (the scipy reference), :mod:`~numerics.fitting.power_law`,
+:mod:`~numerics.fitting.identify` (profiles, curvature, degeneracy flags),
+:mod:`~numerics.fitting.family` (shared exponents across model families),
+:mod:`~numerics.fitting.practice` (predictions with intervals, rolling backtests, checkpoint filters).
 Import the submodules; this package imports nothing heavy itself.
 """

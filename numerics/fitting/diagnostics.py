@@ -26,6 +26,18 @@ def goodness(form: Form, theta: np.ndarray, logX: np.ndarray, logy: np.ndarray, 
                     n_points=int(logy.size), n_params=len(form.params))
 
 
+def at_bound(p, v: float) -> bool:
+    """A positive parameter that ran to its bound: 0 (``exp(theta)`` underflowed, or below
+    ``exp(-LOG_LIMIT)``) or beyond ``exp(LOG_LIMIT)``."""
+    return p.log_scale and math.isfinite(v) and (v <= 0 or abs(math.log(v)) > LOG_LIMIT)
+
+
+def bound_message(p, v: float) -> str:
+    edge = "0" if v <= 1 else "infinity"
+    return (f"parameter {p.name} = {v:.4g} ran to an extreme scale (its bound, {edge}): the fit is probably "
+            "degenerate (try --scale)")
+
+
 def warnings_for(form: Form, values: np.ndarray, search: Search, boot: BootstrapSummary,
                  good: Goodness) -> list[str]:
     """One line per thing a reader of the fit should know: negative or extreme exponents, extreme
@@ -39,9 +51,8 @@ def warnings_for(form: Form, values: np.ndarray, search: Search, boot: Bootstrap
                        f"(try --scale) or the form may not describe them")
         elif not p.log_scale and abs(v) > EXPONENT_LIMIT:
             out.append(f"fitted exponent {p.name} = {v:.4g} is extreme: the fit is probably degenerate")
-        elif p.log_scale and (v <= 0 or abs(math.log(v)) > LOG_LIMIT):  # v = 0: exp(theta) underflowed
-            out.append(f"parameter {p.name} = {v:.4g} ran to an extreme scale: the fit is probably degenerate "
-                       f"(try --scale)")
+        elif at_bound(p, v):
+            out.append(bound_message(p, v))
     if not search.converged:
         out.append(f"the optimiser did not converge in {search.iterations} iterations")
     if boot.used and boot.not_converged > 0.1 * boot.used:

@@ -8,7 +8,13 @@
 
 Problems run in blocks of :func:`numerics.fitting.optimize.block_size` problems, so one compiled loop
 serves all three stages and progress is reported after each block.
-4. Goodness of fit and warnings (:mod:`numerics.fitting.diagnostics`).
+4. Goodness of fit and warnings (:mod:`numerics.fitting.diagnostics`), and whether each parameter is
+   determined at all: profiles, curvature and degeneracy flags (:mod:`numerics.fitting.identify`;
+   ``identify=False`` skips them, e.g. inside backtest folds).
+
+``fix`` pins parameters (:func:`numerics.fitting.forms.with_fixed`); ``groups`` (a run label per row)
+makes the bootstrap resample whole runs; a :class:`numerics.fitting.family.FamilyForm` is resampled
+within each family.
 
 **Bounded work.** Memory is linear in the rows: the start grid is ranked in chunks, a block holds at
 most :data:`numerics.fitting.optimize.BLOCK_ELEMENTS` problems x points, and bootstrap weight rows are
@@ -128,19 +134,34 @@ def _search(form: Form, logX, logy, *, n_starts, grid, init, delta, coarse_iters
     win = int(np.argmin(value))
     search = Search(n_grid=len(starts), n_starts=int(order.size), best_start=int(order[win]),
                     start_values=tuple(float(v) for v in form.to_natural(starts[order[win]])),
-                    iterations=int(iters[win]), converged=bool(done[win]))
+                    iterations=int(iters[win]), converged=bool(done[win]), **_grid_extent(starts))
     return theta[win], float(value[win]), search
 
 
-def _bootstrap(form: Form, theta, logX, logy, *, count, seed, level, delta, maxiter, progress):
+def _grid_extent(starts: np.ndarray) -> dict[str, tuple[float, ...]]:
+    """Per parameter: the grid's smallest and largest value and the step to the next one at each edge."""
+    lo, hi, slo, shi = [], [], [], []
+    for j in range(starts.shape[1]):
+        u = np.unique(starts[:, j])
+        lo.append(float(u[0]))
+        hi.append(float(u[-1]))
+        slo.append(float(u[1] - u[0]) if u.size > 1 else 0.0)
+        shi.append(float(u[-1] - u[-2]) if u.size > 1 else 0.0)
+    return {"grid_lo": tuple(lo), "grid_hi": tuple(hi), "grid_step_lo": tuple(slo), "grid_step_hi": tuple(shi)}
+
+
+def _bootstrap(form: Form, theta, logX, logy, *, count, seed, level, delta, maxiter, progress, codes=None,
+               strata=None):
     n, P = logy.size, len(form.params)
-    res = resample_weights(logX.T, count, seed, min_distinct=P)
+    res = resample_weights(logX.T, count, seed, min_distinct=P, codes=codes, strata=strata)
     used = res.used
     reason = None
     if count == 0:
         reason = "bootstrap 0"
     elif n <= P + 1:
         reason = f"too few points for an interval ({n} points, {P} parameters)"
+    elif codes is not None and res.units < 3:
+        reason = f"too few runs to resample ({res.units}; the bootstrap over runs needs at least 3)"
     elif used < 2:
         reason = "too few usable bootstrap resamples"
     if reason is not None:
@@ -185,27 +206,79 @@ def fit_form(form: Form, columns: Mapping[str, np.ndarray], y, *, bootstrap: int
              level: float = 0.95, delta: float = HUBER_DELTA, n_starts: int | None = 250,
              grid: dict[str, tuple[float, ...]] | None = None, init: dict[str, float] | None = None,
              coarse_iters: int = 150, polish: int = 64, maxiter: int = 5000,
-             progress: Progress | None = None) -> FormFit:
+             progress: Progress | None = None, fix: dict[str, float] | None = None,
+             groups=None, identify: bool = True) -> FormFit:
     """Fit ``form`` to ``y`` at ``columns`` (natural units) with the summed Huber loss of log residuals.
 
     Args:
       n_starts: optimise from the best ``n_starts`` grid points (``None``: all of them).
       grid / init: replace start values (fit coordinates) / pin a start (natural value) per parameter.
       bootstrap: resamples of the points (0: no interval); ``seed`` fixes them.
+      fix: pin parameters to natural values (:func:`numerics.fitting.forms.with_fixed`); they are
+        reported with ``fixed=True`` and no interval.
+      groups: one run label per row: the bootstrap resamples whole runs (:mod:`numerics.fitting.bootstrap`).
+      identify: compute profiles, curvature and degeneracy flags (:mod:`numerics.fitting.identify`).
     """
+    from scaling_verify.numerics.fitting.bootstrap import group_codes
+    from scaling_verify.numerics.fitting.forms import with_fixed
+
     _check_options(bootstrap, level, delta, n_starts)
     progress = progress or (lambda *_: None)
+    full = form
+    if fix:
+        form = form.with_fixed(fix) if hasattr(form, "with_fixed") else with_fixed(form, fix)
     logX, logy = _log_data(form, columns, y)
+    codes = strata = None
+    if groups is not None:
+        if len(groups) != logy.size:
+            raise ValueError(f"groups: {len(groups)} labels for {logy.size} rows")
+        codes = group_codes(groups)[0]
+    if "family" in form.columns and hasattr(form, "labels"):
+        strata = np.rint(np.exp(logX[-1])).astype(np.int64)  # resample within each family
     theta, value, search = _search(form, logX, logy, n_starts=n_starts, grid=grid, init=init, delta=delta,
                                    coarse_iters=coarse_iters, polish=polish, maxiter=maxiter, progress=progress)
     boot_theta, boot = _bootstrap(form, theta, logX, logy, count=bootstrap, seed=seed, level=level, delta=delta,
-                                  maxiter=maxiter, progress=progress)
+                                  maxiter=maxiter, progress=progress, codes=codes, strata=strata)
     natural = form.to_natural(theta)
     goodness = diagnostics.goodness(form, theta, logX, logy, delta)
     estimates, flat = _estimates(form, natural, form.to_natural(boot_theta), level,
                                  noisy=goodness.rms_log > EXACT_FIT)
     warns = diagnostics.warnings_for(form, natural, search, boot, goodness) + flat
-    return FormFit(form=form, estimates=tuple(estimates), goodness=goodness, search=search, bootstrap=boot,
-                   delta=delta, warnings=tuple(warns), theta=theta, boot_theta=boot_theta)
+    flags, profs, curv = (), (), None
+    if identify:
+        flags, profs, curv = _identify(form, theta, natural, logX, logy, delta, search, estimates, boot_theta)
+        warns += [f.message for f in flags if f.message not in warns]
+    from scaling_verify.numerics.fitting.optimize import log_predict
+
+    residuals = log_predict(form.log_model(), theta, logX) - logy
+    return FormFit(form=form, estimates=_with_fixed_estimates(full, estimates, fix or {}), goodness=goodness,
+                   search=search, bootstrap=boot, delta=delta, warnings=tuple(warns), theta=theta,
+                   boot_theta=boot_theta, flags=tuple(flags), profiles=profs, curvature=curv,
+                   fixed=dict(fix or {}), residuals=residuals)
 
 
+def _with_fixed_estimates(full: Form, estimates: list[Estimate], fix: dict[str, float]) -> tuple[Estimate, ...]:
+    """The estimates in ``full``'s parameter order, pinned ones included (``fixed=True``, no interval)."""
+    fitted = {e.name: e for e in estimates}
+
+    def pinned(name: str) -> float:  # a family's copy "E[label]" is pinned by "E"
+        return float(fix[name] if name in fix else fix[name.split("[", 1)[0]])
+
+    return tuple(fitted[p.name] if p.name in fitted else Estimate(p.name, pinned(p.name), fixed=True)
+                 for p in full.params)
+
+
+def _identify(form, theta, natural, logX, logy, delta, search, estimates, boot_theta):
+    """Degeneracy flags, profiles and curvature (:mod:`numerics.fitting.identify`)."""
+    from scaling_verify.numerics.fitting import identify as ident
+
+    profs = ident.profiles(form, theta, logX, logy, delta)
+    flags = ident.profile_flags(form, profs, natural)
+    if search.grid_lo:
+        flags += ident.grid_flags(form, theta, search.grid_lo, search.grid_hi, search.grid_step_lo,
+                                  search.grid_step_hi)
+    flags += ident.interval_flags(form, estimates)
+    flags += [ident.Flag("bound", p.name, diagnostics.bound_message(p, v))
+              for p, v in zip(form.params, natural) if diagnostics.at_bound(p, v)]
+    curv = ident.curvature(form, theta, logX, boot_theta if boot_theta.shape[0] else None)
+    return flags, profs, curv

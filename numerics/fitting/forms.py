@@ -14,7 +14,9 @@ Built-in forms (:func:`builtin_form`):
 * ``data-constrained`` -- Muennighoff et al. (arXiv 2305.16264, eqs. 5-6):
   :math:`E + A N'^{-\\alpha} + B D'^{-\\beta}` with effective data
   :math:`D' = U_D + U_D R_D^* (1 - e^{-R_D/R_D^*})`, :math:`R_D = D/U_D - 1` repetitions of the
-  :math:`U_D` unique tokens (column ``U``), and effective parameters
+  :math:`U_D = \\min\\{U, D\\}` unique tokens *seen* (column ``U`` is the unique tokens available: a
+  run that stops before one epoch, :math:`D < U`, has seen only :math:`D` of them, so :math:`R_D = 0`
+  and :math:`D' = D`, never a negative number of repetitions), and effective parameters
   :math:`N' = U_N + U_N R_N^* (1 - e^{-R_N/R_N^*})`, :math:`R_N = N/U_N - 1`, where
   :math:`U_N = \\min\\{N_{opt}(U_D), N\\}` is the Chinchilla compute-optimal size for :math:`U_D`
   tokens under the same fit, :math:`N_{opt}(D) = G (D G)^{\\beta/\\alpha}`,
@@ -158,6 +160,37 @@ class Form:
         return np.array(list(itertools.product(*(values[p.name] for p in self.params))), dtype=float)
 
 
+def with_fixed(form: Form, values: dict[str, float]) -> Form:
+    """``form`` with the parameters in ``values`` pinned to those natural values (substituted into the
+    SymPy expression and its auxiliary definitions; they leave :attr:`Form.params`). One-line
+    ValueError for an unknown name, a non-finite value, or a non-positive value of a positive parameter."""
+    if not values:
+        return form
+    unknown = sorted(set(values) - set(form.param_names))
+    if unknown:
+        raise ValueError(f"--fix {unknown[0]}=...: form {form.name} has no parameter {unknown[0]} "
+                         f"(its parameters: {', '.join(form.param_names)})")
+    subs = {}
+    for p in form.params:
+        if p.name in values:
+            v = float(values[p.name])
+            if not np.isfinite(v) or (p.log_scale and v <= 0):
+                raise ValueError(f"--fix {p.name}={values[p.name]}: must be a {'positive ' if p.log_scale else ''}"
+                                 "finite number")
+            subs[p.symbol] = sp.Float(v)
+    if len(subs) == len(form.params):
+        raise ValueError(f"--fix pins every parameter of {form.name}: nothing left to fit")
+    keep = tuple(p for p in form.params if p.name not in values)
+    inner = form.grid_fn
+
+    def grid_fn(logX, logy):
+        return {k: v for k, v in inner(logX, logy).items() if k not in values}
+
+    return Form(form.name, form.expr.subs(subs), form.columns, keep,
+                tuple((s, d.subs(subs)) for s, d in form.aux), form.reference,
+                grid_fn if inner is not None else None)
+
+
 @functools.lru_cache(maxsize=64)
 def _log_model(form: Form):
     return compile_log_model(form.expr, form.param_symbols, tuple(p.log_scale for p in form.params),
@@ -203,10 +236,11 @@ def data_constrained() -> Form:
     al, be = positive("alpha"), positive("beta")
     Rd, Rn = positive("R_D_star"), positive("R_N_star")
     N, D, U = column("N"), column("D"), column("U")
-    UN, Np, Dp = positive("U_N"), positive("N'"), positive("D'")
+    UD, UN, Np, Dp = positive("U_D"), positive("U_N"), positive("N'"), positive("D'")
     G = (al * A / (be * B)) ** (1 / (al + be))
-    aux = ((UN, sp.Min(N, G * (U * G) ** (be / al))),
-           (Dp, U + U * Rd * (1 - sp.exp(-(D / U - 1) / Rd))),
+    aux = ((UD, sp.Min(U, D)),
+           (UN, sp.Min(N, G * (UD * G) ** (be / al))),
+           (Dp, UD + UD * Rd * (1 - sp.exp(-(D / UD - 1) / Rd))),
            (Np, UN + UN * Rn * (1 - sp.exp(-(N / UN - 1) / Rn))))
     lg = lambda *v: tuple(float(np.log(x)) for x in v)  # noqa: E731
     return Form("data-constrained", E + A * Np ** -al + B * Dp ** -be, ("N", "D", "U"),

@@ -6,6 +6,10 @@
   header (e.g. a decimal comma ``1,5`` read as two fields) is refused with its line number.
 * ``--col N=params`` maps a law's column ``N`` to the CSV column ``params``; ``--scale N=1e6`` says the
   column is in millions (values are multiplied by the scale).
+* With ``lenient=True`` (what ``scaling-verify fit`` uses) lines whose first field starts with ``#``
+  are comments, before or after the header, and a column asked for as ``loss`` matches a header
+  ``Loss`` when exactly one header name matches it case-insensitively (an exact match always wins;
+  two case-insensitive matches are refused in one line as ambiguous).
 * Every problem -- missing file or column, a non-numeric, NaN/inf, non-positive or subnormal cell --
   is a :class:`ValueError` with one line naming the file, line and column, raised before any fitting.
 
@@ -46,23 +50,41 @@ class Table:
     header: tuple[str, ...]
     n_rows: int
     text: str = field(repr=False)
+    lenient: bool = False
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """``(line number, cells)`` of every data row, streamed from the text."""
         reader = csv.reader(io.StringIO(self.text))
-        next(reader, None)
         for row in reader:
-            if row and "".join(row).strip():
+            if not _skip(row, self.lenient):
+                break
+        for row in reader:
+            if not _skip(row, self.lenient):
                 yield reader.line_num, row
+
+    def column(self, name: str) -> int:
+        """Index of column ``name`` (case-insensitively when lenient and unambiguous); -1 if absent."""
+        if name in self.header:
+            return self.header.index(name)
+        if not self.lenient:
+            return -1
+        hits = [i for i, h in enumerate(self.header) if h.casefold() == name.casefold()]
+        if len(hits) > 1:
+            raise ValueError(f"{self.path}: column {name} matches {', '.join(self.header[i] for i in hits)} "
+                             "(names that differ only in case); rename one")
+        return hits[0] if hits else -1
+
+    def has(self, name: str) -> bool:
+        return self.column(name) >= 0
 
     def cells(self, name: str) -> Iterator[str]:
         """Column ``name`` as stripped strings (e.g. run labels), streamed."""
-        j = self.header.index(name)
+        j = self.column(name)
         return (cells[j].strip() for _, cells in self.records())
 
     def require(self, names: Iterable[str], mapped_from: Mapping[str, str] | None = None) -> None:
         """Raise one line naming every missing column (and the law column it was mapped from)."""
-        missing = [n for n in names if n not in self.header]
+        missing = [n for n in names if not self.has(n)]
         if missing:
             back = {v: k for k, v in (mapped_from or {}).items()}
             desc = ", ".join(f"{m} (for {back[m]})" if back.get(m, m) != m else m for m in missing)
@@ -70,7 +92,7 @@ class Table:
 
     def is_numeric(self, name: str) -> bool:
         """Whether every cell of column ``name`` parses as a number."""
-        j = self.header.index(name)
+        j = self.column(name)
         try:
             for _, cells in self.records():
                 float(cells[j])
@@ -85,7 +107,7 @@ class Table:
         scale, a normal float64 (>= 2.2e-308): a subnormal value has lost bits of precision and its
         logarithm is no longer what the file says, so it is refused with a hint to rescale.
         """
-        j = self.header.index(name)
+        j = self.column(name)
         try:
             out = np.fromiter((float(cells[j]) for _, cells in self.records()), dtype=float, count=self.n_rows)
         except ValueError:
@@ -121,6 +143,13 @@ class Table:
         raise IndexError(i)
 
 
+def _skip(row: list[str], lenient: bool) -> bool:
+    """A blank row, or (lenient) a comment: first field starting with ``#``."""
+    if not row or not "".join(row).strip():
+        return True
+    return lenient and row[0].lstrip().startswith("#")
+
+
 def _is_float(text: str) -> bool:
     try:
         float(text)
@@ -151,10 +180,11 @@ def _separator_hint(path: Path, first_line: str) -> None:
                              f"(with '.' as the decimal mark)")
 
 
-def load_table(path: str | Path, *, max_rows: int | None = None) -> Table:
+def load_table(path: str | Path, *, max_rows: int | None = None, lenient: bool = False) -> Table:
     """Read a CSV with a header row (UTF-8, BOM allowed); blank lines are skipped.
 
-    ``max_rows``: refuse a file with more data rows, before reading it (one line).
+    ``max_rows``: refuse a file with more data rows, before reading it (one line). ``lenient``: ``#``
+    comment lines and case-insensitive column names (module docstring).
     """
     path = Path(path)
     if not path.is_file():
@@ -175,16 +205,18 @@ def load_table(path: str | Path, *, max_rows: int | None = None) -> Table:
         raise ValueError(f"{path}: not a UTF-8 text CSV file") from None
     del raw
     try:
-        header, n_rows = _scan(path, text, max_rows)
+        header, n_rows = _scan(path, text, max_rows, lenient)
     except csv.Error as exc:
         raise ValueError(f"{path}: malformed CSV: {exc}") from None
-    return Table(path, sha, header, n_rows, text)
+    return Table(path, sha, header, n_rows, text, lenient)
 
 
-def _scan(path: Path, text: str, max_rows: int | None) -> tuple[tuple[str, ...], int]:
+def _scan(path: Path, text: str, max_rows: int | None, lenient: bool = False) -> tuple[tuple[str, ...], int]:
     """Check the header and every row's field count; return the header and the number of data rows."""
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
+    while lenient and header is not None and _skip(header, True) and any(h.strip() for h in header):
+        header = next(reader, None)
     if header is None or not any(h.strip() for h in header):
         raise ValueError(f"{path}: empty CSV (no header row)")
     if len(header) == 1:
@@ -195,7 +227,7 @@ def _scan(path: Path, text: str, max_rows: int | None) -> tuple[tuple[str, ...],
         raise ValueError(f"{path}: duplicate column name(s) {', '.join(dup)}")
     n_rows = 0
     for row in reader:
-        if not row or not "".join(row).strip():
+        if _skip(row, lenient):
             continue
         if len(row) != len(names):
             more = len(row) > len(names)

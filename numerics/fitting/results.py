@@ -23,6 +23,7 @@ class Estimate:
     value: float
     lo: float | None = None
     hi: float | None = None
+    fixed: bool = False
 
     @property
     def has_interval(self) -> bool:
@@ -30,7 +31,10 @@ class Estimate:
 
     def as_dict(self) -> dict:
         ci = [finite_or_none(self.lo), finite_or_none(self.hi)] if self.has_interval else None
-        return {"value": finite_or_none(self.value), "ci": ci}
+        out = {"value": finite_or_none(self.value), "ci": ci}
+        if self.fixed:
+            out["fixed"] = True
+        return out
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,12 @@ class Search:
     start_values: tuple[float, ...]
     iterations: int
     converged: bool
+    #: per parameter (fit coordinates): the grid's smallest and largest start value, and the step
+    #: between the two outermost values at each edge (0: a single value)
+    grid_lo: tuple[float, ...] = ()
+    grid_hi: tuple[float, ...] = ()
+    grid_step_lo: tuple[float, ...] = ()
+    grid_step_hi: tuple[float, ...] = ()
 
     def as_dict(self, names: tuple[str, ...]) -> dict:
         return {"grid_points": self.n_grid, "starts": self.n_starts, "best_start_index": self.best_start,
@@ -100,9 +110,21 @@ class FormFit:
     warnings: tuple[str, ...] = ()
     theta: np.ndarray = field(default=None, repr=False, compare=False)
     boot_theta: np.ndarray = field(default=None, repr=False, compare=False)
+    #: degeneracy flags, profiles and curvature (:mod:`numerics.fitting.identify`)
+    flags: tuple = ()
+    profiles: tuple = ()
+    curvature: object = None
+    #: parameters pinned by ``fix`` (natural values), listed in :attr:`estimates` with ``fixed=True``
+    fixed: dict = field(default_factory=dict)
+    #: the log residuals at the optimum (for prediction intervals)
+    residuals: np.ndarray = field(default=None, repr=False, compare=False)
 
     def params(self) -> dict[str, float]:
         return {e.name: e.value for e in self.estimates}
+
+    def flagged(self, kind: str) -> tuple[str, ...]:
+        """Names of the parameters with a flag of ``kind`` (e.g. ``"unidentified"``)."""
+        return tuple(f.param for f in self.flags if f.kind == kind)
 
     def estimate(self, name: str) -> Estimate:
         for e in self.estimates:
@@ -124,4 +146,6 @@ class FormFit:
         return {"form": self.form.name, "latex": self.form.latex(), "reference": self.form.reference or None,
                 "params": {e.name: e.as_dict() for e in self.estimates},
                 "goodness": self.goodness.as_dict(), "search": self.search.as_dict(self.form.param_names),
-                "bootstrap": self.bootstrap.as_dict(), "huber_delta": self.delta, "warnings": list(self.warnings)}
+                "bootstrap": self.bootstrap.as_dict(), "huber_delta": self.delta, "warnings": list(self.warnings),
+                "flags": [f.as_dict() for f in self.flags], "profiles": [p.as_dict() for p in self.profiles],
+                "curvature": self.curvature.as_dict() if self.curvature is not None else None}

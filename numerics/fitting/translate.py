@@ -22,9 +22,25 @@ _FUNCS: dict[type, Callable] = {sp.exp: jnp.exp, sp.log: jnp.log, sp.sin: jnp.si
                                 sp.tanh: jnp.tanh, sp.Abs: jnp.abs}
 
 
+def _real_symbols(expr: sp.Expr) -> bool:
+    return all(s.is_real for s in expr.free_symbols) and expr.is_real is not False
+
+
 def is_positive(expr: sp.Expr) -> bool:
-    """True only when SymPy's assumptions prove ``expr > 0``."""
-    return bool(expr.is_positive)
+    """True when ``expr > 0`` wherever it is defined: SymPy's assumptions prove it, or it is a power of
+    a positive base with an exponent built from real symbols (SymPy leaves ``x**(a/b)`` undecided
+    because ``b`` may be 0, where the law is undefined anyway), or a sum/product of such terms.
+    Kaplan's :math:`(N_c/N)^{\alpha_N/\alpha_D}` is one: evaluated directly it overflows float64 at
+    modest parameters, in log space it does not."""
+    if expr.is_positive:
+        return True
+    if expr.is_Pow:
+        return is_positive(expr.args[0]) and _real_symbols(expr.args[1])
+    if isinstance(expr, sp.exp):
+        return _real_symbols(expr.args[0])
+    if expr.is_Add or expr.is_Mul:
+        return all(is_positive(a) for a in expr.args)
+    return False
 
 
 class _Translator:
