@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         switch_plugins_off()
     argv = [a for a in argv if a not in ("--debug", "--no-plugins")]
     try:
+        _thread_policy()
         args = _parser().parse_args(argv)
         return _dispatch(args)
     except BrokenPipeError:  # the reader went away (`verify | head`): reports are already written
@@ -159,6 +160,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: internal error: {type(exc).__name__}: {first} (rerun with --debug for the traceback)",
               file=sys.stderr)
         return 3
+
+
+def _thread_policy() -> None:
+    """BLAS threads of this process (:mod:`numerics.threads`), before numpy loads; a variable the user
+    set wins."""
+    import os
+
+    from scaling_verify.numerics.threads import serial_env
+
+    for key, value in serial_env().items():
+        os.environ.setdefault(key, value)
 
 
 def _silence_stdout() -> None:

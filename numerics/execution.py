@@ -74,6 +74,11 @@ def dask_executor(workers: int | None = None, scheduler: str | None = None,
     config = {"distributed.worker.multiprocessing-method": "spawn", "distributed.scheduler.allowed-failures": 1,
               "distributed.scheduler.worker-saturation": 1.0,
               "distributed.worker.daemon": False, "logging.distributed": "error"}
+    from scaling_verify.numerics.threads import worker_env
+
+    # the thread policy (numerics.threads): set in each worker process before it imports numpy or JAX
+    config["distributed.nanny.pre-spawn-environ"] = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}),
+                                                     **worker_env()}
     with dask.config.set(config):
         if scheduler is not None:
             probe_scheduler(scheduler, timeout)

@@ -118,22 +118,26 @@ def test_calibration_large(runs, seed, noise):
 
 
 def test_compare_works_on_a_plugin_claim_through_the_public_face():
-    """A plug-in's claim with a ``Law`` is compared with arrays of runs using public names only."""
-    import numpy as np
-    import sympy as sp
+    """A plug-in's claim with a ``Law`` is compared with arrays of runs using public names only (in a fresh
+    process: the plug-in's theory must not join this session's registry)."""
+    import subprocess
+    import sys
 
-    import scaling_verify as sv
-
-    a = sp.Symbol("a", positive=True)
-    if "pubcmp" not in [t.id for t in sv.REGISTRY.theories()]:
-        sv.register_theory(sv.Theory(id="pubcmp", title="Compare from the face", authors=("P. Ublic",), year=2026))
-        sv.register(sv.Claim(id="pubcmp.decay", theory="pubcmp", quantity=r"\alpha", expr=a - 1, symbols=(a,),
-                             statement="L(t) ~ t^{-(a-1)}", source="test", params={"a": 1.5},
-                             law=sv.Law(x="t")))
-    rng = np.random.default_rng(0)
-    t = np.tile(np.geomspace(10, 1000, 12), 6)
-    seed = np.repeat(np.arange(6), 12)
-    true = t ** -0.5 * np.exp(0.02 * rng.standard_normal(t.size))
-    assert sv.compare(sv.Runs.of(t, true, seed), "pubcmp.decay").consistent
-    wrong = t ** -0.6 * np.exp(0.02 * rng.standard_normal(t.size))
-    assert not sv.compare(sv.Runs.of(t, wrong, seed), "pubcmp.decay").consistent
+    code = """
+import numpy as np, sympy as sp
+import scaling_verify as sv
+a = sp.Symbol("a", positive=True)
+sv.register_theory(sv.Theory(id="pubcmp", title="Compare from the face", authors=("P. Ublic",), year=2026))
+sv.register(sv.Claim(id="pubcmp.decay", theory="pubcmp", quantity=r"\\alpha", expr=a - 1, symbols=(a,),
+                     statement="L(t) ~ t^{-(a-1)}", source="test", params={"a": 1.5}, law=sv.Law(x="t")))
+rng = np.random.default_rng(0)
+t = np.tile(np.geomspace(10, 1000, 12), 6)
+seed = np.repeat(np.arange(6), 12)
+true = t ** -0.5 * np.exp(0.02 * rng.standard_normal(t.size))
+assert sv.compare(sv.Runs.of(t, true, seed), "pubcmp.decay").consistent
+wrong = t ** -0.6 * np.exp(0.02 * rng.standard_normal(t.size))
+assert not sv.compare(sv.Runs.of(t, wrong, seed), "pubcmp.decay").consistent
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]

@@ -2,6 +2,8 @@
 
 * ``SCALING_VERIFY_CACHE``: the result-cache folder of ``verify`` when ``--cache`` is not given;
 * ``SCALING_VERIFY_CACHE_SECRET``: the HMAC secret of the result cache (share it between CI runners);
+* ``SCALING_VERIFY_THREADS``: BLAS threads of a serial run and BLAS/XLA threads of each Dask worker
+  process (default 1; :mod:`numerics.threads`);
 * ``SCALING_VERIFY_PLUGINS``: ``0``, ``off``, ``false`` or ``no`` loads no third-party plug-in (the
   built-in theories only), like ``--no-plugins`` on the command and ``--sv-no-plugins`` in pytest.
 """
@@ -30,3 +32,17 @@ def switch_plugins_off() -> None:
 
 def plugins_enabled() -> bool:
     return not _plugins_switched_off and os.environ.get("SCALING_VERIFY_PLUGINS", "").strip().lower() not in _OFF
+
+
+def worker_threads() -> int:
+    """``SCALING_VERIFY_THREADS`` (default 1); ValueError for anything but a positive integer."""
+    raw = os.environ.get("SCALING_VERIFY_THREADS", "").strip()
+    if not raw:
+        return 1
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"SCALING_VERIFY_THREADS must be a positive integer, got {raw!r}")
+    return value
