@@ -1,13 +1,21 @@
 """Shared fixtures: mpmath precision cannot leak between tests; GPU tests skip with a reason; the
 power items of the built-in checks that are known to have no power are strict xfails, with the
-measured reason, so each one tells us the day its check is fixed."""
+measured reason, so each one tells us the day its check is fixed. The test process follows the
+command's thread policy (numerics.threads: one BLAS thread), set before numpy loads."""
 
-import matplotlib
+import os
+
+from scaling_verify.numerics.threads import serial_env
+
+for _key, _value in serial_env().items():
+    os.environ.setdefault(_key, _value)
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
-import mpmath
-import pytest
+import mpmath  # noqa: E402
+import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
