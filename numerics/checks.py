@@ -114,6 +114,7 @@ class CheckResult:
     values: list[Measured] = field(default_factory=list)
     evidence: str = ""  # "derivation" (symbolic), "independent" or "consistency"; set by run_check
     power_exempt: str = ""  # why the check has no power items (set by run_check from its registration)
+    resolution: Any = None  # numerics.resolution.Resolution, when measured (verify --resolution)
 
     def agrees_with(self, claim: Claim) -> bool:
         """Whether this outcome is what ``claim`` expects: a pass for a holding claim, a rejection for
@@ -133,6 +134,7 @@ class CheckSpec:
     fn: CheckFn
     evidence: str = "independent"
     power_exempt: str = ""
+    target_resolution: float | None = None
 
     @property
     def where(self) -> str:
@@ -174,7 +176,7 @@ def _expand(name: str) -> list[str]:
 
 
 def check(claim_id: str, level: str, *, evidence: str = "independent",
-          power_exempt: str = "") -> Callable[[CheckFn], CheckFn]:
+          power_exempt: str = "", resolution: float | None = None) -> Callable[[CheckFn], CheckFn]:
     """Decorator registering ``fn`` as the ``level`` check of ``claim_id``.
 
     Args:
@@ -182,15 +184,19 @@ def check(claim_id: str, level: str, *, evidence: str = "independent",
       level: ``precise`` or ``simulate``.
       evidence: ``independent`` or ``consistency`` (it re-evaluates the formula it verifies).
       power_exempt: why this check cannot get power items (empty: it gets them); shown in reports.
+      resolution: the target resolution (:mod:`numerics.resolution`): the power item also fails when
+        the check does not reject perturbations of this relative size (additive for a zero-valued claim).
     """
     if level not in NUMERIC_LEVELS:
         raise CheckRegistrationError(f"numeric checks are 'precise' or 'simulate', not {level!r}")
     if evidence not in EVIDENCE:
         raise CheckRegistrationError(f"check for {claim_id}: evidence is one of {EVIDENCE}, not {evidence!r}")
+    if resolution is not None and not (isinstance(resolution, (int, float)) and 0 < resolution < 1):
+        raise CheckRegistrationError(f"check for {claim_id}: a target resolution is in (0, 1), not {resolution!r}")
 
     def deco(fn: CheckFn) -> CheckFn:
         key = (claim_id, level)
-        spec = CheckSpec(claim_id, level, fn, evidence, power_exempt)
+        spec = CheckSpec(claim_id, level, fn, evidence, power_exempt, resolution)
         old = _CHECKS.get(key)
         if old is not None and old.where != spec.where:
             raise CheckRegistrationError(f"two {level} checks for {claim_id}: {old.where} and {spec.where}")

@@ -44,6 +44,12 @@ def _jsonable(v: Any) -> Any:
     return jsonable(v)
 
 
+def _resolution_json(r) -> dict | None:
+    from scaling_verify.numerics.result_io import resolution_to_json
+
+    return resolution_to_json(r)
+
+
 def figure_name(claim_id: str, level: str) -> str:
     return f"{claim_id.replace('.', '__')}__{level}.png"
 
@@ -110,7 +116,8 @@ def to_json(records: list[ClaimRecord], seed: int, quick: bool, seconds: float) 
                             "evidence": r.evidence, "power_exempt": r.power_exempt or None,
                             "values": [_value_json(m) for m in r.values],
                             "measured": _jsonable(r.measured),
-                            "figure": figure_name(c.id, lv) if r.figure is not None else None}
+                            "figure": figure_name(c.id, lv) if r.figure is not None else None,
+                            "resolution": _resolution_json(r.resolution)}
                        for lv, r in rec.results.items()},
         })
     theories = sorted({rec.claim.theory for rec in records}, key=[t.id for t in REGISTRY.theories()].index)
@@ -146,6 +153,8 @@ def to_markdown(records: list[ClaimRecord], seed: int, quick: bool, seconds: flo
             lines.append(f"- **{lv}** ({kind}, {r.seconds:.2f} s): {'passed' if r.passed else 'rejected'} — {r.detail}")
             if r.power_exempt:
                 lines.append(f"  - no power items (exempt): {r.power_exempt}")
+            if r.resolution is not None:
+                lines.append(f"  - {r.resolution.text()}")
             if r.figure is not None and (present is None or figure_name(c.id, lv) in present):
                 lines.append(f"  ![{c.id} {lv}]({figure_name(c.id, lv)})")
         lines.append("")

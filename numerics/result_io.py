@@ -73,9 +73,26 @@ def measured_from_json(d: dict) -> Measured:
                     tolerance=_num(d["tolerance"]), kind=str(d["kind"]))
 
 
+def resolution_to_json(r) -> dict | None:
+    if r is None:
+        return None
+    return {"kind": r.kind, "value": r.value, "text": r.text(), "floor": r.floor, "ceiling": r.ceiling, "runs": r.runs,
+            "minus": [r.minus.rejected_at, r.minus.accepted_below], "plus": [r.plus.rejected_at, r.plus.accepted_below]}
+
+
+def resolution_from_json(d: dict | None):
+    from scaling_verify.numerics.resolution import Resolution, Side
+
+    if d is None:
+        return None
+    side = (lambda v: Side(None if v[0] is None else float(v[0]), float(v[1])))
+    return Resolution(str(d["kind"]), side(d["minus"]), side(d["plus"]), float(d["floor"]), float(d["ceiling"]),
+                      int(d["runs"]))
+
+
 def result_to_json(res: CheckResult) -> dict:
     """``res`` as JSON-ready data (every field)."""
-    return {"format": FORMAT, "passed": bool(res.passed), "detail": res.detail, "measured": jsonable(res.measured),
+    return {"resolution": resolution_to_json(res.resolution),"format": FORMAT, "passed": bool(res.passed), "detail": res.detail, "measured": jsonable(res.measured),
             "figure": None if res.figure is None else figure_to_json(res.figure), "seconds": float(res.seconds),
             "values": [measured_to_json(m) for m in res.values], "evidence": res.evidence,
             "power_exempt": res.power_exempt}
@@ -91,4 +108,5 @@ def result_from_json(d: dict) -> CheckResult:
     return CheckResult(passed=d["passed"], detail=d["detail"], measured=d["measured"],
                        figure=None if d["figure"] is None else figure_from_json(d["figure"]),
                        seconds=float(d["seconds"]), values=[measured_from_json(m) for m in d["values"]],
-                       evidence=str(d["evidence"]), power_exempt=str(d["power_exempt"]))
+                       evidence=str(d["evidence"]), power_exempt=str(d["power_exempt"]),
+                       resolution=resolution_from_json(d.get("resolution")))

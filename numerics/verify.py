@@ -89,16 +89,23 @@ def plan(claims: Iterable[Claim], levels: Iterable[str]) -> list[tuple[Claim, st
     return [(c, lv) for c in claims for lv in levels_for(c, levels)]
 
 
-def safe_run(claim: Claim, level: str, ctx: Context, timeout: float | None = None) -> CheckResult:
+def safe_run(claim: Claim, level: str, ctx: Context, timeout: float | None = None,
+             resolution: bool = False) -> CheckResult:
     """:func:`run_check` within ``timeout`` seconds; whatever the check raises (``SystemExit``
     included) or a timeout becomes a failed result with the reason. Only ``KeyboardInterrupt`` stops
-    the run."""
+    the run. With ``resolution``, a passing numeric check of a holding claim also gets its measured
+    resolution (:mod:`numerics.resolution`, within the same time limit)."""
     from scaling_verify.numerics.time_limit import CheckTimeout, time_limit
 
     t0 = time.perf_counter()
     try:
         with time_limit(timeout):
-            return run_check(claim, level, ctx)
+            res = run_check(claim, level, ctx)
+            if resolution and wants_resolution(claim, level, res):
+                from scaling_verify.numerics.resolution import measure
+
+                res.resolution = measure(claim, level, ctx)
+            return res
     except KeyboardInterrupt:
         raise
     except CheckTimeout as exc:
@@ -108,12 +115,17 @@ def safe_run(claim: Claim, level: str, ctx: Context, timeout: float | None = Non
         return CheckResult(False, f"error: {what}", seconds=time.perf_counter() - t0)
 
 
+def wants_resolution(claim: Claim, level: str, res: CheckResult) -> bool:
+    """A resolution is measured for a passing numeric check of a holding claim that has not got one."""
+    return claim.holds and level != "symbolic" and res.passed is True and res.resolution is None
+
+
 Job = tuple[Claim, str, Context]
 
 
 def run_jobs(jobs: list[Job], on_done: Callable[[Claim, str, Context, CheckResult], None], *,
              executor: Executor | None = None, cache: "ResultCache | None" = None,
-             modules: tuple[str, ...] = (), timeout: float | None = None) -> None:
+             modules: tuple[str, ...] = (), timeout: float | None = None, resolution: bool = False) -> None:
     """Run (claim, level, context) checks, reading and filling ``cache``; ``on_done`` gets each result.
 
     Inline when ``executor`` is None; otherwise every job is submitted at once, with this run's id and
@@ -138,6 +150,8 @@ def run_jobs(jobs: list[Job], on_done: Callable[[Claim, str, Context, CheckResul
     todo = []
     for c, lv, ctx in jobs:
         hit = cache.load(c, lv, ctx, ident(c, lv)) if cache is not None else None
+        if hit is not None and resolution and wants_resolution(c, lv, hit):
+            hit = None  # stored without a resolution: measure it now
         if hit is not None:
             on_done(c, lv, ctx, hit)
         else:
@@ -150,7 +164,7 @@ def run_jobs(jobs: list[Job], on_done: Callable[[Claim, str, Context, CheckResul
 
     if executor is None:
         for c, lv, ctx in todo:
-            finish(c, lv, ctx, safe_run(c, lv, ctx, timeout), True)
+            finish(c, lv, ctx, safe_run(c, lv, ctx, timeout, resolution), True)
         return
     from concurrent.futures import as_completed
 
@@ -158,7 +172,7 @@ def run_jobs(jobs: list[Job], on_done: Callable[[Claim, str, Context, CheckResul
 
     run_id = uuid.uuid4().hex
     futures = {executor.submit(run_task, c.id, lv, ctx, tuple(modules), os.getcwd(), run_id, ident(c, lv),
-                               timeout): (c, lv, ctx) for c, lv, ctx in todo}
+                               timeout, resolution): (c, lv, ctx) for c, lv, ctx in todo}
     for fut in as_completed(futures):
         c, lv, ctx = futures[fut]
         try:
@@ -175,7 +189,7 @@ def verify(claims: Iterable[Claim | str] | None = None, level: str = "all", ctx:
            on_done: Callable[[Claim, str, CheckResult], None] | None = None,
            executor: Executor | None = None, allow_unchecked: bool = False,
            cache: "ResultCache | None" = None, modules: tuple[str, ...] = (),
-           timeout: float | None = None) -> list[ClaimRecord]:
+           timeout: float | None = None, resolution: bool = False) -> list[ClaimRecord]:
     """Run every check of ``claims`` (default: all registered) at ``level``; return records in order.
 
     Args:
@@ -191,6 +205,7 @@ def verify(claims: Iterable[Claim | str] | None = None, level: str = "all", ctx:
       cache: a :class:`numerics.cache.ResultCache`: results of unchanged checks are read from it.
       modules: the user's modules (``--module``) that workers must import before looking claims up.
       timeout: each check's time limit in seconds (None: none); a check past it fails with the reason.
+      resolution: also measure each passing numeric check's resolution (:mod:`numerics.resolution`).
 
     Raises:
       ValueError: an unknown claim id or level, a claim that is not a :class:`Claim`, a context that is
@@ -219,7 +234,7 @@ def verify(claims: Iterable[Claim | str] | None = None, level: str = "all", ctx:
             on_done(c, lv, res)
 
     run_jobs([(c, lv, ctx) for c, lv in jobs], done, executor=executor, cache=cache, modules=modules,
-             timeout=timeout)
+             timeout=timeout, resolution=resolution)
     for rec in records.values():  # results in level order, whatever order they finished in
         rec.results = {lv: rec.results[lv] for lv in LEVELS if lv in rec.results}
     return [records[c.id] for c in claims]

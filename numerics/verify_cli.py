@@ -47,6 +47,9 @@ def add_parser(sub) -> None:
     pv.add_argument("--timeout", type=float, metavar="SECONDS", default=None,
                     help=f"time limit of each check; a check past it fails with the reason (default "
                          f"{QUICK_TIMEOUT:g} s at quick sizes, none at full sizes; 0: none)")
+    pv.add_argument("--resolution", action="store_true",
+                    help="also measure each passing numeric check's resolution: the smallest perturbation of "
+                         "its claim it rejects, by bisection (in report.md/json)")
     pv.add_argument("--all", dest="all_claims", action="store_true",
                     help="with --module: also run the installed theories' claims (default: only the module's)")
 
@@ -179,7 +182,8 @@ def run(args) -> int:
                                  modules=modules, on_done=prog.done, timeout=timeout)
             return _finish_seeds(args, tallies, seeds, time.perf_counter() - t0, cache)
         records = verify(claims, args.level, ctx, on_done=prog.done, executor=executor,
-                         allow_unchecked=args.allow_unchecked, cache=cache, modules=modules, timeout=timeout)
+                         allow_unchecked=args.allow_unchecked, cache=cache, modules=modules, timeout=timeout,
+                         resolution=args.resolution)
     seconds = time.perf_counter() - t0
     return _finish(args, records, len(jobs), seconds, cache)
 
@@ -295,6 +299,8 @@ def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
                 for r in bad for lv, res in (r.results.items() if r.results else [("", None)])
                 if r.verdict == "unchecked" or not res.agrees_with(r.claim)]
     failures += [f"BROKEN {label}: {reason}" for label, reason in broken.items()]
+    resolutions = [f"{r.claim.id} [{lv}]: {res.resolution.text()}" for r in records
+                   for lv, res in r.results.items() if res.resolution is not None]
     if args.json:
         from scaling_verify.numerics.report import versions
 
@@ -305,10 +311,10 @@ def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
                           "claims": [{"id": r.claim.id, "verdict": r.verdict,
                                       "checks": {lv: res.passed for lv, res in r.results.items()}}
                                      for r in records]}, allow_nan=False))
-        for line in failures:
+        for line in failures + resolutions:
             print(line, file=sys.stderr)
     else:
         print(summary)
-        for line in failures:
+        for line in failures + resolutions:
             print(line)
     return 1 if bad or broken else 0

@@ -35,7 +35,7 @@ def _drop_source_modules() -> None:
 
 
 def run_task(claim_id: str, level: str, ctx, modules: tuple[str, ...], cwd: str | None, run_id: str,
-             identity: str, timeout: float | None):
+             identity: str, timeout: float | None, resolution: bool = False):
     """Worker entry: the check ``level`` of ``claim_id`` as the submitting run ``run_id`` knows it."""
     if _state["run"] not in (None, run_id):
         _drop_source_modules()
@@ -53,4 +53,4 @@ def run_task(claim_id: str, level: str, ctx, modules: tuple[str, ...], cwd: str 
     if here != identity:
         return checks.CheckResult(False, "error: this worker's code for the check differs from the submitting "
                                          "run's (a source file changed during the run); rerun")
-    return verify.safe_run(claim, level, ctx, timeout)
+    return verify.safe_run(claim, level, ctx, timeout, resolution)

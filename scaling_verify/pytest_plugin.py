@@ -40,6 +40,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--sv-full", action="store_true", help="full sizes instead of quick ones")
     g.addoption("--sv-seed", type=int, default=0, help="base seed of the simulations (default 0)")
     g.addoption("--sv-no-power", action="store_true", help="do not collect the power items")
+    g.addoption("--sv-resolution", action="store_true",
+                help="the power items also measure and report each check's resolution")
     g.addoption("--sv-no-plugins", action="store_true",
                 help="load no third-party plug-in, only the built-in theories (or SCALING_VERIFY_PLUGINS=0)")
     g.addoption("--sv-all", action="store_true",
@@ -122,6 +124,17 @@ class ClaimItem(pytest.Item):
         if accepted:
             raise SVCheckFailure(f"{self.level} check of {claim.id} accepted perturbed claims "
                                  f"{', '.join(accepted)}:\n" + "\n".join(lines))
+        if spec.target_resolution is not None or self.config.getoption("sv_resolution"):
+            self._resolution(claim, spec.target_resolution)
+
+    def _resolution(self, claim, target) -> None:
+        """Measure the check's resolution; fail when it is worse than the declared target."""
+        from scaling_verify.numerics.resolution import measure
+
+        res = measure(claim, self.level, self._ctx())
+        self.add_report_section("call", "resolution", res.text())
+        if target is not None and (res.value is None or res.value > target):
+            raise SVCheckFailure(f"{self.level} check of {claim.id}: {res.text()}, worse than its target {target:g}")
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, SVCheckFailure):
