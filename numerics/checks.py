@@ -21,6 +21,7 @@ numbers of every check, a user's included, without extra code.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import importlib
 import json
@@ -28,7 +29,7 @@ import math
 import importlib.util
 import pkgutil
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,6 +147,25 @@ _RECORD: contextvars.ContextVar[list[Measured] | None] = contextvars.ContextVar(
 
 _loaded_levels: set[tuple[str, str | None]] = set()  # (level, theory id or None for all)
 _imported: set[str] = set()
+
+
+@contextlib.contextmanager
+def isolated() -> Iterator[None]:
+    """Everything registered inside the block -- theories, claims, checks -- is forgotten after it
+    (:meth:`theory.claims.Registry.isolated` plus the check registry): for tests and notebooks that
+    register a theory of their own. The installed theories and all their checks are loaded first."""
+    load_checks()
+    saved = (dict(_CHECKS), set(_loaded_levels), set(_imported))
+    with REGISTRY.isolated():
+        try:
+            yield
+        finally:
+            _CHECKS.clear()
+            _CHECKS.update(saved[0])
+            _loaded_levels.clear()
+            _loaded_levels.update(saved[1])
+            _imported.clear()
+            _imported.update(saved[2])
 
 
 def check_modules(levels: Iterable[str] = NUMERIC_LEVELS, theories: Iterable[str] | None = None) -> list[str]:

@@ -60,9 +60,12 @@ def test_verify_writes_report_and_exits_0(capsys, tmp_path):
 def test_verify_exits_1_when_a_check_fails(capsys, tmp_path, monkeypatch):
     from scaling_verify.theory.claims import REGISTRY
 
+    from scaling_verify.numerics.checks import isolated
+
     claim = REGISTRY.get("dynamical.time_exponent")
-    monkeypatch.setitem(REGISTRY._claims, claim.id, claim.perturbed(factor=1.2))
-    rc, out, _ = _run(["verify", "--claim", claim.id, "--level", "symbolic", "--no-report"], capsys)
+    with isolated():
+        REGISTRY.replace(claim.perturbed(factor=1.2))
+        rc, out, _ = _run(["verify", "--claim", claim.id, "--level", "symbolic", "--no-report"], capsys)
     assert rc == 1
     assert "FAILED dynamical.time_exponent [symbolic]" in out
 

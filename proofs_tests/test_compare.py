@@ -8,6 +8,7 @@ import pytest
 import sympy as sp
 
 import scaling_verify as sv
+from scaling_verify.numerics.checks import isolated
 from scaling_verify.numerics.cli import main
 from scaling_verify.numerics.compare import compare, read_runs
 from scaling_verify.theory.claims import REGISTRY, Law
@@ -22,9 +23,10 @@ def claim(monkeypatch):
     c = sv.Claim(id="cmp.time_exponent", theory="cmp", statement="L ~ (2/b) t^{-(a-1)/b}", quantity=r"\alpha",
                  expr=(a - 1) / b, symbols=(a, b), regime=(a > 1) & (b > 0), source="test",
                  params={"a": 2.0, "b": 1.5}, law=Law(x="t", y="loss", prefactor=2 / b))
-    monkeypatch.setitem(REGISTRY._theories, "cmp", th)
-    monkeypatch.setitem(REGISTRY._claims, c.id, c)
-    return c
+    with isolated():
+        sv.register_theory(th)
+        sv.register(c)
+        yield c
 
 
 def _runs(path, p, c=4 / 3, seeds=8, noise=0.03, rng=0):

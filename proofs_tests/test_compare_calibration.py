@@ -22,6 +22,7 @@ import pytest
 import sympy as sp
 
 import scaling_verify as sv
+from scaling_verify.numerics.checks import isolated
 from scaling_verify.numerics.compare import Runs, compare, fits_for, judge
 from scaling_verify.theory.claims import REGISTRY, Law
 
@@ -90,9 +91,10 @@ def claim(monkeypatch):
     c = sv.Claim(id="cal.time_exponent", theory="cal", statement="L ~ (2/b) t^{-(a-1)/b}", quantity=r"\alpha",
                  expr=(a - 1) / b, symbols=(a, b), regime=(a > 1) & (b > 0), source="test",
                  params={"a": 2.0, "b": 1.5}, law=Law(x="t", y="loss", prefactor=2 / b))
-    monkeypatch.setitem(REGISTRY._theories, "cal", th)
-    monkeypatch.setitem(REGISTRY._claims, c.id, c)
-    return c
+    with isolated():
+        sv.register_theory(th)
+        sv.register(c)
+        yield c
 
 
 def test_compare_gives_the_verdicts_of_the_calibrated_core(claim):

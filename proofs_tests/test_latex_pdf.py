@@ -21,17 +21,17 @@ PLAIN = ("Toy law (no LaTeX given): L(x) ~ x^{-y/2} as x -> infinity, sum_{k>x} 
 @pytest.fixture
 def plugin(monkeypatch):
     """A theory and two claims registered as a plug-in would be (removed after the test)."""
-    REGISTRY.all()  # load the installed theories first
-    monkeypatch.setitem(REGISTRY._theories, PLUGIN.id, PLUGIN)
     plain = Claim(id="zz_plugin.toy_law", theory=PLUGIN.id, statement=PLAIN, quantity=r"\alpha_{\rm toy}",
                   expr=Y / 2, symbols=(X, Y), source="Toy 2021, Eq. 1_a", params={"y": 1.0})
     printed = Claim(id="zz_plugin.toy_tail", theory=PLUGIN.id, statement="The toy tail is x^{1-y}/(y-1).",
                     latex_statement=r"The toy tail is $x^{1-y}/(y-1)$.", quantity=r"T(x)",
                     expr=X ** (1 - Y) / (Y - 1), printed_latex=r"\frac{x^{1-y}}{y-1}", symbols=(X, Y),
                     source="Toy 2021, Eq. 2", params={"x": 10.0, "y": 2.0})
-    for c in (plain, printed):
-        monkeypatch.setitem(REGISTRY._claims, c.id, c)
-    return plain, printed
+    with REGISTRY.isolated():
+        REGISTRY.register_theory(PLUGIN)
+        for c in (plain, printed):
+            REGISTRY.register(c)
+        yield plain, printed
 
 
 def test_plugin_theory_comes_out_like_the_builtins(plugin, capsys):
@@ -56,7 +56,7 @@ def test_plugin_printed_form_is_checked(plugin, capsys, monkeypatch):
     import dataclasses
 
     _, printed = plugin
-    monkeypatch.setitem(REGISTRY._claims, printed.id, dataclasses.replace(printed, printed_latex=r"\frac{x^{1-y}}{y}"))
+    REGISTRY.replace(dataclasses.replace(printed, printed_latex=r"\frac{x^{1-y}}{y}"))
     assert main(["latex", "--theory", "zz_plugin"]) == 2
     err = capsys.readouterr().err
     assert "zz_plugin.toy_tail: printed_latex differs from expr" in err and err.count("\n") == 1

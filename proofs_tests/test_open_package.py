@@ -61,13 +61,9 @@ def _(claim, ctx):
 @pytest.fixture(autouse=True)
 def isolated_registry():
     """Theories, claims, checks and modules registered by a test are removed after it."""
-    REGISTRY.theories()  # load the installed theories first, so the snapshot holds them
-    claims, theories, checks = dict(REGISTRY._claims), dict(REGISTRY._theories), dict(C._CHECKS)
     modules, path = set(sys.modules), list(sys.path)
-    yield
-    REGISTRY._claims.clear(), REGISTRY._claims.update(claims)
-    REGISTRY._theories.clear(), REGISTRY._theories.update(theories)
-    C._CHECKS.clear(), C._CHECKS.update(checks)
+    with sv.isolated():
+        yield
     for m in set(sys.modules) - modules:
         if m.endswith("_mod"):
             del sys.modules[m]
@@ -152,7 +148,6 @@ def test_check_registration_is_strict():
     C.check("dynamical.time_exponnt", "precise")(fn)
     with pytest.raises(C.CheckRegistrationError, match="closest known: dynamical.time_exponent"):
         C.validate_checks()
-    C._CHECKS.pop(("dynamical.time_exponnt", "precise"))
 
     def other(claim, ctx):
         return C.CheckResult(True, "")

@@ -31,7 +31,8 @@ Then ``scaling-verify verify --theory mytheory`` and ``python -m pytest --sv --s
 The API, grouped:
 
 * claims and theories: :class:`Claim`, :class:`Theory`, :class:`PowerSpec`, :func:`register`,
-  :func:`register_theory`, :data:`REGISTRY`, :func:`symbolic_check`, :func:`load_module`;
+  :func:`register_theory`, :data:`REGISTRY`, :func:`symbolic_check`, :func:`load_module`,
+  :func:`isolated` (a block whose registrations are forgotten after it: tests, notebooks);
 * checks: :func:`check`, :class:`CheckResult`, :class:`Context`, :class:`Measured`, :class:`Figure`,
   :class:`Series`, :func:`exponent_verdict`, :func:`relative_verdict`, :func:`run_check`;
 * running: :func:`verify`, :class:`ClaimRecord`;
@@ -73,6 +74,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "exponent_verdict": ("scaling_verify.numerics.checks", "exponent_verdict"),
     "relative_verdict": ("scaling_verify.numerics.checks", "relative_verdict"),
     "run_check": ("scaling_verify.numerics.checks", "run_check"),
+    "isolated": ("scaling_verify.numerics.checks", "isolated"),
     "verify": ("scaling_verify.numerics.verify", "verify"),
     "ClaimRecord": ("scaling_verify.numerics.verify", "ClaimRecord"),
     "compare": ("scaling_verify.numerics.compare", "compare"),

@@ -19,9 +19,11 @@ expected to *refute* it, and the report shows the refutation as the evidence for
 
 from __future__ import annotations
 
+import contextlib
+
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -328,6 +330,27 @@ class Registry:
             raise ValueError(f"claim {claim.id} registered twice")
         self._claims[claim.id] = claim
         self._modules[claim.id], self._sources[claim.id] = _caller()
+        return claim
+
+    @contextlib.contextmanager
+    def isolated(self) -> Iterator["Registry"]:
+        """Everything registered inside the block is forgotten after it (claims, theories, their
+        sources): for tests and notebooks that register claims of their own. The installed theories
+        are loaded first, so they stay."""
+        load_all()
+        saved = (dict(self._claims), dict(self._theories), dict(self._sources), dict(self._modules))
+        try:
+            yield self
+        finally:
+            for mine, old in zip((self._claims, self._theories, self._sources, self._modules), saved):
+                mine.clear()
+                mine.update(old)
+
+    def replace(self, claim: Claim) -> Claim:
+        """Put ``claim`` in place of the registered claim with its id (inside :meth:`isolated`: a test
+        that feeds the checks a changed claim)."""
+        self.get(claim.id)
+        self._claims[claim.id] = claim
         return claim
 
     def source_of(self, claim_id: str) -> str | None:
