@@ -29,14 +29,10 @@ def junit_tree(records: list[ClaimRecord], *, seed: int, quick: bool,
     """
     root = ET.Element("testsuites", name="scaling-verify")
     suites: dict[str, ET.Element] = {}
+    props = {"seed": str(seed), "sizes": "quick" if quick else "full"}
     for rec in records:
         th = rec.claim.theory
-        if th not in suites:
-            suites[th] = ET.SubElement(root, "testsuite", name=th)
-            props = ET.SubElement(suites[th], "properties")
-            ET.SubElement(props, "property", name="seed", value=str(seed))
-            ET.SubElement(props, "property", name="sizes", value="quick" if quick else "full")
-        suite = suites[th]
+        suite = _suite(root, suites, th, props)
         if not rec.results:
             case = ET.SubElement(suite, "testcase", classname=th, name=f"{rec.claim.id}[unchecked]", time="0")
             tag = "skipped" if rec.allow_unchecked else "failure"
@@ -59,6 +55,16 @@ def junit_tree(records: list[ClaimRecord], *, seed: int, quick: bool,
     return ET.ElementTree(root)
 
 
+def _suite(root: ET.Element, suites: dict[str, ET.Element], theory: str, props: dict[str, str]) -> ET.Element:
+    """The ``<testsuite>`` of ``theory`` (made, with its ``properties``, on first use)."""
+    if theory not in suites:
+        suites[theory] = ET.SubElement(root, "testsuite", name=theory)
+        holder = ET.SubElement(suites[theory], "properties")
+        for name, value in props.items():
+            ET.SubElement(holder, "property", name=name, value=value)
+    return suites[theory]
+
+
 def _totals(root: ET.Element) -> None:
     for suite in root:
         cases = suite.findall("testcase")
@@ -73,14 +79,10 @@ def sweep_tree(tallies, seeds: list[int], *, quick: bool) -> ET.ElementTree:
     seeds than the sweep's rule allows (:class:`numerics.seeds.SeedTally`)."""
     root = ET.Element("testsuites", name="scaling-verify seed sweep")
     suites: dict[str, ET.Element] = {}
+    props = {"seeds": f"{seeds[0]}..{seeds[-1]} ({len(seeds)})", "sizes": "quick" if quick else "full"}
     for t in tallies:
         th = t.claim.theory
-        if th not in suites:
-            suites[th] = ET.SubElement(root, "testsuite", name=th)
-            props = ET.SubElement(suites[th], "properties")
-            ET.SubElement(props, "property", name="seeds", value=f"{seeds[0]}..{seeds[-1]} ({len(seeds)})")
-            ET.SubElement(props, "property", name="sizes", value="quick" if quick else "full")
-        case = ET.SubElement(suites[th], "testcase", classname=th, name=f"{t.claim.id}[{t.level}]", time="0")
+        case = ET.SubElement(_suite(root, suites, th, props), "testcase", classname=th, name=f"{t.claim.id}[{t.level}]", time="0")
         text = (f"against its claim ({t.what}) on {len(t.bad)} of {len(t.seeds)} seeds"
                 f"{': ' + ','.join(map(str, t.bad)) if t.bad else ''}; allowed {t.allowed}")
         if t.over_budget:
