@@ -6,8 +6,8 @@ on a logarithmic scale between ``floor`` (1e-14: below it a double cannot hold t
 ``ceiling`` (0.1, the power items' size) until the bracket is narrower than a factor ``ratio``; the
 reported value is the upper end of the bracket (a perturbation of that size is rejected). The family
 of perturbations is the claim's own (:class:`theory.claims.PowerSpec`): the expression times (1 ± δ), an
-additive shift ± δ for a claim whose value is zero (ceiling: its declared shift), or its declared
-exponents or rates scaled by (1 ± δ).
+additive shift ± δ for a claim whose value is zero (ceiling: its declared shift; floor: 13 decades
+below it), or its declared exponents or rates scaled by (1 ± δ).
 
 The search assumes that a check rejecting a perturbation also rejects every larger one on that side. A
 check that draws its data through :func:`numerics.measurement.measurement` reuses it for every
@@ -130,6 +130,8 @@ def measure(claim: Claim, level: str, ctx: Context = Context(), *, floor: float 
         raise ValueError(f"{claim.id} [{level}]: the check rejects the claim itself")
     kind, top = _family(claim)
     ceiling = top if ceiling is None else ceiling
+    if kind == "additive":  # an absolute scale: search 13 decades below the declared shift
+        floor = min(floor, ceiling * 1e-13)
     if not 0 < floor < ceiling or ratio <= 1:
         raise ValueError("need 0 < floor < ceiling and ratio > 1")
     minus, n1 = _side(claim, level, ctx, -1, floor, ceiling, ratio)

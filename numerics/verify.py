@@ -104,7 +104,10 @@ def safe_run(claim: Claim, level: str, ctx: Context, timeout: float | None = Non
             if resolution and wants_resolution(claim, level, res):
                 from scaling_verify.numerics.resolution import measure
 
-                res.resolution = measure(claim, level, ctx)
+                try:
+                    res.resolution = measure(claim, level, ctx)
+                except Exception:  # noqa: BLE001 -- a search that cannot run leaves the verdict as it is
+                    res.resolution = None
             return res
     except KeyboardInterrupt:
         raise

@@ -299,8 +299,10 @@ def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
                 for r in bad for lv, res in (r.results.items() if r.results else [("", None)])
                 if r.verdict == "unchecked" or not res.agrees_with(r.claim)]
     failures += [f"BROKEN {label}: {reason}" for label, reason in broken.items()]
-    resolutions = [f"{r.claim.id} [{lv}]: {res.resolution.text()}" for r in records
-                   for lv, res in r.results.items() if res.resolution is not None]
+    resolutions = [f"{r.claim.id} [{lv}]: " + (res.resolution.text() if res.resolution is not None
+                                                else "resolution not measured (the search could not run)")
+                   for r in records for lv, res in r.results.items()
+                   if args.resolution and r.claim.holds and lv != "symbolic" and res.passed is True]
     if args.json:
         from scaling_verify.numerics.report import versions
 
