@@ -5,11 +5,14 @@
 >>> float(m.loss(t=float("inf"), P=16))        # ridgeless kernel regression, 30 digits   # doctest: +ELLIPSIS
 0.1228227609...
 
+>>> # a theory that is "this model, in these regimes": claims with symbolic, precise and simulate checks
+>>> # models.claims(m, "mytheory", source="...", time=models.Scaling("t", (a - 1) / b))   # doctest: +SKIP
+
 See :class:`PowerLaw` (:mod:`scaling_verify.numerics.models.power_law`) for the formulas and references.
 """
 
 from __future__ import annotations
 
-from scaling_verify.numerics.models import Exponent, PowerLaw
+from scaling_verify.numerics.models import Exponent, PowerLaw, Scaling, Sizes, claims
 
-__all__ = ["Exponent", "PowerLaw"]
+__all__ = ["Exponent", "PowerLaw", "Scaling", "Sizes", "claims"]

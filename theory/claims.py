@@ -321,7 +321,10 @@ class Registry:
         self._theories[theory.id] = theory
         return theory
 
-    def register(self, claim: Claim) -> Claim:
+    def register(self, claim: Claim, *, registered_by: tuple[str, str] | None = None) -> Claim:
+        """Add ``claim``. The registry records the module that registers it (``--module`` selects by it,
+        the result cache keys on its imports): the caller, or ``registered_by`` = (module name, file) for
+        a library registering claims on its user's behalf (:func:`numerics.models.claims`)."""
         if claim.theory not in self._theories:
             raise ValueError(f"claim {claim.id}: theory {claim.theory!r} is not registered; call "
                              f"register_theory(Theory(id={claim.theory!r}, ...)) before its claims")
@@ -329,7 +332,7 @@ class Registry:
         if old is not None and old is not claim:
             raise ValueError(f"claim {claim.id} registered twice")
         self._claims[claim.id] = claim
-        self._modules[claim.id], self._sources[claim.id] = _caller()
+        self._modules[claim.id], self._sources[claim.id] = registered_by or _caller()
         return claim
 
     @contextlib.contextmanager
@@ -435,7 +438,8 @@ register_theory = REGISTRY.register_theory
 #: (running from a source tree without ``pip install``).
 BUILTIN_MODULES: tuple[str, ...] = tuple(
     f"scaling_verify.theory.{name}" for name in ("dynamical", "finite_data", "feature_learning", "compute_phases",
-                                                 "spectral", "quanta", "equivariance", "optimal_learning"))
+                                                 "spectral", "quanta", "equivariance", "optimal_learning",
+                                                 "kernel_ridge_crossover"))
 _loaded = False
 
 

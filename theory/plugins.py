@@ -46,8 +46,9 @@ def entry_points() -> list[metadata.EntryPoint]:
     """The installed entry points of :data:`GROUP`, this distribution's first, then by name."""
     eps = list(metadata.entry_points(group=GROUP))
     own = [e for e in eps if e.dist is not None and _canon(e.dist.name) == _canon(DISTRIBUTION)]
-    order = {"scaling_verify.theory." + n: i for i, n in enumerate(("dynamical", "finite_data", "feature_learning", "compute_phases",
-                                                      "spectral", "quanta", "equivariance", "optimal_learning"))}
+    from scaling_verify.theory.claims import BUILTIN_MODULES
+
+    order = {m: i for i, m in enumerate(BUILTIN_MODULES)}
     own.sort(key=lambda e: (order.get(e.value, len(order)), e.name))
     rest = sorted((e for e in eps if e not in own), key=lambda e: (e.name, e.value))
     return own + rest

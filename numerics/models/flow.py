@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import jax.scipy.linalg  # noqa: F401  (cho_factor, cho_solve)
 import numpy as np
 
 from scaling_verify.numerics.simulate import with_float64
@@ -70,4 +71,56 @@ def ridge_flow_losses(seed: int, lam, w, P: int, draws: int, t, ridge: float = 0
         Psi = jax.random.normal(k1, (n, P, lam.shape[0]), dtype=jnp.float64) * jnp.sqrt(lam)
         eps = noise * jax.random.normal(k2, (n, P), dtype=jnp.float64)
         out.append(np.asarray(_ridge_flow(Psi, eps, lam, w, float(ridge), float(noise) ** 2, t)))
+    return np.concatenate(out)[:draws]
+
+
+def _nested_program(sizes: tuple[int, ...]):
+    """The jitted per-chunk program for the nested sizes ``sizes`` (a Python loop over the few sizes, traced once)."""
+    @jax.jit
+    def run(Psi, noise, lam, w, rhos, sig2):
+        def one(Psi_, n_):
+            y = Psi_ @ w + n_
+            out = []
+            for i, P in enumerate(sizes):
+                X, yy = Psi_[:P], y[:P]
+                # (K + rho)^{-1} y by Cholesky: K = X X^T/P has full rank P < M almost surely (min-norm at rho = 0)
+                C = jax.scipy.linalg.cho_factor(X @ X.T / P + rhos[i] * jnp.eye(P))
+                theta = X.T @ jax.scipy.linalg.cho_solve(C, yy) / P
+                v = w - theta
+                out.append(jnp.sum(lam * v * v) + sig2)
+            return jnp.stack(out)
+        # lax.map (one draw at a time inside the compiled program), not vmap: a vmapped batch of large
+        # Cholesky factorisations wedged XLA's CPU thread pool here (jax 0.10.2, 2 cores), see the module doc
+        return jax.lax.map(lambda args: one(*args), (Psi, noise))
+    return run
+
+
+_PROGRAMS: dict[tuple[int, ...], object] = {}
+
+
+@with_float64
+def nested_ridge_losses(seed: int, lam, w, sizes, ridges, draws: int, noise: float = 0.0,
+                        chunk_bytes: float = 64e6) -> np.ndarray:
+    """Excess test losses ``(draws, len(sizes))`` of ridge(less) regression at ``t = oo`` on **nested** samples: draw
+    ``d`` has one data set of ``max(sizes)`` rows and size ``P`` uses its first ``P`` rows, with ridge ``ridges[i]``
+    (``0``: the min-norm interpolant). :math:`\\theta = \\Psi^\\top(K + \\rho)^{+}y/P`, :math:`K = \\Psi\\Psi^\\top/P`; the
+    excess loss is :math:`(w^\\star - \\theta)^\\top\\Lambda(w^\\star - \\theta)` (the fresh-sample loss minus
+    :math:`\\sigma^2`). Needs ``max(sizes) < M`` (Cholesky). float64, jit + ``lax.map`` over draws (a vmapped batch of
+    Cholesky factorisations wedged XLA's CPU thread pool, jax 0.10.2); chunk ``c`` uses ``fold_in(key(seed), c)``."""
+    sizes = tuple(int(p) for p in sizes)
+    if len(ridges) != len(sizes) or sorted(sizes) != list(sizes) or sizes[0] < 1 or sizes[-1] >= len(lam):
+        raise ValueError(f"sizes must increase from >= 1 and match the ridges, got {sizes}, {ridges}")
+    lam = jnp.asarray(lam, dtype=jnp.float64)
+    w = jnp.asarray(w, dtype=jnp.float64)
+    rhos = jnp.asarray(np.asarray(ridges, dtype=float))
+    Pm, M = sizes[-1], lam.shape[0]
+    run = _PROGRAMS.setdefault(sizes, _nested_program(sizes))
+    per = min(draws, max(1, int(chunk_bytes // (8 * Pm * M))))
+    key = jax.random.key(seed)
+    out = []
+    for c in range(-(-draws // per)):
+        k1, k2 = jax.random.split(jax.random.fold_in(key, c))
+        Psi = jax.random.normal(k1, (per, Pm, M), dtype=jnp.float64) * jnp.sqrt(lam)
+        eps = noise * jax.random.normal(k2, (per, Pm), dtype=jnp.float64)
+        out.append(np.asarray(run(Psi, eps, lam, w, rhos, 0.0)))
     return np.concatenate(out)[:draws]

@@ -37,6 +37,12 @@ import numpy as np
 _VARIABLES = ("t", "N", "P")
 
 
+def ELL_SYMBOL():
+    """The ridge-decay exponent ``l`` (``rho = P^-l``) as a positive SymPy symbol named ``ell``."""
+    import sympy as sp
+    return sp.Symbol("ell", positive=True)
+
+
 def _num(name: str, v, lo: float | None = None, strict: bool = False, allow_inf: bool = False) -> float:
     """``v`` as a float, or one ValueError line saying what is wrong with it."""
     if isinstance(v, bool) or not isinstance(v, (numbers.Real, mp.mpf)):
@@ -228,7 +234,8 @@ class PowerLaw:
 
     # ------------------------------------------------------------------ exponents
 
-    def exponent(self, variable: str, ridge="optimal", noise: float = 0.0) -> Exponent:
+    def exponent(self, variable: str, ridge="optimal", noise: float = 0.0,
+                 ridge_decay: float | None = None) -> Exponent:
         """The exponent of ``loss ~ variable^-e`` with the other resources infinite (``t`` at N = P = oo;
         ``N`` at t = P = oo; ``P`` at t = N = oo), derived in SymPy:
 
@@ -242,7 +249,14 @@ class PowerLaw:
           of :func:`theory.dynamical.count_sum_exponent`), minimised over ``tau = 1/kappa`` by
           :func:`theory.asymptotics.budget_optimum`, then the Min over the two terms (the optimum's exponent
           increases with q): ``min(a-1, 2b)/(min(a-1, 2b) + 1)``; a fixed ``ridge > 0``: 0 (the loss tends to
-          the bias at kappa = ridge).
+          the bias at kappa = ridge);
+        * ``P`` with ``ridge_decay = l`` (the ridge ``rho = P^-l``, ``0 < l < b``; Cui, Loureiro, Krzakala,
+          Zdeborova 2021, arXiv 2105.15004): the renormalised ridge is ``kappa ~ rho`` (the ridgeless
+          ``kappa ~ P^-b`` is smaller), so ``tau = 1/kappa = P^l``; the bias terms ``tau^-q`` of
+          :func:`theory.dynamical.residual_terms` give ``P^{-l q}`` and the variance ``sigma^2 tau^{1/b}/P``
+          gives ``P^{-(1 - l/b)}``; :func:`theory.asymptotics.leading_power` takes the Min:
+          ``min(l (a-1)/b, 2 l)`` noiseless, ``min(l (a-1)/b, 2 l, 1 - l/b)`` noisy. ``expr`` keeps the symbol
+          ``l`` (:data:`ELL`); ``value`` substitutes ``ridge_decay``.
         """
         if variable not in _VARIABLES:
             raise ValueError(f"variable must be one of {_VARIABLES}, got {variable!r}")
@@ -251,6 +265,12 @@ class PowerLaw:
             raise ValueError(f"ridge must be a number >= 0 or 'optimal', got {ridge!r}")
         rho = 0.0 if opt else _num("ridge", ridge, lo=0.0)
         sig = _num("noise", noise, lo=0.0)
+        if ridge_decay is not None:
+            if variable != "P":
+                raise ValueError(f"ridge_decay applies to variable 'P' only, got variable={variable!r}")
+            if not opt:
+                raise ValueError("give either a fixed ridge or ridge_decay, not both")
+            ell = _num("ridge_decay", ridge_decay, lo=0.0, strict=True)
         import sympy as sp
 
         from scaling_verify.theory import asymptotics as A
@@ -258,7 +278,11 @@ class PowerLaw:
         from scaling_verify.theory import symbols as S
         a, b = S.a, S.b
         cond = sp.And(a > 1, b > 1)
-        if rho > 0 and not opt:
+        extra = {}
+        if ridge_decay is not None:
+            expr, cond, why = self._decaying_ridge_P(sig > 0)
+            extra = {ELL_SYMBOL(): ell}
+        elif rho > 0 and not opt:
             expr, why = sp.Integer(0), f"a fixed ridge {rho:g} > 0: the loss tends to a positive constant"
         elif variable == "t":
             law = A.mellin_sum(a, b, c=sp.Integer(2))
@@ -271,10 +295,27 @@ class PowerLaw:
             expr, why = sp.Integer(0), "ridgeless with noise: the variance term sigma^2 gamma/(1-gamma) -> constant"
         else:
             expr, why = self._optimal_ridge_noisy_P(), "optimal ridge with noise: bias-variance budget over kappa"
-        subs = {a: self.a, b: self.b}
+        subs = {a: self.a, b: self.b, **extra}
         value = float(sp.N(expr.subs(subs)))
         holds = bool(cond.subs(subs)) if cond is not sp.true else True
         return Exponent(variable, expr, cond, value, holds, why)
+
+    @staticmethod
+    def _decaying_ridge_P(noisy: bool):
+        """``min(l q_i)`` over the bias terms (and ``1 - l/b``, the variance, with noise): see :meth:`exponent`."""
+        import sympy as sp
+
+        from scaling_verify.theory import asymptotics as A
+        from scaling_verify.theory import dynamical as D
+        from scaling_verify.theory import symbols as S
+        ell = ELL_SYMBOL()
+        e_count, _ = D.count_sum_exponent()  # effective modes ~ tau^{e_count}
+        terms = [(cf, ell * q) for cf, q, _ in D.residual_terms(2)]  # bias: tau^-q, tau = 1/kappa = P^l
+        if noisy:
+            terms.append((sp.Symbol("c_var", positive=True), 1 - ell * e_count))  # sigma^2 tau^{e_count}/P
+        law = A.leading_power(terms, S.P)
+        why = "ridge P^-l: bias tau^-q at tau = P^l" + (" against the variance tau^{1/b}/P" if noisy else "")
+        return sp.simplify(law.exponent), sp.And(S.a > 1, S.b > 1, ell < S.b), why
 
     @staticmethod
     def _optimal_ridge_noisy_P():
