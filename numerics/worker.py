@@ -3,7 +3,7 @@ run that submitted it.
 
 A worker that served an earlier run may hold that run's modules in memory while their files have
 changed since. So each task carries its run's id and the identity of the code the submitting run
-computed for the check (:func:`numerics.cache.check_identity`). The first task of a new run on a worker
+computed for the check (:func:`numerics.cache.check_identity`). The first check of a new run on a worker
 that served another run drops every module of ours, of the plug-ins and of the user's (the "source"
 modules of :mod:`numerics.code_identity`) from ``sys.modules`` and imports them afresh; every task then
 compares the identity of the code it loaded with the submitted one and, if they differ (a file edited
