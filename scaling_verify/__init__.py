@@ -56,6 +56,7 @@ import importlib
 # project where scaling-verify is installed) imports nothing else of ours: name -> (module, attribute).
 _LAZY: dict[str, tuple[str, str]] = {
     "asymptotics": ("scaling_verify.theory.asymptotics", ""),
+    "models": ("scaling_verify.models", ""),
     "REGISTRY": ("scaling_verify.theory.claims", "REGISTRY"),
     "Claim": ("scaling_verify.theory.claims", "Claim"),
     "PowerSpec": ("scaling_verify.theory.claims", "PowerSpec"),
