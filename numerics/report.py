@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 import platform
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from scaling_verify.numerics.checks import LEVELS, Figure
+from scaling_verify.numerics.result_io import jsonable, measured_to_json, resolution_to_json
 from scaling_verify.numerics.verify import ClaimRecord
 from scaling_verify.theory.latex import claim_latex
 
@@ -36,18 +35,6 @@ def _cell(rec: ClaimRecord, level: str) -> str:
     if not rec.claim.holds:
         return "rejects" if not r.passed else "ACCEPTS"
     return MARK[r.passed] + (" (consistency)" if r.evidence == "consistency" else "")
-
-
-def _jsonable(v: Any) -> Any:
-    from scaling_verify.numerics.result_io import jsonable
-
-    return jsonable(v)
-
-
-def _resolution_json(r) -> dict | None:
-    from scaling_verify.numerics.result_io import resolution_to_json
-
-    return resolution_to_json(r)
 
 
 def figure_name(claim_id: str, level: str) -> str:
@@ -83,16 +70,6 @@ def figure_png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def save_figure(fig: Figure, path: Path) -> None:
-    path.write_bytes(figure_png(fig))
-
-
-def _value_json(m) -> dict:
-    return {"name": m.name, "value": _jsonable(m.value), "predicted": _jsonable(m.predicted),
-            "lo": _jsonable(m.lo), "hi": _jsonable(m.hi), "tolerance": _jsonable(m.tolerance),
-            "kind": m.kind, "consistent": m.consistent}
-
-
 def _theory_json(t) -> dict:
     return {"id": t.id, "title": t.title, "authors": list(t.authors), "year": t.year, "arxiv": t.arxiv,
             "url": t.url, "notes": t.notes}
@@ -114,10 +91,10 @@ def to_json(records: list[ClaimRecord], seed: int, quick: bool, seconds: float) 
             "corrects": c.corrects, "evidence": c.evidence, "notes": c.notes,
             "checks": {lv: {"passed": r.passed, "detail": r.detail, "seconds": round(r.seconds, 4),
                             "evidence": r.evidence, "power_exempt": r.power_exempt or None,
-                            "values": [_value_json(m) for m in r.values],
-                            "measured": _jsonable(r.measured),
+                            "values": [measured_to_json(m) for m in r.values],
+                            "measured": jsonable(r.measured),
                             "figure": figure_name(c.id, lv) if r.figure is not None else None,
-                            "resolution": _resolution_json(r.resolution)}
+                            "resolution": resolution_to_json(r.resolution)}
                        for lv, r in rec.results.items()},
         })
     theories = sorted({rec.claim.theory for rec in records}, key=[t.id for t in REGISTRY.theories()].index)
