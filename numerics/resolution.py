@@ -115,8 +115,9 @@ def _side(claim: Claim, level: str, ctx: Context, sign: int, floor: float, ceili
 
 
 def measure(claim: Claim, level: str, ctx: Context = Context(), *, floor: float = FLOOR,
-            ceiling: float | None = None, ratio: float = 1.25) -> Resolution:
+            ceiling: float | None = None, ratio: float = 1.25, passed: bool = False) -> Resolution:
     """The resolution of the ``level`` check of the holding ``claim`` (see the module docstring).
+    ``passed``: the caller has just seen the check accept the claim (its run is not repeated).
 
     Raises:
       ValueError: the claim is a refuted printed formula, ``level`` is symbolic, or the check rejects
@@ -126,7 +127,7 @@ def measure(claim: Claim, level: str, ctx: Context = Context(), *, floor: float 
         raise ValueError(f"{claim.id}: a refuted printed formula has no resolution (its checks must reject it)")
     if level not in ("precise", "simulate"):
         raise ValueError(f"resolution is measured for numeric checks, not {level!r}")
-    if not run_check(claim, level, ctx).agrees_with(claim):
+    if not passed and not run_check(claim, level, ctx).agrees_with(claim):
         raise ValueError(f"{claim.id} [{level}]: the check rejects the claim itself")
     kind, top = _family(claim)
     ceiling = top if ceiling is None else ceiling
@@ -136,4 +137,4 @@ def measure(claim: Claim, level: str, ctx: Context = Context(), *, floor: float 
         raise ValueError("need 0 < floor < ceiling and ratio > 1")
     minus, n1 = _side(claim, level, ctx, -1, floor, ceiling, ratio)
     plus, n2 = _side(claim, level, ctx, +1, floor, ceiling, ratio)
-    return Resolution(kind, minus, plus, floor, ceiling, n1 + n2 + 1)
+    return Resolution(kind, minus, plus, floor, ceiling, n1 + n2 + (0 if passed else 1))
