@@ -4,7 +4,7 @@ import mpmath as mp
 import pytest
 import sympy as sp
 
-from scaling_verify.numerics.precise.dynamical import spectral_loss
+from scaling_verify.numerics.models.mode_sums import spectral_loss
 from scaling_verify.theory import asymptotics as A
 from scaling_verify.theory.symbols import a, b, n, s, t, x
 

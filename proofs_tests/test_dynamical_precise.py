@@ -4,6 +4,7 @@ import mpmath as mp
 import pytest
 
 from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.numerics.models import mode_sums as ms
 from scaling_verify.numerics.precise import dmft
 from scaling_verify.numerics.precise import dynamical as pd
 from scaling_verify.theory.claims import REGISTRY
@@ -34,11 +35,11 @@ def test_bias_check_rejects_the_single_model_exponent():
 
 def test_bad_input_names_the_bound():
     with pytest.raises(ValueError, match="b > 1"):
-        pd.kappa_of(10, 0.9)
+        ms.kappa_of(10, 0.9)
     with pytest.raises(ValueError, match="a must be > 1"):
-        pd.residual_sum(10, 1.0, 1.5)
+        ms.residual_sum(10, 1.0, 1.5)
     with pytest.raises(ValueError, match="N .* must be >= 1"):
-        pd.kappa_of(0.5, 1.5)
+        ms.kappa_of(0.5, 1.5)
     with pytest.raises(ValueError, match="N must be >= 1"):
         dmft.solve_R(mp.mpf(1), [mp.mpf(1)], N=0)
 

@@ -58,21 +58,17 @@ def test_verify_bahri_passes(plugin, tmp_path):
 WRONG = textwrap.dedent('''
     import sympy as sp
     import scaling_verify as sv
-    from explaining_scaling_laws.precise import resolution_slope
 
     alpha = sp.Symbol("alpha", positive=True)
     sv.register_theory(sv.Theory(id="bahri_wrong", title="A wrong resolution exponent",
                                  authors=("Nobody",), year=2026))
-    sv.register(sv.Claim(id="bahri_wrong.resolution_exponent", theory="bahri_wrong",
-                         statement="L(P) ~ P^{-(1+alpha)} (the spectral decay exponent; wrong).",
-                         quantity=r"\\alpha_P", expr=1 + alpha, symbols=(alpha,), source="test",
-                         params={"alpha": 1.0}))
-
-    @sv.check("bahri_wrong.resolution_exponent", "precise")
-    def _(claim, ctx):
-        s, err, _ = resolution_slope(claim.params["alpha"], "width")
-        ok, detail = sv.exponent_verdict("width slope", s, s - err, s + err, claim.value())
-        return sv.CheckResult(ok, detail)
+    # the example's resolution-limited model (the library's power-law model, a = b = 1 + alpha) with the
+    # spectral decay exponent claimed as the width exponent: the library's precise check must reject it
+    sv.models.claims(sv.models.PowerLaw(a=2.0, b=2.0), "bahri_wrong", source="test", levels=("precise",),
+                     symbols={"a": 1 + alpha, "b": 1 + alpha}, params={"alpha": 1.0},
+                     resolution_exponent=sv.models.Scaling(
+                         "N", 1 + alpha, regime=alpha > 0,
+                         statement="L(P) ~ P^{-(1+alpha)} (the spectral decay exponent; wrong)."))
 ''')
 
 

@@ -16,7 +16,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from scaling_verify.numerics.precise import dynamical as pd
+from scaling_verify.numerics.models import mode_sums as ms
 from scaling_verify.numerics.precise.models import dmft_solver as ds
 from scaling_verify.numerics.precise.models import two_time as tt
 from scaling_verify.numerics.simulate import float64
@@ -37,11 +37,11 @@ def _mc(P, draws, ts, seed=0, sigma=0.0):
 def test_limit_equals_kernel_regression_error_to_1e20():
     """The 30-digit Talbot inversion at t = 1e5 (the slowest transient, ~e^{-0.013 t}, is gone) and the t = oo
     closed form equal the ridgeless kernel-regression error at the same M (a separate 30-digit root) to 1e-20."""
-    krr = pd.kernel_regression_error(16, A, B, M=M)
+    krr = ms.kernel_regression_error(16, A, B, M=M)
     late, inf = ds.loss_points([1e5, mp.inf], M, A, B, P=16)
     assert abs(late - krr) < mp.mpf("1e-20") and abs(inf - krr) < mp.mpf("1e-20")
     # and it is not the infinite-M E_g, nor the curve at t = 1e3 (still 2e-7 above)
-    assert abs(pd.kernel_regression_error(16, A, B) - krr) > 0.01
+    assert abs(ms.kernel_regression_error(16, A, B) - krr) > 0.01
     assert ds.loss_points([1e3], M, A, B, P=16)[0] - krr > mp.mpf("1e-7")
 
 

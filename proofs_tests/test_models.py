@@ -11,7 +11,7 @@ import pytest
 
 from scaling_verify import models
 from scaling_verify.numerics.models import flow
-from scaling_verify.numerics.precise import dynamical as pd
+from scaling_verify.numerics.models import mode_sums as ms
 from scaling_verify.numerics.simulate.models import finite_p_de as fp
 
 INF = float("inf")
@@ -82,14 +82,14 @@ def test_population_loss_is_the_exact_mode_sum(m):
         ridge_inf = mp.fsum(kk ** -2 * (mp.mpf("0.01") / (kk ** mp.mpf(-1.5) + mp.mpf("0.01"))) ** 2 for kk in k)
     assert abs(m.loss(3.0) - direct) < mp.mpf("1e-28")
     assert abs(m.loss(INF, ridge=0.01, noise=0.5) - ridge_inf - mp.mpf("0.25")) < mp.mpf("1e-28")
-    assert abs(models.PowerLaw(2.0, 1.5, None).loss(3.0) - pd.spectral_loss(3.0, 2.0, 1.5)) < mp.mpf("1e-28")
+    assert abs(models.PowerLaw(2.0, 1.5, None).loss(3.0) - ms.spectral_loss(3.0, 2.0, 1.5)) < mp.mpf("1e-28")
 
 
 def test_converged_losses_are_the_regression_solutions(m):
     """t = inf: ridgeless kernel regression at the same M (and at M = oo), the projection residual at finite N
     (the DMFT flow at t = 1e6 reaches it), and t = 0 is the initial loss plus the noise."""
-    assert abs(m.loss(INF, P=16) - pd.kernel_regression_error(16, 2.0, 1.5, M=64)) < mp.mpf("1e-25")
-    assert abs(models.PowerLaw(2.0, 1.5, None).loss(INF, P=16) - pd.kernel_regression_error(16, 2.0, 1.5)) < mp.mpf("1e-25")
+    assert abs(m.loss(INF, P=16) - ms.kernel_regression_error(16, 2.0, 1.5, M=64)) < mp.mpf("1e-25")
+    assert abs(models.PowerLaw(2.0, 1.5, None).loss(INF, P=16) - ms.kernel_regression_error(16, 2.0, 1.5)) < mp.mpf("1e-25")
     assert abs(m.loss(1e6, N=16) - m.loss(INF, N=16)) < mp.mpf("1e-20")
     with mp.workdps(40):
         L0 = mp.fsum(mp.mpf(k) ** -2 for k in range(1, 65))

@@ -9,7 +9,8 @@ dimension of the data manifold).
 The model behind the resolution-limited claims is the paper's teacher-student linear random-feature
 model: latent features with covariance eigenvalues :math:`\\lambda_k = k^{-(1+\\alpha)}`
 (:math:`\\alpha = \\alpha_K`), a teacher with i.i.d. unit-variance weights (target power
-:math:`\\lambda_k` in mode ``k``), and a ridgeless least-squares student.
+:math:`\\lambda_k` in mode ``k``), and a ridgeless least-squares student: the library's power-law model
+(``sv.models.PowerLaw``) with ``a = b = 1 + alpha``, whose claims and checks ``sv.models.claims`` wires.
 
 Reconstruction: the public record retrieved for this example (the abstract of arXiv 2102.06701v2 and
 of the PNAS 2024 version; the body was not available) states the four regimes, the kernel-spectrum
@@ -118,11 +119,40 @@ variance_width = sv.register(sv.Claim(
 # ----------------------------------------------------------------------------------------------
 # Resolution-limited: kernel spectrum lambda_k = k^{-(1+alpha)}, target power lambda_k
 # ----------------------------------------------------------------------------------------------
+# This is the library's power-law model (``sv.models.PowerLaw``: lambda_k = k^-b, target power k^-a) with
+# a = b = 1 + alpha: D samples are its P, P random features its N. ``models.claims`` wires the symbolic check
+# (the exponent derived from the model by the asymptotics engine), the precise check (30-digit local exponents
+# of the deterministic equivalent, infinitely many modes) and the simulate check (the real system in JAX).
 
-_u = sp.Symbol("u", positive=True)
-_tau = sp.Symbol("tau", positive=True)  # 1/kappa: kappa is the effective ridge of the cutoff
-_n = sp.Symbol("n", positive=True)
+REGIME_RES = alpha > 0
 
+resolution_data, resolution_width = sv.models.claims(
+    sv.models.PowerLaw(a=2.0, b=2.0), THEORY_ID, symbols={"a": 1 + alpha, "b": 1 + alpha}, params={"alpha": 1.0},
+    resolution_data_exponent=sv.models.Scaling(
+        "P", alpha, quantity=r"\alpha_D", regime=REGIME_RES,
+        statement="Resolution-limited in D (infinite width, kernel eigenvalues lambda_i ~ i^{-(1+alpha_K)}): "
+                  "L(D) ~ D^{-alpha_D} with alpha_D = alpha_K.",
+        latex_statement=r"Resolution-limited in $D$: $L(D) \propto D^{-\alpha_D}$, $\alpha_D = \alpha_K$ for "
+                        r"$\lambda_i \propto i^{-(1+\alpha_K)}$.",
+        source=SOURCE + ", Sec. 2 (resolution-limited regime, kernel spectrum)", status="reconstructed",
+        wrong_forms={"1+alpha (spectral decay exponent)": 1 + alpha},
+        notes=RECON + " Teacher power lambda_k per mode (i.i.d. unit teacher weights), ridgeless regression, "
+              "alpha < 2(1 + alpha) so the kernel-regression bias is not saturated."),
+    resolution_width_exponent=sv.models.Scaling(
+        "N", alpha, quantity=r"\alpha_P", regime=REGIME_RES,
+        statement="Resolution-limited in model size (infinite data, P random features): L(P) ~ P^{-alpha_P} "
+                  "with alpha_P = alpha_K (duality with alpha_D).",
+        latex_statement=r"Resolution-limited in $P$: $L(P) \propto P^{-\alpha_P}$, $\alpha_P = \alpha_K = \alpha_D$.",
+        source=SOURCE + ", Sec. 2 (resolution-limited regime; duality)", status="reconstructed",
+        wrong_forms={"1+alpha (spectral decay exponent)": 1 + alpha},
+        notes=RECON + " Projection residual of the teacher on the span of P Gaussian random features of the "
+              "latent space (population loss, D = oo)."),
+)
+
+
+# ----------------------------------------------------------------------------------------------
+# Resolution-limited on a data manifold of dimension d
+# ----------------------------------------------------------------------------------------------
 
 def power_exponent(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
     """``e`` with ``expr = c * var**(-e)`` (the log-derivative must be constant in ``var``)."""
@@ -131,72 +161,6 @@ def power_exponent(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
         raise ValueError(f"{expr} is not a power of {var}")
     return sp.simplify(-slope)
 
-
-def resolution_exponent(p: int) -> sp.Expr:
-    """Resolution-limited exponent of the deterministic-equivalent loss, derived twice.
-
-    ``p = 1``: width (``D = oo``): the projection residual :math:`\\sum_k \\lambda_k\\,\\kappa/(\\lambda_k+\\kappa)`
-    with :math:`\\sum_k \\lambda_k/(\\lambda_k+\\kappa) = P`. ``p = 2``: data (``P = oo``, ridgeless
-    kernel regression): :math:`\\sum_k \\lambda_k (\\kappa/(\\lambda_k+\\kappa))^2/(1-\\gamma)` with the same
-    count condition with ``D`` (``gamma`` tends to a constant below 1). The count condition is the
-    same in both: this is the duality ``D <-> P``.
-
-    1. Mellin (:func:`sv.asymptotics.mellin_sum`): with ``tau = 1/kappa`` and ``u = tau k^{-b}``
-       (``b = 1 + alpha``), the loss sum is :math:`\\sum_k k^{-b}(1+u)^{-p} \\sim \\tau^{-(b-1)/b}` and
-       the count :math:`\\sum_k u/(1+u) \\sim \\tau^{1/b}`; so ``tau ~ n^b`` and ``L ~ n^{-(b-1)}``.
-    2. Tail sum (:func:`sv.asymptotics.tail_sum`): the modes beyond the cutoff ``k* ~ n`` are unlearned,
-       :math:`\\sum_{k>n} k^{-(1+\\alpha)} \\sim n^{-\\alpha}/\\alpha`.
-
-    Raises if the two disagree; returns the exponent.
-    """
-    b = 1 + alpha
-    loss = sv.asymptotics.mellin_sum(b, b, phi=sp.Lambda(_u, (1 + _u) ** (-p)), t=_tau)
-    if sp.simplify(loss.conditions.subs(alpha, sp.Rational(1, 2))) is sp.false:
-        raise ValueError("Mellin strip violated at alpha = 1/2")
-    count_mellin, count_cond = sv.asymptotics.mellin_transform(sp.Lambda(_u, _u / (1 + _u)), -1 / b)
-    # integral_0^oo phi(tau k^{-b}) dk = tau^{1/b} (1/b) int u^{-1/b-1} phi(u) du
-    count_exponent = -power_exponent(_tau ** (1 / b) * count_mellin / b, _tau)  # n ~ tau^{count_exponent}
-    via_mellin = sp.simplify(loss.exponent / count_exponent)  # L ~ tau^{-e} = n^{-e/count_exponent}
-    terms, _ = sv.asymptotics.tail_sum(b, _n)
-    via_tail = power_exponent(terms[0], _n)
-    if sp.simplify(via_mellin - via_tail) != 0:
-        raise ValueError(f"Mellin ({via_mellin}) and tail-sum ({via_tail}) exponents disagree")
-    return via_tail
-
-
-REGIME_RES = alpha > 0
-
-resolution_data = sv.register(sv.Claim(
-    id="bahri.resolution_data_exponent", theory=THEORY_ID,
-    statement="Resolution-limited in D (infinite width, kernel eigenvalues lambda_i ~ i^{-(1+alpha_K)}): "
-              "L(D) ~ D^{-alpha_D} with alpha_D = alpha_K.",
-    latex_statement=r"Resolution-limited in $D$: $L(D) \propto D^{-\alpha_D}$, $\alpha_D = \alpha_K$ for "
-                    r"$\lambda_i \propto i^{-(1+\alpha_K)}$.",
-    quantity=r"\alpha_D", expr=alpha, symbols=(alpha,), regime=REGIME_RES,
-    source=SOURCE + ", Sec. 2 (resolution-limited regime, kernel spectrum)", status="reconstructed",
-    derive=lambda: resolution_exponent(2), params={"alpha": 1.0},
-    wrong_forms={"1+alpha (spectral decay exponent)": 1 + alpha},
-    notes=RECON + " Teacher power lambda_k per mode (i.i.d. unit teacher weights), ridgeless regression, "
-          "alpha < 2(1 + alpha) so the kernel-regression bias is not saturated.",
-))
-
-resolution_width = sv.register(sv.Claim(
-    id="bahri.resolution_width_exponent", theory=THEORY_ID,
-    statement="Resolution-limited in model size (infinite data, P random features): L(P) ~ P^{-alpha_P} "
-              "with alpha_P = alpha_K (duality with alpha_D).",
-    latex_statement=r"Resolution-limited in $P$: $L(P) \propto P^{-\alpha_P}$, $\alpha_P = \alpha_K = \alpha_D$.",
-    quantity=r"\alpha_P", expr=alpha, symbols=(alpha,), regime=REGIME_RES,
-    source=SOURCE + ", Sec. 2 (resolution-limited regime; duality)", status="reconstructed",
-    derive=lambda: resolution_exponent(1), params={"alpha": 1.0},
-    wrong_forms={"1+alpha (spectral decay exponent)": 1 + alpha},
-    notes=RECON + " Projection residual of the teacher on the span of P Gaussian random features of the "
-          "latent space (population loss, D = oo).",
-))
-
-
-# ----------------------------------------------------------------------------------------------
-# Resolution-limited on a data manifold of dimension d
-# ----------------------------------------------------------------------------------------------
 
 def manifold_exponent() -> sp.Expr:
     """``4/d``: piecewise-linear interpolation of a smooth target from ``D`` points on a ``d``-manifold.

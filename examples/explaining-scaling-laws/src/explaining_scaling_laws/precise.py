@@ -2,13 +2,14 @@
 
 Each check computes an exact (or deterministic-equivalent) loss of the model at several sizes, takes
 its local log-log slope, and compares the slope at the largest size with the claim. The tolerance is a
-convergence study, never the claim: the slope's corrections fall as ``1/n`` (variance, resolution) or
+convergence study, never the claim: the slope's corrections fall as ``1/n`` (variance) or
 ``1/n^2`` (manifold), so the change of the slope between the last two sizes bounds the remaining
 error with a margin (for a ``1/n`` correction and sizes a decade apart the remaining error is about
 1/9 of that change; we use the full change).
 
 Public measurements (used by other plug-ins and the tests): :func:`variance_slope`,
-:func:`resolution_slope`, :func:`manifold_slope`; each returns ``(slope, error_bound, details)``.
+:func:`manifold_slope`; each returns ``(slope, error_bound, details)``. The resolution-limited claims are the
+library's power-law model, checked by the library (:mod:`explaining_scaling_laws.claims`).
 """
 
 from __future__ import annotations
@@ -89,96 +90,6 @@ def _variance_data(claim, ctx):
                             sv.Series("ML exponential, cross-entropy", Ds, meas["mle"]["slopes"], "points"),
                             sv.Series("claim", Ds, [pred] * 4)])
     return sv.CheckResult(ok, "; ".join(parts), meas, fig)
-
-
-# ---------------------------------------------------------------- resolution-limited (kernel spectrum)
-
-def spectral_sum(phi, kappa, b, K0: int = 64):
-    """:math:`\\sum_{k\\ge1}\\phi(\\kappa k^b)` for a smooth ``phi``: direct sum below ``K0``, then
-    Euler-Maclaurin (``mpmath.sumem``) with the integral split at the cutoff :math:`\\kappa^{-1/b}`."""
-    f = lambda k: phi(kappa * k ** b)  # noqa: E731
-    head = mp.fsum(f(mp.mpf(k)) for k in range(1, K0))
-    ks = kappa ** (-1 / b)
-    pts = [mp.mpf(K0)] + [ks * c for c in (mp.mpf(1) / 4, 1, 4, 16) if ks * c > K0] + [mp.inf]
-    integral = mp.quad(f, pts)
-    return head + mp.sumem(f, [K0, mp.inf], integral=integral)
-
-
-def de_loss(kappa, alpha, kind: str):
-    """Deterministic-equivalent (size n, loss L) at effective ridge ``kappa`` for spectrum
-    :math:`\\lambda_k = k^{-(1+\\alpha)}` and target power :math:`\\lambda_k`.
-
-    ``kind="width"``: projection residual :math:`\\sum_k\\lambda_k\\kappa/(\\lambda_k+\\kappa)`, ``n = P``.
-    ``kind="data"``: ridgeless kernel regression
-    :math:`\\frac{1}{1-\\gamma}\\sum_k\\lambda_k\\kappa^2/(\\lambda_k+\\kappa)^2`,
-    :math:`\\gamma = \\frac1D\\sum_k\\lambda_k^2/(\\lambda_k+\\kappa)^2`, ``n = D``. In both
-    :math:`n = \\sum_k \\lambda_k/(\\lambda_k+\\kappa)`.
-    """
-    b = 1 + mp.mpf(alpha)
-    n = spectral_sum(lambda v: 1 / (1 + v), kappa, b)                  # lambda/(lambda+kappa), v = kappa/lambda
-    if kind == "width":
-        L = kappa * spectral_sum(lambda v: 1 / (1 + v), kappa, b)      # lambda kappa/(lambda+kappa) = kappa * (same)
-        return n, L
-    sq = spectral_sum(lambda v: 1 / (1 + v) ** 2, kappa, b)            # lambda^2/(lambda+kappa)^2
-    num = kappa * spectral_sum(lambda v: v / (1 + v) ** 2, kappa, b)    # lambda kappa^2/(lambda+kappa)^2
-    return n, num / (1 - sq / n)
-
-
-def de_local_exponent(alpha, n_target, kind: str, h=mp.mpf("1e-8")):
-    """``(n, -dlog L/dlog n)`` of the deterministic equivalent near size ``n_target`` (30 digits)."""
-    with mp.workdps(DPS):
-        b = 1 + mp.mpf(alpha)
-        c1 = mp.pi / b / mp.sin(mp.pi / b)  # n ~ c1 kappa^{-1/b}: only used to aim at n_target
-        kappa = (c1 / mp.mpf(n_target)) ** b
-        n_p, L_p = de_loss(kappa * mp.exp(h), alpha, kind)
-        n_m, L_m = de_loss(kappa * mp.exp(-h), alpha, kind)
-        n0, _ = de_loss(kappa, alpha, kind)
-        return float(n0), -(mp.log(L_p) - mp.log(L_m)) / (mp.log(n_p) - mp.log(n_m))
-
-
-_MEMO: dict = {}
-
-
-def resolution_slope(alpha: float = 1.0, kind: str = "width", sizes=(10 ** 3, 10 ** 4, 10 ** 5)):
-    """Local exponent of the deterministic-equivalent loss at the largest of ``sizes``.
-
-    Returns ``(slope, convergence error bound |slope(n_last) - slope(n_prev)|, [(n, slope), ...])``.
-    """
-    key = (float(alpha), kind, tuple(sizes))
-    if key not in _MEMO:
-        rows = [de_local_exponent(alpha, n, kind) for n in sizes]
-        s, err = _convergence([r[1] for r in rows])
-        _MEMO[key] = (s, err, [(n, float(x)) for n, x in rows])
-    return _MEMO[key]
-
-
-def _resolution_check(claim, kind: str):
-    a = float(claim.params["alpha"])
-    s, err, rows = resolution_slope(a, kind)
-    pred = float(claim.evaluate())
-    what = "D" if kind == "data" else "P"
-    ok, det = sv.exponent_verdict(f"DE local exponent at {what}={rows[-1][0]:.3g} (alpha_K={a:g})",
-                                  s, s - err, s + err, pred)
-    det += " (convergence bound %.1e; slopes " % err + ", ".join(f"{n:.3g}: {x:.8f}" for n, x in rows) + ")"
-    fig = sv.Figure(title=f"bahri: resolution-limited local exponent in {what} (deterministic equivalent)",
-                    xlabel=what, ylabel=f"-dlog L/dlog {what}", logy=False,
-                    series=[sv.Series("deterministic equivalent (30 digits)", [n for n, _ in rows], [x for _, x in rows], "points"),
-                            sv.Series("claim", [n for n, _ in rows], [pred] * len(rows))])
-    return sv.CheckResult(ok, det, {"slope": s, "error_bound": err, "rows": rows}, fig)
-
-
-@sv.check("bahri.resolution_data_exponent", "precise", evidence="independent")
-def _resolution_data(claim, ctx):
-    """Ridgeless kernel-regression deterministic equivalent (infinite width) at D ~ 1e3, 1e4, 1e5:
-    local exponent vs the claim; tolerance: the slope change between D ~ 1e4 and 1e5 (O(1/D) corrections)."""
-    return _resolution_check(claim, "data")
-
-
-@sv.check("bahri.resolution_width_exponent", "precise", evidence="independent")
-def _resolution_width(claim, ctx):
-    """Projection-residual deterministic equivalent (infinite data) at P ~ 1e3, 1e4, 1e5: local exponent
-    vs the claim; tolerance: the slope change between P ~ 1e4 and 1e5 (O(1/P) corrections)."""
-    return _resolution_check(claim, "width")
 
 
 # ---------------------------------------------------------------- manifold dimension

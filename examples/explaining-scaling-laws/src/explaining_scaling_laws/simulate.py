@@ -1,11 +1,12 @@
-"""JAX simulations of the teacher-student linear random-feature model (Bahri et al. 2021, Sec. 3).
+"""JAX simulation of the variance-limited regime in the teacher-student linear random-feature model (Bahri
+et al. 2021, Sec. 3); the resolution-limited claims are simulated by the library (``sv.models.claims``).
 
 Latent ``x ~ N(0, diag(lambda))`` in ``M`` dimensions, :math:`\\lambda_k = k^{-(1+\\alpha)}`; teacher
 ``y = w . x`` with random signs ``w_k = +-1`` (unit power per mode, less seed noise than Gaussian ``w``); student trained by least squares (ridgeless). Test losses are exact
 population losses ``(theta - w)^T Lambda (theta - w)``, so the only noise is over draws (seeds).
 
-Each learning curve comes from one factorisation, nested in size (a prefix of the samples or of the
-features is the smaller system), and is vmapped over seeds and jitted; float64 is scoped with
+The learning curve comes from one factorisation, nested in size (a prefix of the samples is the smaller
+system), and is vmapped over seeds and jitted; float64 is scoped with
 ``jax.enable_x64`` (never switched on globally). Slopes are least-squares fits of ``log mean L`` against
 ``log size``, with a 95 % bootstrap interval over seeds (:func:`bootstrap_slope`). The simulation data
 do not depend on the claim and are cached, so the power items reuse them.
@@ -35,10 +36,8 @@ def _x64():
 
 def _sizes(ctx) -> dict:
     if ctx.quick:
-        return dict(seeds_var=1024, Ds_var=(128, 256, 512, 1024, 2048), P_var=8, M_var=64,
-                    seeds=48, ns=(32, 64, 128, 256), M=2048, boot=400)
-    return dict(seeds_var=4096, Ds_var=(128, 256, 512, 1024, 2048, 4096), P_var=8, M_var=64,
-                seeds=128, ns=(32, 64, 128, 256, 512), M=4096, boot=1000)
+        return dict(seeds_var=1024, Ds_var=(128, 256, 512, 1024, 2048), P_var=8, M_var=64, boot=400)
+    return dict(seeds_var=4096, Ds_var=(128, 256, 512, 1024, 2048, 4096), P_var=8, M_var=64, boot=1000)
 
 
 _MEMO: dict = {}
@@ -54,7 +53,7 @@ def spectrum(M: int, alpha: float) -> np.ndarray:
     return np.arange(1, M + 1, dtype=np.float64) ** (-(1.0 + alpha))
 
 
-# ---------------------------------------------------------------- the three learning curves
+# ---------------------------------------------------------------- the learning curve
 
 @partial(jax.jit, static_argnames=("P", "Dmax"))
 def _ols_curve(key, lam, Ds, P: int, Dmax: int):
@@ -82,60 +81,18 @@ def _ols_curve(key, lam, Ds, P: int, Dmax: int):
     return jnp.einsum("ni,ij,nj->n", dv, S, dv) / L_inf
 
 
-@partial(jax.jit, static_argnames=("Dmax",))
-def _ridgeless_curve(key, lam, Ds, Dmax: int):
-    """Test loss of min-norm interpolation (infinite width: linear kernel on ``x``) after ``D`` samples.
-
-    With the Cholesky factor ``K = L L^T`` of the full Gram matrix, ``c = L^{-1} y`` and
-    ``Q = L^{-1} X``, the interpolator of the first ``D`` samples is ``theta_D = sum_{i<D} c_i Q_i``
-    (forward substitution only sees prefixes), so the whole curve is one cumulative sum.
-    """
-    kw, kx = jax.random.split(key)
-    M = lam.shape[0]
-    w = jax.random.rademacher(kw, (M,), dtype=lam.dtype)
-    X = jax.random.normal(kx, (Dmax, M)) * jnp.sqrt(lam)
-    y = X @ w
-    Lc = jnp.linalg.cholesky(X @ X.T)
-    c = jax.scipy.linalg.solve_triangular(Lc, y, lower=True)
-    Q = jax.scipy.linalg.solve_triangular(Lc, X, lower=True)
-    mask = (jnp.arange(Dmax)[None, :] < Ds[:, None]).astype(X.dtype)
-    theta = (mask * c[None, :]) @ Q
-    err = theta - w
-    return jnp.sum(err ** 2 * lam, axis=1)
-
-
-@partial(jax.jit, static_argnames=("Nmax",))
-def _residual_curve(key, lam, Ns, Nmax: int):
-    """Population loss of the best predictor on the first ``N`` random features (infinite data):
-    ``w^T Lambda w - b_N^T S_N^{-1} b_N = w^T Lambda w - sum_{i<N} c_i^2`` with ``S = L L^T``, ``c = L^{-1} b``."""
-    kF, kw = jax.random.split(key)
-    M = lam.shape[0]
-    F = jax.random.normal(kF, (Nmax, M))
-    w = jax.random.rademacher(kw, (M,), dtype=lam.dtype)
-    S = (F * lam) @ F.T
-    b = (F * lam) @ w
-    c = jax.scipy.linalg.solve_triangular(jnp.linalg.cholesky(S), b, lower=True)
-    return jnp.sum(lam * w ** 2) - jnp.cumsum(c ** 2)[Ns - 1]
-
-
-def curves(kind: str, ctx, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    """``(sizes, losses (seeds, sizes))`` of ``kind`` in ``{"variance", "data", "width"}`` (cached)."""
+def curves(ctx, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(sizes, excess losses (seeds, sizes))`` of least squares on fixed random features (cached)."""
     sz = _sizes(ctx)
 
     def run():
         with _x64():
-            if kind == "variance":
-                sizes, seeds, M = np.array(sz["Ds_var"]), sz["seeds_var"], sz["M_var"]
-                fn = partial(_ols_curve, lam=jnp.asarray(spectrum(M, alpha)), Ds=jnp.asarray(sizes),
-                             P=sz["P_var"], Dmax=int(sizes.max()))
-            else:
-                sizes, seeds, M = np.array(sz["ns"]), sz["seeds"], sz["M"]
-                lam = jnp.asarray(spectrum(M, alpha))
-                fn = (partial(_ridgeless_curve, lam=lam, Ds=jnp.asarray(sizes), Dmax=int(sizes.max())) if kind == "data"
-                      else partial(_residual_curve, lam=lam, Ns=jnp.asarray(sizes), Nmax=int(sizes.max())))
-            keys = jax.random.split(jax.random.key(ctx.seed + {"variance": 0, "data": 1, "width": 2}[kind]), seeds)
+            sizes, seeds, M = np.array(sz["Ds_var"]), sz["seeds_var"], sz["M_var"]
+            fn = partial(_ols_curve, lam=jnp.asarray(spectrum(M, alpha)), Ds=jnp.asarray(sizes),
+                         P=sz["P_var"], Dmax=int(sizes.max()))
+            keys = jax.random.split(jax.random.key(ctx.seed), seeds)
             return sizes, np.asarray(jax.vmap(lambda k: fn(k))(keys))
-    return _memo((kind, ctx, float(alpha)), run)
+    return _memo((ctx, float(alpha)), run)
 
 
 def bootstrap_slope(x, Y, boot: int, seed: int = 0) -> tuple[float, float, float]:
@@ -154,12 +111,11 @@ def _window_slope(x, L) -> float:
     return float(-np.polyfit(np.log(np.asarray(x, dtype=float)), np.log(np.asarray(L, dtype=float)), 1)[0])
 
 
-def _figure(title, xlabel, x, Y, pred, extra=()):
+def _figure(title, xlabel, x, Y, pred):
     ym = Y.mean(axis=0)
     return sv.Figure(title=title, xlabel=xlabel, ylabel="test loss" if "excess" not in title else "excess loss",
                      series=[sv.Series("simulation (mean over seeds)", list(map(float, x)), list(map(float, ym)), "points",
                                        yerr=list(map(float, Y.std(axis=0) / np.sqrt(len(Y))))),
-                             *extra,
                              sv.Series(f"claim {xlabel}^-{pred:.3f}", list(map(float, x)),
                                        list(map(float, ym[0] * (np.asarray(x, float) / x[0]) ** (-pred))))])
 
@@ -178,7 +134,7 @@ def _variance_data(claim, ctx):
     which the bootstrap interval covers.
     """
     sz = _sizes(ctx)
-    Ds, Y = curves("variance", ctx, 1.0)
+    Ds, Y = curves(ctx, 1.0)
     p, lo, hi = bootstrap_slope(Ds, Y, sz["boot"], ctx.seed)
     P = sz["P_var"]
     exact = [float(precise.ols_excess(int(D), P)) for D in Ds]
@@ -190,68 +146,3 @@ def _variance_data(claim, ctx):
     fig = _figure("bahri: variance-limited excess loss (least squares, P = 8)", "D", Ds, Y, float(claim.value()))
     return sv.CheckResult(ok, det, {"p": p, "ci": [lo, hi], "shift": delta, "predicted": pred,
                                     "seeds": int(len(Y))}, fig)
-
-
-def _de_curve(ns, alpha: float, M: int, kind: str) -> np.ndarray:
-    """Deterministic equivalent at finite ``M`` (float64, bisection in log kappa): loss at each size."""
-    lam = spectrum(M, alpha)
-    out = []
-    for n in ns:
-        lo, hi = np.log(1e-30), np.log(1e3)
-        for _ in range(200):
-            mid = 0.5 * (lo + hi)
-            cnt = np.sum(lam / (lam + np.exp(mid)))
-            lo, hi = (mid, hi) if cnt > n else (lo, mid)
-        k = np.exp(0.5 * (lo + hi))
-        if kind == "width":
-            out.append(np.sum(lam * k / (lam + k)))
-        else:
-            gamma = np.sum(lam ** 2 / (lam + k) ** 2) / n
-            out.append(np.sum(lam * k ** 2 / (lam + k) ** 2) / (1 - gamma))
-    return np.array(out)
-
-
-def _resolution_check(claim, ctx, kind: str):
-    sz = _sizes(ctx)
-    a = float(claim.params["alpha"])
-    ns, Y = curves(kind, ctx, a)
-    p, lo, hi = bootstrap_slope(ns, Y, sz["boot"], ctx.seed)
-    de = _de_curve(ns, a, sz["M"], kind)
-    p_de = _window_slope(ns, de)
-    p_far = precise.resolution_slope(a, kind)[0]
-    shift = p_de - p_far
-    # the deterministic equivalent's own relative error is O(1/n) (its first finite-size correction);
-    # bounded by 1/n_min over the window, it moves the window slope by at most this much:
-    bias = 1.0 / ns[0] / np.log(ns[-1] / ns[0])
-    pred = float(claim.value()) + shift
-    what = "D" if kind == "data" else "P"
-    ok, det = sv.exponent_verdict(f"{kind} exponent, {what}={ns[0]}..{ns[-1]}, M={sz['M']}", p, lo, hi, pred, bias=bias)
-    ratio = Y.mean(axis=0) / de
-    det += (f" (claimed {claim.value():.4f} + finite-size shift {shift:+.4f} = window slope of the finite-M "
-            f"deterministic equivalent {p_de:.4f} - its asymptotic slope {p_far:.4f}; bias = DE error bound "
-            f"1/(n_min ln(n_max/n_min)); simulation/DE ratio {ratio.min():.3f}..{ratio.max():.3f}; {len(Y)} seeds)")
-    fig = _figure(f"bahri: resolution-limited in {what} (alpha_K = {a:g})", what, ns, Y, pred,
-                  extra=(sv.Series("deterministic equivalent", list(map(float, ns)), list(map(float, de))),))
-    return sv.CheckResult(ok, det, {"p": p, "ci": [lo, hi], "bias": bias, "shift": shift, "p_de_window": p_de,
-                                    "p_de_asymptotic": p_far, "predicted": pred, "sim_over_de": list(map(float, ratio))}, fig)
-
-
-@sv.check("bahri.resolution_data_exponent", "simulate", evidence="independent")
-def _resolution_data(claim, ctx):
-    """Min-norm interpolation on D = 32..256 samples (nested) of the M = 2048-mode model at alpha_K from
-    the claim's params (infinite width), 48 seeds (quick). Measured: the fitted slope with a 95 % bootstrap
-    interval over seeds. Prediction: the claim plus the finite-size shift of the window, derived from the
-    deterministic equivalent (ridgeless kernel regression at the same M and D values): its window slope
-    minus its asymptotic local slope (:func:`explaining_scaling_laws.precise.resolution_slope`, 30 digits,
-    M = oo); 0.033 here. Widening: the DE's own error, bounded by its O(1/D) first correction at the
-    smallest D spread over the window, 1/(32 ln 8) = 0.015 (the simulation/DE ratio, reported, stays
-    within 1-3 % at D >= 32)."""
-    return _resolution_check(claim, ctx, "data")
-
-
-@sv.check("bahri.resolution_width_exponent", "simulate", evidence="independent")
-def _resolution_width(claim, ctx):
-    """Projection residual (infinite data) on P = 32..256 nested Gaussian random features of the
-    M = 2048-mode model, 48 seeds (quick). Same measurement, shift and widening as the data check, with
-    the projection-residual deterministic equivalent."""
-    return _resolution_check(claim, ctx, "width")
