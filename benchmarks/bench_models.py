@@ -3,7 +3,8 @@
 Each case runs in a fresh process (so the "cold" exponent derivation is cold, and a case that wedges cannot stall
 the others), under a time limit of 3x its target:
 
-* ``loss``, 30 digits, M = 2000, finite P (one point, t = 10, P = 100): target 2 s;
+* ``loss``, 30 digits, M = 2000, N and P finite (one point, t = inf, N = 200, P = 100, ridge 1e-3, noise 0.1):
+  target 2 s; the same at finite t with P finite and N = oo (t = 10, P = 100), the two-time equivalent: 2 s;
 * a 20-point finite-P curve at M = 256 (P = 32, t = 0.1..1e3): target 60 s;
 * ``simulate``, exact-flow regression at M = 2048, P = 64..512, 64 draws (the four P in one call each, the
   library's vmapped path; and the nested Cholesky path of :func:`numerics.models.flow.nested_ridge_losses`): 5 s;
@@ -17,7 +18,11 @@ import sys
 import time
 
 CASES = {
-    "loss 30 digits, M=2000, P=100, one point": (2.0, """
+    "loss 30 digits, M=2000, N=200, P=100, t=inf, one point": (2.0, """
+from scaling_verify import models
+m = models.PowerLaw(2.0, 1.5, 2000)
+T0 = time.perf_counter(); m.loss(float('inf'), N=200, P=100, ridge=1e-3, noise=0.1); T = time.perf_counter() - T0"""),
+    "loss 30 digits, M=2000, P=100, t=10, one point": (2.0, """
 from scaling_verify import models
 m = models.PowerLaw(2.0, 1.5, 2000)
 T0 = time.perf_counter(); m.loss(10.0, P=100); T = time.perf_counter() - T0"""),

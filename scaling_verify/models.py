@@ -8,11 +8,11 @@
 >>> # a theory that is "this model, in these regimes": claims with symbolic, precise and simulate checks
 >>> # models.claims(m, "mytheory", source="...", time=models.Scaling("t", (a - 1) / b))   # doctest: +SKIP
 
-See :class:`PowerLaw` (:mod:`scaling_verify.numerics.models.power_law`) for the formulas and references.
+:class:`Linear` is the same system on any spectrum and target. See :class:`PowerLaw` (:mod:`scaling_verify.numerics.models.power_law`) for the formulas and references.
 """
 
 from __future__ import annotations
 
-from scaling_verify.numerics.models import Exponent, PowerLaw, Scaling, Sizes, claims
+from scaling_verify.numerics.models import Exponent, Linear, PowerLaw, Scaling, Sizes, claims
 
-__all__ = ["Exponent", "PowerLaw", "Scaling", "Sizes", "claims"]
+__all__ = ["Exponent", "Linear", "PowerLaw", "Scaling", "Sizes", "claims"]

@@ -72,9 +72,10 @@ class Scaling:
       ridge: for ``P``: a fixed ridge ``>= 0`` or ``"optimal"``.
       noise: label-noise standard deviation ``sigma`` (``P`` only).
       ridge_decay: for ``P``: the ridge ``P^-ridge_decay`` instead of ``ridge``.
-      statement, source, status, notes, regime, wrong_forms, printed_latex, latex_statement: as in
+      statement, source, status, notes, regime, wrong_forms, printed_latex, latex_statement, quantity: as in
         :class:`theory.claims.Claim`
-        (``regime`` defaults to the derivation's conditions).
+        (``regime`` defaults to the derivation's conditions, ``quantity`` to ``\\alpha_{variable}``: give the
+        paper's own name when it calls the resource differently, e.g. ``\\alpha_D`` for ``P`` samples).
     """
 
     variable: str
@@ -90,6 +91,7 @@ class Scaling:
     wrong_forms: Mapping[str, object] = field(default_factory=dict)
     printed_latex: str = ""
     latex_statement: str = ""
+    quantity: str = ""
 
     def __post_init__(self) -> None:
         if self.variable not in ("t", "N", "P"):
@@ -157,7 +159,9 @@ class Slopes:
         return self.slopes[-1]
 
 
-def _budget(slopes, floor: float) -> tuple[float, float, bool]:
+def convergence_budget(slopes, floor: float) -> tuple[float, float, bool]:
+    """``(ratio, budget, converged)`` of three local exponents at geometric sizes (module doc: the geometric tail
+    ``2|d_2| r/(1-r) + floor`` when the differences contract, ``r <= 1/2``; not converged otherwise)."""
     d1, d2 = slopes[1] - slopes[0], slopes[2] - slopes[1]
     if abs(d2) <= floor:
         return 0.0, floor, True
@@ -175,7 +179,7 @@ def precise_slopes(a: float, b: float, key: tuple, x0: float, step: float) -> Sl
     * ``t``: ``-d log L/d log t`` of :math:`\\sum_k k^{-a}e^{-2k^{-b}t}` (:meth:`PowerLaw.loss`), central difference
       ``h = 1e-5`` in ``log t`` at 40 digits (truncation ~1e-10; floor 1e-8);
     * ``N``: of the projection residual :math:`\\sum_k k^{-a}\\kappa/(k^{-b}+\\kappa)`, ``sum lambda/(lambda+kappa) = N``
-      (:func:`numerics.precise.dynamical.residual_sum`), same difference;
+      (:func:`numerics.models.mode_sums.residual_sum`), same difference;
     * ``P``: of the converged excess loss, in closed form (:func:`numerics.models.ridge_limit.ridge_limit`).
     """
     variable, ridge, noise, decay = key
@@ -195,13 +199,13 @@ def precise_slopes(a: float, b: float, key: tuple, x0: float, step: float) -> Sl
                 m = PowerLaw(a, b, None)
                 f = lambda x: m.loss(x, dps=40)  # noqa: E731
             else:
-                from scaling_verify.numerics.precise import dynamical as pd
-                f = lambda x: pd.residual_sum(x, a, b, 1, 40)  # noqa: E731
+                from scaling_verify.numerics.models.mode_sums import residual_sum
+                f = lambda x: residual_sum(x, a, b, 1, 40)  # noqa: E731
             for x in xs:
                 X = mp.mpf(x)
                 out.append(float(-(mp.log(f(X * mp.exp(h))) - mp.log(f(X * mp.exp(-h)))) / (2 * h)))
         floor = _FD_FLOOR
-    r, budget, ok = _budget(out, floor)
+    r, budget, ok = convergence_budget(out, floor)
     return Slopes(xs, tuple(out), r, budget, ok)
 
 
@@ -448,8 +452,9 @@ def claims(model: PowerLaw, theory: str, *, source: str = "", symbols: Mapping[s
         key, a_, b_ = sc.key, model.a, model.b
         stmt = sc.statement or (f"The {'excess ' if sc.variable == 'P' else ''}loss of the power-law model decays as "
                                 f"{sc.variable}^-({sp.sstr(expr)}) ({ex.derivation}).")  # type: ignore[union-attr]
-        claim = Claim(id=f"{theory}.{name}", theory=theory, statement=stmt, quantity=rf"\alpha_{{{sc.variable}}}",
-                      expr=expr, symbols=tuple(sorted(syms | set(regime.free_symbols), key=str)),
+        claim = Claim(id=f"{theory}.{name}", theory=theory, statement=stmt,
+                      quantity=sc.quantity or rf"\alpha_{{{sc.variable}}}", expr=expr,
+                      symbols=tuple(sorted(syms | set(regime.free_symbols), key=str)),
                       source=sc.source or source or "scaling_verify.models.PowerLaw", status=sc.status,
                       regime=regime, params=vals, notes=sc.notes, wrong_forms=dict(sc.wrong_forms),
                       printed_latex=sc.printed_latex, latex_statement=sc.latex_statement,

@@ -18,7 +18,13 @@ features (None: the modes themselves). The test loss is measured on a fresh nois
 * ``N`` finite, ``P = None``, no ridge: the DMFT curve :math:`\\sum_k p_k H_k(2t)` of Bordelon, Atanasov,
   Pehlevan 2024 (:mod:`numerics.precise.dmft`), plus :math:`\\sigma^2`; ``t = inf``: the projection residual
   :math:`\\sum_k p_k\\kappa/(\\lambda_k+\\kappa)`, :math:`\\sum_k\\lambda_k/(\\lambda_k+\\kappa) = N`;
-* ``N`` and ``P`` finite, or a ridge with finite ``N``: refused (ValueError): not derived here.
+* ``N`` and ``P`` finite, ``t = inf`` (finite ``M``; ridge and noise allowed): the linear random-feature
+  ridge(less) deterministic equivalent of :mod:`numerics.precise.models.linear_rf` (Defilippis, Loureiro,
+  Misiakiewicz 2024, arXiv 2405.15699; derived there by conditioning on the projection; relative error
+  O(1/N + 1/P), measured in ``proofs_tests/test_linear_rf.py``): :math:`\\frac{\\nu_2^2[\\sum_kp_k/(\\lambda_k+\\nu_2)^2
+  + \\chi\\sum_kp_k\\lambda_k/(\\lambda_k+\\nu_2)^2] + \\sigma^2}{1-\\Upsilon}` (``+inf`` ridgeless at ``N = P < M``);
+* ``N`` and ``P`` finite at finite ``t``, ``M = None`` with both finite, or a ridge with finite ``N`` and
+  ``P = None``: refused (ValueError): not derived here.
 
 :meth:`PowerLaw.simulate` runs the real system in JAX (float64, jit + vmap over draws, exact flow from one
 eigendecomposition per draw). :meth:`PowerLaw.exponent` derives the scaling exponents in SymPy with
@@ -127,13 +133,22 @@ class PowerLaw:
         N, P = _count("N", N), _count("P", P)
         rho, sig = _num("ridge", ridge, lo=0.0), _num("noise", noise, lo=0.0)
         dps = _count("dps", dps, allow_none=False)
-        s2 = mp.mpf(sig) ** 2
+        with mp.workdps(dps + 10):
+            s2 = mp.mpf(sig) ** 2  # exact square of the binary noise value (at 53 bits it would cost ~1e-17)
         if N is not None and P is not None:
-            raise ValueError("finite N and finite P together: the loss is not derived here (use N=None or P=None)")
-        if N is not None and rho:
+            if not math.isinf(t):
+                raise ValueError("finite N and finite P together at finite t: the loss is not derived here "
+                                 "(t=inf is: the random-feature ridge DE; or use N=None or P=None)")
+            if self.M is None:
+                raise ValueError("finite N and finite P together need a finite M (the random-feature DE sums the modes)")
+        elif N is not None and rho:
             raise ValueError("a ridge at finite N is not derived here (use N=None, or ridge=0)")
         with mp.workdps(dps + 10):
-            if N is None and P is None:
+            if N is not None and P is not None:
+                from scaling_verify.numerics.precise.models import linear_rf
+                lam, pw = self.modes(dps)
+                val = linear_rf.loss_limit(lam, pw, N, P, ridge=rho, noise=sig, dps=dps + 10)
+            elif N is None and P is None:
                 val = self._population_loss(t, rho) + s2
             elif P is not None:
                 val = self._finite_p_loss(t, P, rho, sig, dps)
@@ -159,8 +174,8 @@ class PowerLaw:
         from scaling_verify.numerics.precise.models import two_time
         if self.M is None:
             if math.isinf(t) and not rho and not sig:
-                from scaling_verify.numerics.precise import dynamical as pd
-                return pd.kernel_regression_error(P, self.a, self.b, dps)
+                from scaling_verify.numerics.models.mode_sums import kernel_regression_error
+                return kernel_regression_error(P, self.a, self.b, dps)
             raise ValueError("with M=None only the ridgeless noiseless t=inf loss is available at finite P "
                              "(kernel_regression_error); use a finite M")
         lam, pw = self.modes(dps)
@@ -171,8 +186,8 @@ class PowerLaw:
     def _finite_n_loss(self, t: float, N: int, dps: int):
         if math.isinf(t):
             if self.M is None:
-                from scaling_verify.numerics.precise import dynamical as pd
-                return pd.residual_sum(N, self.a, self.b, 1, dps)
+                from scaling_verify.numerics.models.mode_sums import residual_sum
+                return residual_sum(N, self.a, self.b, 1, dps)
             from scaling_verify.numerics.precise.models import two_time
             lam, pw = self.modes(dps)
             kap = two_time.solve_kappa(lam, N, 0, dps)  # kappa = (kappa/N) sum lambda/(lambda+kappa)
@@ -189,48 +204,36 @@ class PowerLaw:
     def simulate(self, t, P: int | None = None, N: int | None = None, draws: int = 1000, seed: int = 0,
                  ridge: float = 0.0, noise: float = 0.0) -> np.ndarray:
         """Per-draw test losses of the real system after gradient flow for time ``t`` (a number: shape
-        ``(draws,)``; a sequence: ``(draws, len(t))``), float64, JAX (jit + vmap over draws):
-
-        * ``N = None``, ``P`` finite: :func:`numerics.models.flow.ridge_flow_losses` (ridge and noise);
-        * ``N`` finite, ``P = None``: random projections, exact flow on ``G = A Lambda A^T/N``
-          (:func:`numerics.simulate.models.random_features.flow_exact`), ``+ sigma^2``;
-        * ``N``, ``P`` finite (no ridge): :func:`numerics.simulate.models.random_features.flow_exact_data`.
-        """
-        scalar = np.ndim(t) == 0
-        ts = [_num("t", v, lo=0.0, allow_inf=True) for v in np.atleast_1d(np.asarray(t, dtype=object))]
-        N, P = _count("N", N), _count("P", P)
-        draws, seed = _count("draws", draws, allow_none=False), int(_num("seed", seed, lo=0.0))
-        rho, sig = _num("ridge", ridge, lo=0.0), _num("noise", noise, lo=0.0)
+        ``(draws,)``; a sequence: ``(draws, len(t))``), float64, JAX (jit + vmap over draws): :func:`simulate_modes`
+        on this model's modes."""
         if self.M is None:
             raise ValueError("simulate() needs a finite M")
-        if N is None and P is None:
-            raise ValueError("nothing is random with N=None and P=None: use loss()")
-        if N is not None and rho:
-            raise ValueError("a ridge at finite N is not simulated here (use N=None, or ridge=0)")
         k = np.arange(1, self.M + 1, dtype=float)
-        lam, w = k ** -self.b, np.sqrt(k ** -self.a / k ** -self.b)
-        if N is None:
-            from scaling_verify.numerics.models.flow import ridge_flow_losses
-            out = ridge_flow_losses(seed, lam, w, P, draws, ts, rho, sig)
-        else:
-            out = self._simulate_rf(ts, N, P, draws, seed, lam, w, sig)
-        return out[:, 0] if scalar else out
+        return simulate_modes(k ** -self.b, np.sqrt(k ** -self.a / k ** -self.b), t, P, N, draws, seed, ridge, noise)
 
-    def _simulate_rf(self, ts, N, P, draws, seed, lam, w, sig):
-        import jax
+    def sgd_loss(self, steps, batch: int, lr: float, noise: float = 0.0, N: int | None = None, dps: int = 30):
+        """The exact expected test loss of one-pass SGD (:meth:`Linear.sgd_loss
+        <numerics.models.linear.Linear.sgd_loss>`; finite ``M``)."""
+        return self._linear().sgd_loss(steps, batch, lr, noise, N, dps)
 
-        from scaling_verify.numerics.simulate import float64
-        from scaling_verify.numerics.simulate.models import random_features as rf
-        with float64():
-            kA, kD = jax.random.split(jax.random.key(seed))
-            A = rf.draw_projections(kA, draws, N, self.M)
-            tt = np.asarray(ts, dtype=float)
-            if P is None:
-                if np.any(np.isinf(tt)):
-                    raise ValueError("t=inf at finite N, P=None: use a large finite t (the flow converges as e^{-g t})")
-                return np.asarray(rf.flow_exact(A, lam, w, tt)) + sig ** 2
-            Psi, nz = rf.draw_data(kD, draws, P, lam, sigma=sig)
-            return np.asarray(rf.flow_exact_data(A, Psi, lam, w, tt, nz, sig)[0])
+    def sgd_simulate(self, steps, batch: int, lr: float, draws: int = 1000, seed: int = 0, N: int | None = None,
+                     noise: float = 0.0) -> np.ndarray:
+        """Per-draw test losses of the real one-pass SGD (:meth:`Linear.sgd_simulate
+        <numerics.models.linear.Linear.sgd_simulate>`; finite ``M``)."""
+        return self._linear().sgd_simulate(steps, batch, lr, draws, seed, N, noise)
+
+    def loss_curve(self, ts, N: int | None = None, P: int | None = None, ridge: float = 0.0,
+                   noise: float = 0.0) -> np.ndarray:
+        """:meth:`loss` in float64 over ``ts`` (:meth:`Linear.loss_curve <numerics.models.linear.Linear.loss_curve>`;
+        finite ``M``)."""
+        return self._linear().loss_curve(ts, N, P, ridge, noise)
+
+    def _linear(self):
+        if self.M is None:
+            raise ValueError("this needs a finite M")
+        from scaling_verify.numerics.models.linear import Linear
+        b, a = mp.mpf(self.b), mp.mpf(self.a)
+        return Linear(lambda k: k ** -b, lambda k: k ** -a, M=self.M)
 
     # ------------------------------------------------------------------ exponents
 
@@ -332,3 +335,57 @@ class PowerLaw:
             opt = A.budget_optimum(c1, q, c2, sp.Integer(1), e1=e_count, e2=sp.Integer(1), C=S.P)
             laws.append(sp.simplify(opt.loss.exponent))
         return sp.Min(*laws)
+
+
+# ---------------------------------------------------------------------- the real system, on any modes
+
+def simulate_modes(lam, w, t, P: int | None = None, N: int | None = None, draws: int = 1000, seed: int = 0,
+                   ridge: float = 0.0, noise: float = 0.0) -> np.ndarray:
+    """Per-draw test losses of the real system on the modes ``lam`` (eigenvalues) with target weights ``w`` (float64
+    arrays) after gradient flow for time ``t`` (a number: shape ``(draws,)``; a sequence: ``(draws, len(t))``),
+    float64, JAX (jit + vmap over draws):
+
+    * ``N = None``, ``P`` finite: :func:`numerics.models.flow.ridge_flow_losses` (ridge and noise);
+    * ``N`` finite, ``P = None``: random projections, exact flow on ``G = A Lambda A^T/N``
+      (:func:`numerics.simulate.models.random_features.flow_exact`), ``+ sigma^2``;
+    * ``N``, ``P`` finite (no ridge): :func:`numerics.simulate.models.random_features.flow_exact_data`;
+    * ``N``, ``P`` finite with a ridge, ``t = inf`` only: the ridge solution in the smaller dimension,
+      :func:`numerics.simulate.models.linear_rf_sim.ridge_losses`, on the same draws.
+    """
+    scalar = np.ndim(t) == 0
+    ts = [_num("t", v, lo=0.0, allow_inf=True) for v in np.atleast_1d(np.asarray(t, dtype=object))]
+    N, P = _count("N", N), _count("P", P)
+    draws, seed = _count("draws", draws, allow_none=False), int(_num("seed", seed, lo=0.0))
+    rho, sig = _num("ridge", ridge, lo=0.0), _num("noise", noise, lo=0.0)
+    if N is None and P is None:
+        raise ValueError("nothing is random with N=None and P=None: use loss()")
+    if N is not None and rho and (P is None or not all(math.isinf(v) for v in ts)):
+        raise ValueError("a ridge at finite N is simulated only with finite P at t=inf (use N=None, or ridge=0)")
+    lam, w = np.asarray(lam, dtype=float), np.asarray(w, dtype=float)
+    if N is None:
+        from scaling_verify.numerics.models.flow import ridge_flow_losses
+        out = ridge_flow_losses(seed, lam, w, P, draws, ts, rho, sig)
+    else:
+        out = _simulate_rf(ts, N, P, draws, seed, lam, w, sig, rho)
+    return out[:, 0] if scalar else out
+
+
+def _simulate_rf(ts, N, P, draws, seed, lam, w, sig, rho=0.0):
+    import jax
+
+    from scaling_verify.numerics.simulate import float64
+    from scaling_verify.numerics.simulate.models import random_features as rf
+    with float64():
+        kA, kD = jax.random.split(jax.random.key(seed))
+        A = rf.draw_projections(kA, draws, N, lam.shape[0])
+        tt = np.asarray(ts, dtype=float)
+        if P is None:
+            if np.any(np.isinf(tt)):
+                raise ValueError("t=inf at finite N, P=None: use a large finite t (the flow converges as e^{-g t})")
+            return np.asarray(rf.flow_exact(A, lam, w, tt)) + sig ** 2
+        Psi, nz = rf.draw_data(kD, draws, P, lam, sigma=sig)
+        if rho:  # t = inf only (checked in simulate_modes)
+            from scaling_verify.numerics.simulate.models import linear_rf_sim
+            L = np.asarray(linear_rf_sim.ridge_losses(A, Psi, lam, w, rho, nz, sig))
+            return np.repeat(L[:, None], len(ts), axis=1)
+        return np.asarray(rf.flow_exact_data(A, Psi, lam, w, tt, nz, sig)[0])

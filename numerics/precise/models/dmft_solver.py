@@ -168,19 +168,27 @@ def loss_points(ts, M: int, a, b, N=None, P=None, dps: int = 30, time_factor=2, 
 
         lam_mp, pw_mp = two_time.power_law_modes(M, a, b, dps)
         return two_time.loss_points(ts, lam_mp, pw_mp, P, dps=dps)
-    dps_goal, prec, delta, coef = talbot_parameters(dps)
-    iN = 0.0 if N is None else 1 / float(N)
-    iP = 0.0 if P is None else 1 / float(P)
     with mp.workdps(dps + 10):
         lam_mp = [mp.mpf(k) ** (-mp.mpf(b)) for k in range(1, M + 1)]
         pw_mp = [mp.mpf(k) ** (-mp.mpf(a)) for k in range(1, M + 1)]
+    return mode_loss_points(ts, lam_mp, pw_mp, N, dps, time_factor, root)
+
+
+def mode_loss_points(ts, lam_mp, pw_mp, N=None, dps: int = 30, time_factor=2, root: str = "physical"):
+    """:func:`loss_points` for given modes: eigenvalues ``lam_mp`` and target powers ``pw_mp`` (mpf lists at
+    ``dps + 10`` digits or more), ``P = oo``."""
+    if N is not None and not N >= 1:
+        raise ValueError(f"N must be >= 1, got N={N}")
+    dps_goal, prec, delta, coef = talbot_parameters(dps)
+    iN = 0.0 if N is None else 1 / float(N)
+    iP = 0.0
     lam64 = np.array([float(v) for v in lam_mp])
     out = []
     wprec = prec + GUARD_BITS
     with gmpy2.context(precision=wprec):
         lam, pw = [_g(v) for v in lam_mp], [_g(v) for v in pw_mp]
         giN = gmpy2.mpfr(0) if N is None else 1 / _num(N)
-        giP = gmpy2.mpfr(0) if P is None else 1 / _num(P)
+        giP = gmpy2.mpfr(0)
         thr = gmpy2.mpfr(2) ** (-(wprec // 2 + 6))
         for t in ts:
             with mp.workdps(dps_goal):
