@@ -439,7 +439,7 @@ register_theory = REGISTRY.register_theory
 BUILTIN_MODULES: tuple[str, ...] = tuple(
     f"scaling_verify.theory.{name}" for name in ("dynamical", "finite_data", "feature_learning", "compute_phases",
                                                  "spectral", "quanta", "equivariance", "optimal_learning",
-                                                 "kernel_ridge_crossover"))
+                                                 "kernel_ridge_crossover", "solvable_model"))
 _loaded = False
 
 
