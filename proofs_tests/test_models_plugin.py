@@ -65,3 +65,18 @@ def test_pytest_items_and_power_pass(work):
     for cid in ("time_exponent", "data_exponent"):
         for lv in ("symbolic", "precise", "simulate", "precise-power", "simulate-power"):
             assert f"plaw.{cid}[{lv}] PASSED" in text, (cid, lv)
+
+
+@pytest.mark.parametrize("model, match", [
+    ("models.PowerLaw(a=0.5, b=1.5, M=None)", "a must be > 1"),
+    ("models.PowerLaw(a=3.0, b=float('nan'))", "b must be finite"),
+    ("models.PowerLaw(a='3', b=1.5)", "a must be a real number"),
+])
+def test_a_bad_model_argument_exits_2_with_one_line(tmp_path, model, match):
+    """A plug-in declaring an invalid model fails before any check runs: exit 2, one line naming the argument."""
+    (tmp_path / "badplaw.py").write_text(PLUGIN.replace("models.PowerLaw(a=3.0, b=1.5)", model)
+                                         .replace('"plaw"', '"badplaw"'))
+    out = _run([SV, "verify", "--module", "badplaw", "--no-report"], tmp_path)
+    assert out.returncode == 2, out.stdout[-2000:] + out.stderr[-2000:]
+    lines = [ln for ln in out.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and match in lines[0], out.stderr
