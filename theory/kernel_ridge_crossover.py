@@ -1,6 +1,7 @@
 """Kernel ridge regression rates and the noiseless-to-noisy crossover (Cui, Loureiro, Krzakala, Zdeborova 2021,
 "Generalization error rates in kernel regression: the crossover from the noiseless to noisy regime", NeurIPS 2021,
-arXiv 2105.15004), built on :func:`scaling_verify.models.claims`.
+arXiv 2105.15004), declared with :func:`theory.model_claims.declare` (the checks of
+:mod:`scaling_verify.models` are wired by ``numerics/precise/kernel_ridge_crossover.py`` and its simulate twin).
 
 Setting (the paper's): Gaussian design, kernel eigenvalues :math:`\\lambda_k \\sim k^{-\\alpha}` (capacity
 :math:`\\alpha > 1`), target with source :math:`r`: :math:`\\lambda_k\\theta_k^{\\star2} \\sim k^{-1-2\\alpha r}`; ``n``
@@ -30,12 +31,15 @@ import functools
 import sympy as sp
 
 from scaling_verify.theory.claims import Claim, Theory, register, register_theory
+from scaling_verify.theory.model_claims import Scaling, declare
 
 SOURCE = "Cui, Loureiro, Krzakala, Zdeborova 2021, arXiv 2105.15004"
 THEORY = register_theory(Theory(
     id="krr_crossover",
     title="Generalization error rates in kernel regression: the crossover from the noiseless to noisy regime",
     authors=("Hugo Cui", "Bruno Loureiro", "Florent Krzakala", "Lenka Zdeborova"), year=2021, arxiv="2105.15004",
+    checks={"precise": ("scaling_verify.numerics.precise.kernel_ridge_crossover",),
+            "simulate": ("scaling_verify.numerics.simulate.kernel_ridge_crossover",)},
     notes="Rates derived from the power-law model (b = alpha, a = 1 + 2 alpha r); the rate table is reconstructed "
           "(not readable from public text), the crossover line is confirmed from the Fig. 1 caption.",
 ))
@@ -56,13 +60,13 @@ def crossover_line() -> sp.Expr:
     """The ridge decay where the noiseless bias rate ``2 l min(r, 1)`` meets the variance rate ``1 - l/alpha``:
     both derived from the model (the noiseless decaying-ridge exponent, and the count exponent ``1/b`` of
     :func:`theory.dynamical.count_sum_exponent`), solved for ``l``."""
-    from scaling_verify.numerics.models.power_law import ELL_SYMBOL, PowerLaw
     from scaling_verify.theory import dynamical as D
+    from scaling_verify.theory import power_law_model as PLM
     from scaling_verify.theory import symbols as S
 
-    bias = PowerLaw(1 + 2 * ALPHA * R, ALPHA, None).exponent("P", ridge_decay=1.0).expr  # Min(l(a-1)/b, 2 l)
+    bias = PLM.exponent("P", ridge_decay=True).expr  # Min(l(a-1)/b, 2 l)
     e_count, _ = D.count_sum_exponent()
-    repl = {S.a: MAP["a"], S.b: MAP["b"], ELL_SYMBOL(): ell}
+    repl = {S.a: MAP["a"], S.b: MAP["b"], PLM.ell_symbol(): ell}
     bias = bias.xreplace(repl)
     slope = bias.subs(ell, 1)  # the bias rate is homogeneous in l (checked): rate = l * Min(2, 2r)
     pts = [{ell: v, r: rv, alpha: av} for v in (0.3, 2.0) for rv in (0.4, 1.7) for av in (1.5, 3.0)]
@@ -85,20 +89,18 @@ LATEX = {
 
 
 def _register_claims() -> None:
-    from scaling_verify import models
-
-    base = models.PowerLaw(a=1 + 2 * ALPHA * R, b=ALPHA)
+    base = (1 + 2 * ALPHA * R, ALPHA)  # the power-law model's a, b
     params = {"alpha": ALPHA, "r": R}
-    models.claims(
-        base, "krr_crossover", source=SOURCE, symbols=MAP, params=params,
-        noiseless_optimal_rate=models.Scaling(
+    declare(
+        *base, "krr_crossover", source=SOURCE, symbols=MAP, params=params,
+        noiseless_optimal_rate=Scaling(
             "P", 2 * alpha * m, status="reconstructed", notes=RECON, source=SOURCE + ", noiseless rates",
             regime=alpha > 1,
             statement="Noiseless data, optimal (here: vanishing) ridge: the excess error decays as n^{-2 alpha min(r,1)}.",
             latex_statement=r"Noiseless data, optimal (here: vanishing) ridge: the excess error decays as "
                             r"$n^{-2\alpha\min(r,1)}$.",
             wrong_forms={"Caponnetto-De Vito noisy rate": 2 * alpha * m / (1 + 2 * alpha * m)}),
-        noisy_optimal_rate=models.Scaling(
+        noisy_optimal_rate=Scaling(
             "P", 2 * alpha * m / (1 + 2 * alpha * m), noise=SIGMA, ridge="optimal", status="reconstructed",
             regime=alpha > 1,
             notes=RECON, source=SOURCE + ", noisy optimally regularised rate",
@@ -117,16 +119,16 @@ def _register_claims() -> None:
              {"noiseless rate 2 l min(r,1)": 2 * ell * m},
              "Noisy labels, ridge n^{-l} above the crossover line (l < alpha): the variance dominates and the "
              "excess error decays as n^{-(1 - l/alpha)}.")):
-        models.claims(base, "krr_crossover", source=SOURCE, symbols=MAP, params={**params, "ell": l_},
-                      **{name: models.Scaling("P", expr, noise=SIGMA, ridge_decay=l_, regime=regime & (alpha > 1),
+        declare(*base, "krr_crossover", source=SOURCE, symbols=MAP, params={**params, "ell": l_},
+                      **{name: Scaling("P", expr, noise=SIGMA, ridge_decay=l_, regime=regime & (alpha > 1),
                                               status="reconstructed", notes=RECON, statement=stmt,
                                               latex_statement=LATEX[name],
                                               source=SOURCE + ", decaying regularisation", wrong_forms=wrong)})
     # r > 1: the rate saturates at 2 alpha (the bias term kappa^2 zeta(a - 2b) takes over). Precise only: at
     # r = 1.5 the simulated excess spans 1e-6..1e-12 over the window, below the min-norm solve's rounding.
-    models.claims(models.PowerLaw(a=1 + 2 * ALPHA * 1.5, b=ALPHA), "krr_crossover", source=SOURCE, symbols=MAP,
-                  params={"alpha": ALPHA, "r": 1.5}, levels=("precise",),
-                  saturated_noiseless_rate=models.Scaling(
+    declare(1 + 2 * ALPHA * 1.5, ALPHA, "krr_crossover", source=SOURCE, symbols=MAP,
+            params={"alpha": ALPHA, "r": 1.5}, levels=("precise",),
+                  saturated_noiseless_rate=Scaling(
                       "P", 2 * alpha * m, status="reconstructed", notes=RECON, regime=(r > 1) & (alpha > 1),
                       source=SOURCE + ", saturation r > 1",
                       statement="Noiseless, r > 1: the rate saturates at n^{-2 alpha} (not n^{-2 alpha r}).",

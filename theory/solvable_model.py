@@ -27,6 +27,7 @@ import functools
 import sympy as sp
 
 from scaling_verify.theory.claims import Claim, Theory, register, register_theory
+from scaling_verify.theory.model_claims import Scaling, declare
 
 SOURCE = "Maloney, Roberts, Sully 2022, arXiv 2210.16859"
 THEORY = register_theory(Theory(
@@ -106,19 +107,17 @@ def peak_exponent() -> sp.Expr:
 
 
 def _register_claims() -> None:
-    from scaling_verify import models  # the model library wires the symbolic, precise and simulate checks
-
-    models.claims(
-        models.PowerLaw(a=1 + ALPHA, b=1 + ALPHA), "solvable_model", source=SOURCE, symbols=MAP,
+    declare(  # the check modules wire the model library's precise and simulate checks to these
+        1 + ALPHA, 1 + ALPHA, "solvable_model", source=SOURCE, symbols=MAP,
         params={"alpha": ALPHA},
-        parameter_exponent=models.Scaling(
+        parameter_exponent=Scaling(
             "N", alpha, status="reconstructed", quantity=r"\alpha_N",
             statement="Parameter-limited (T = oo): the test loss decays as N^-alpha for latent eigenvalues "
                       "lambda_k ~ k^-(1+alpha) and i.i.d. teacher weights.",
             latex_statement=r"$\mathcal L(N) \propto N^{-\alpha}$ at $T = \infty$, $\lambda_k \propto k^{-(1+\alpha)}$.",
             wrong_forms={"1+alpha (the spectral exponent)": 1 + alpha},
             notes=RECON + " The projection residual of the teacher on N random features (bottleneck law p = 1)."),
-        data_exponent=models.Scaling(
+        data_exponent=Scaling(
             "P", alpha, status="reconstructed", quantity=r"\alpha_T",
             statement="Data-limited (N = oo): the ridgeless test loss decays as T^-alpha.",
             latex_statement=r"$\mathcal L(T) \propto T^{-\alpha}$ at $N = \infty$ (ridgeless).",

@@ -57,57 +57,10 @@ import mpmath as mp
 import numpy as np
 
 from scaling_verify.numerics.measurement import measurement
-from scaling_verify.numerics.models.power_law import ELL_SYMBOL, PowerLaw
+from scaling_verify.numerics.models.power_law import PowerLaw
+from scaling_verify.theory.model_claims import Scaling, declare, declared
 
 _FD_FLOOR, _EXACT_FLOOR = 1e-8, 1e-7  # measured rounding: 3e-11 (t), 1.1e-8 (P at a = 8.5: Euler-Maclaurin tail)
-
-
-@dataclass(frozen=True)
-class Scaling:
-    """One claimed exponent of the model: ``loss ~ variable^-expr`` (the excess loss ``L - sigma^2`` for ``P``).
-
-    Attributes:
-      variable: ``"t"`` (N = P = oo), ``"N"`` (t = P = oo) or ``"P"`` (t = N = oo).
-      expr: the printed exponent (SymPy, in the claim's symbols).
-      ridge: for ``P``: a fixed ridge ``>= 0`` or ``"optimal"``.
-      noise: label-noise standard deviation ``sigma`` (``P`` only).
-      ridge_decay: for ``P``: the ridge ``P^-ridge_decay`` instead of ``ridge``.
-      statement, source, status, notes, regime, wrong_forms, printed_latex, latex_statement, quantity: as in
-        :class:`theory.claims.Claim`
-        (``regime`` defaults to the derivation's conditions, ``quantity`` to ``\\alpha_{variable}``: give the
-        paper's own name when it calls the resource differently, e.g. ``\\alpha_D`` for ``P`` samples).
-    """
-
-    variable: str
-    expr: object
-    ridge: float | str = "optimal"
-    noise: float = 0.0
-    ridge_decay: float | None = None
-    statement: str = ""
-    source: str = ""
-    status: str = "published"
-    notes: str = ""
-    regime: object = None
-    wrong_forms: Mapping[str, object] = field(default_factory=dict)
-    printed_latex: str = ""
-    latex_statement: str = ""
-    quantity: str = ""
-
-    def __post_init__(self) -> None:
-        if self.variable not in ("t", "N", "P"):
-            raise ValueError(f"Scaling.variable must be 't', 'N' or 'P', got {self.variable!r}")
-        if self.variable != "P" and (self.noise or self.ridge != "optimal" or self.ridge_decay is not None):
-            raise ValueError(f"ridge, noise and ridge_decay apply to variable 'P' only (got {self.variable!r})")
-        if self.ridge == "optimal" and self.ridge_decay is None and self.variable == "P" and self.noise == 0:
-            object.__setattr__(self, "ridge", 0.0)  # noiseless: the optimum over rho >= 0 is the ridgeless limit
-        if self.variable == "P" and self.ridge not in ("optimal",) and self.ridge_decay is None and float(self.ridge) > 0:
-            raise ValueError("a fixed ridge > 0 gives exponent 0 (the loss tends to a constant): claim it with "
-                             "a PowerSpec(additive=...) claim of your own, not through Scaling")
-
-    @property
-    def key(self) -> tuple:
-        return (self.variable, str(self.ridge), float(self.noise),
-                None if self.ridge_decay is None else float(self.ridge_decay))
 
 
 @dataclass(frozen=True)
@@ -373,36 +326,31 @@ def _simulate_check(model: PowerLaw, sc: Scaling):
 # ----------------------------------------------------------------------------------------------- claims
 
 
-def _register_for_caller(register, claim) -> None:
-    """``register(claim)`` on behalf of the module that called :func:`claims` (the first frame outside this
-    library): the registry records the registering module (``--module`` selects by it, the result cache keys
-    on its imports)."""
-    import sys
-
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__", "").startswith(_OWN):
-        frame = frame.f_back
-    if frame is None:
-        register(claim)
-        return
-    register(claim, registered_by=(frame.f_globals.get("__name__", ""), frame.f_globals.get("__file__", "") or ""))
+def wire(d, levels: tuple[str, ...] | None = None) -> None:
+    """Register the numeric checks of one declaration (:class:`theory.model_claims.Declared`) at ``levels``
+    (default: the declared ones)."""
+    from scaling_verify.numerics.checks import check
+    model, sc = PowerLaw(d.a, d.b), d.scaling
+    levels = d.levels if levels is None else tuple(lv for lv in levels if lv in d.levels)
+    if "precise" in levels:
+        check(d.claim_id, "precise")(_precise_check(model, sc))
+    if "simulate" in levels:
+        check(d.claim_id, "simulate", power_exempt=NOISY_POWER_EXEMPT if sc.noise else "")(_simulate_check(model, sc))
 
 
-_OWN = ("scaling_verify.numerics.models", "scaling_verify.models")
-
-
-@functools.lru_cache(maxsize=None)
-def _derived(a: float, b: float, key: tuple):
-    variable, ridge, noise, decay = key
-    rid = ridge if ridge == "optimal" else float(ridge)
-    return PowerLaw(a, b, None).exponent(variable, ridge=rid, noise=noise, ridge_decay=decay)
+def wire_declared(theory: str, level: str) -> None:
+    """Register the ``level`` checks of every claim ``theory`` declared with :func:`theory.model_claims.declare`
+    (a built-in theory's check module calls this: the theory itself imports nothing from numerics)."""
+    for d in declared(theory):
+        wire(d, (level,))
 
 
 def claims(model: PowerLaw, theory: str, *, source: str = "", symbols: Mapping[str, object] | None = None,
            params: Mapping[str, float] | None = None, levels: tuple[str, ...] = ("precise", "simulate"),
            **scalings: Scaling):
     """Register one claim per ``scalings`` entry (``<theory>.<name>``) with its symbolic, precise and simulate
-    checks (module doc), and return the claims.
+    checks (module doc), and return the claims: :func:`theory.model_claims.declare` for the claims, then
+    :func:`wire` for their checks.
 
     Args:
       model: the declared :class:`PowerLaw` (its ``a``, ``b``; the checks choose their own sizes, :class:`Sizes`).
@@ -415,54 +363,10 @@ def claims(model: PowerLaw, theory: str, *, source: str = "", symbols: Mapping[s
       levels: the numeric levels to wire (``precise``, ``simulate``).
       scalings: claim name -> :class:`Scaling`.
     """
-    import sympy as sp
-
-    from scaling_verify.numerics.checks import check
-    from scaling_verify.theory import symbols as S
-    from scaling_verify.theory.claims import Claim, register
-    out = []
-    for name, sc in scalings.items():
-        if not isinstance(sc, Scaling):
-            raise ValueError(f"claims(): {name} must be a Scaling, got {type(sc).__name__}")
-        expr = sp.sympify(sc.expr, strict=True)
-        syms = set(expr.free_symbols)
-        for w in sc.wrong_forms.values():
-            syms |= set(sp.sympify(w, strict=True).free_symbols)
-        byname = {s.name: s for s in syms}
-        mapping = dict(symbols or {})
-        for n_ in ("a", "b", "ell"):
-            mapping.setdefault(n_, byname.get(n_, {"a": S.a, "b": S.b, "ell": ELL_SYMBOL()}[n_]))
-        mapping = {n_: sp.sympify(v, strict=True) for n_, v in mapping.items()}
-        vals = dict(params or {})
-        if not params:
-            vals = {"a": model.a, "b": model.b}
-            if sc.ridge_decay is not None:
-                vals["ell"] = float(sc.ridge_decay)
-        for n_, v in mapping.items():
-            syms |= set(v.free_symbols) if n_ in ("a", "b") or sc.ridge_decay is not None else set()
-        # the derivation runs at import only when the claim needs it (no regime or statement given): a
-        # derivation can take seconds (budget_optimum), and every command imports every theory
-        ex = _derived(model.a, model.b, sc.key) if sc.regime is None or not sc.statement else None
-        for n_, want in (("a", model.a), ("b", model.b)) + ((("ell", sc.ridge_decay),) if sc.ridge_decay else ()):
-            got = float(mapping[n_].subs({s: vals[s.name] for s in mapping[n_].free_symbols if s.name in vals}))
-            if abs(got - float(want)) > 1e-12 * max(1.0, abs(float(want))):
-                raise ValueError(f"claims(): {name}: params give {n_} = {got}, the model has {want}")
-        repl = {S.a: mapping["a"], S.b: mapping["b"], ELL_SYMBOL(): mapping["ell"]}
-        regime = sc.regime if sc.regime is not None else ex.conditions.xreplace(repl)  # type: ignore[union-attr]
-        key, a_, b_ = sc.key, model.a, model.b
-        stmt = sc.statement or (f"The {'excess ' if sc.variable == 'P' else ''}loss of the power-law model decays as "
-                                f"{sc.variable}^-({sp.sstr(expr)}) ({ex.derivation}).")  # type: ignore[union-attr]
-        claim = Claim(id=f"{theory}.{name}", theory=theory, statement=stmt,
-                      quantity=sc.quantity or rf"\alpha_{{{sc.variable}}}", expr=expr,
-                      symbols=tuple(sorted(syms | set(regime.free_symbols), key=str)),
-                      source=sc.source or source or "scaling_verify.models.PowerLaw", status=sc.status,
-                      regime=regime, params=vals, notes=sc.notes, wrong_forms=dict(sc.wrong_forms),
-                      printed_latex=sc.printed_latex, latex_statement=sc.latex_statement,
-                      derive=lambda key=key, repl=repl: _derived(a_, b_, key).expr.xreplace(repl))
-        _register_for_caller(register, claim)
-        if "precise" in levels:
-            check(claim.id, "precise")(_precise_check(model, sc))
-        if "simulate" in levels:
-            check(claim.id, "simulate", power_exempt=NOISY_POWER_EXEMPT if sc.noise else "")(_simulate_check(model, sc))
-        out.append(claim)
-    return tuple(out)
+    out = declare(model.a, model.b, theory, source=source, symbols=symbols, params=params, levels=levels,
+                  **scalings)
+    ids = {c.id for c in out}
+    for d in declared(theory):
+        if d.claim_id in ids:
+            wire(d)
+    return out

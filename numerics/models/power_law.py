@@ -44,9 +44,10 @@ _VARIABLES = ("t", "N", "P")
 
 
 def ELL_SYMBOL():
-    """The ridge-decay exponent ``l`` (``rho = P^-l``) as a positive SymPy symbol named ``ell``."""
-    import sympy as sp
-    return sp.Symbol("ell", positive=True)
+    """The ridge-decay exponent ``l`` (``rho = P^-l``) as a positive SymPy symbol named ``ell``
+    (:func:`theory.power_law_model.ell_symbol`)."""
+    from scaling_verify.theory.power_law_model import ell_symbol
+    return ell_symbol()
 
 
 def _num(name: str, v, lo: float | None = None, strict: bool = False, allow_inf: bool = False) -> float:
@@ -239,27 +240,12 @@ class PowerLaw:
 
     def exponent(self, variable: str, ridge="optimal", noise: float = 0.0,
                  ridge_decay: float | None = None) -> Exponent:
-        """The exponent of ``loss ~ variable^-e`` with the other resources infinite (``t`` at N = P = oo;
-        ``N`` at t = P = oo; ``P`` at t = N = oo), derived in SymPy:
-
-        * ``t``: :func:`theory.asymptotics.mellin_sum` of :math:`\\sum_k k^{-a}e^{-2k^{-b}t}`: ``(a-1)/b``;
-        * ``N``: the projection residual's bottleneck law (:func:`theory.dynamical.single_model_size_exponent`,
-          Mellin/head case split): ``min(a-1, b)``;
-        * ``P``, ``noise = 0`` (ridgeless = optimal ridge >= 0): :func:`theory.dynamical.data_exponent`:
-          ``min(a-1, 2b)``; ``noise > 0``, ``ridge = 0``: 0 (the variance term ``sigma^2 gamma/(1-gamma)`` tends to a
-          constant); ``noise > 0``, ``ridge = "optimal"``: bias ``tau^-q`` (``q = (a-1)/b`` or 2, the two terms of
-          :func:`theory.dynamical.residual_terms`) against variance ``sigma^2 tau^(1/b)/P`` (the count exponent
-          of :func:`theory.dynamical.count_sum_exponent`), minimised over ``tau = 1/kappa`` by
-          :func:`theory.asymptotics.budget_optimum`, then the Min over the two terms (the optimum's exponent
-          increases with q): ``min(a-1, 2b)/(min(a-1, 2b) + 1)``; a fixed ``ridge > 0``: 0 (the loss tends to
-          the bias at kappa = ridge);
-        * ``P`` with ``ridge_decay = l`` (the ridge ``rho = P^-l``, ``0 < l < b``; Cui, Loureiro, Krzakala,
-          Zdeborova 2021, arXiv 2105.15004): the renormalised ridge is ``kappa ~ rho`` (the ridgeless
-          ``kappa ~ P^-b`` is smaller), so ``tau = 1/kappa = P^l``; the bias terms ``tau^-q`` of
-          :func:`theory.dynamical.residual_terms` give ``P^{-l q}`` and the variance ``sigma^2 tau^{1/b}/P``
-          gives ``P^{-(1 - l/b)}``; :func:`theory.asymptotics.leading_power` takes the Min:
-          ``min(l (a-1)/b, 2 l)`` noiseless, ``min(l (a-1)/b, 2 l, 1 - l/b)`` noisy. ``expr`` keeps the symbol
-          ``l`` (:data:`ELL`); ``value`` substitutes ``ridge_decay``.
+        """The exponent of ``loss ~ variable^-e`` with the other resources infinite (``t`` at N = P = oo; ``N`` at
+        t = P = oo; ``P`` at t = N = oo), derived in SymPy by :func:`theory.power_law_model.exponent` (the case splits
+        and formulas are in its module doc: ``(a-1)/b``; ``min(a-1, b)``; ``min(a-1, 2b)`` noiseless,
+        ``min(a-1, 2b)/(min(a-1, 2b) + 1)`` noisy with the optimal ridge, 0 with a fixed ridge or noisy ridgeless;
+        ``ridge_decay = l``: the ridge ``P^-l``). ``value`` substitutes this model's ``a``, ``b`` (and ``l``); ``holds``
+        says whether the regime conditions hold there.
         """
         if variable not in _VARIABLES:
             raise ValueError(f"variable must be one of {_VARIABLES}, got {variable!r}")
@@ -268,74 +254,22 @@ class PowerLaw:
             raise ValueError(f"ridge must be a number >= 0 or 'optimal', got {ridge!r}")
         rho = 0.0 if opt else _num("ridge", ridge, lo=0.0)
         sig = _num("noise", noise, lo=0.0)
+        extra = {}
         if ridge_decay is not None:
             if variable != "P":
                 raise ValueError(f"ridge_decay applies to variable 'P' only, got variable={variable!r}")
             if not opt:
                 raise ValueError("give either a fixed ridge or ridge_decay, not both")
-            ell = _num("ridge_decay", ridge_decay, lo=0.0, strict=True)
+            extra = {ELL_SYMBOL(): _num("ridge_decay", ridge_decay, lo=0.0, strict=True)}
         import sympy as sp
 
-        from scaling_verify.theory import asymptotics as A
-        from scaling_verify.theory import dynamical as D
+        from scaling_verify.theory import power_law_model as PLM
         from scaling_verify.theory import symbols as S
-        a, b = S.a, S.b
-        cond = sp.And(a > 1, b > 1)
-        extra = {}
-        if ridge_decay is not None:
-            expr, cond, why = self._decaying_ridge_P(sig > 0)
-            extra = {ELL_SYMBOL(): ell}
-        elif rho > 0 and not opt:
-            expr, why = sp.Integer(0), f"a fixed ridge {rho:g} > 0: the loss tends to a positive constant"
-        elif variable == "t":
-            law = A.mellin_sum(a, b, c=sp.Integer(2))
-            expr, cond, why = law.exponent, law.conditions, "mellin_sum of sum_k k^-a exp(-2 k^-b t)"
-        elif variable == "N":
-            expr, why = D._cached("N1", D.single_model_size_exponent), "projection residual, bottleneck law p = 1"
-        elif sig == 0:
-            expr, why = D._cached("P", D.data_exponent), "ridgeless kernel regression, bottleneck law p = 2"
-        elif not opt:
-            expr, why = sp.Integer(0), "ridgeless with noise: the variance term sigma^2 gamma/(1-gamma) -> constant"
-        else:
-            expr, why = self._optimal_ridge_noisy_P(), "optimal ridge with noise: bias-variance budget over kappa"
-        subs = {a: self.a, b: self.b, **extra}
-        value = float(sp.N(expr.subs(subs)))
-        holds = bool(cond.subs(subs)) if cond is not sp.true else True
-        return Exponent(variable, expr, cond, value, holds, why)
-
-    @staticmethod
-    def _decaying_ridge_P(noisy: bool):
-        """``min(l q_i)`` over the bias terms (and ``1 - l/b``, the variance, with noise): see :meth:`exponent`."""
-        import sympy as sp
-
-        from scaling_verify.theory import asymptotics as A
-        from scaling_verify.theory import dynamical as D
-        from scaling_verify.theory import symbols as S
-        ell = ELL_SYMBOL()
-        e_count, _ = D.count_sum_exponent()  # effective modes ~ tau^{e_count}
-        terms = [(cf, ell * q) for cf, q, _ in D.residual_terms(2)]  # bias: tau^-q, tau = 1/kappa = P^l
-        if noisy:
-            terms.append((sp.Symbol("c_var", positive=True), 1 - ell * e_count))  # sigma^2 tau^{e_count}/P
-        law = A.leading_power(terms, S.P)
-        why = "ridge P^-l: bias tau^-q at tau = P^l" + (" against the variance tau^{1/b}/P" if noisy else "")
-        return sp.simplify(law.exponent), sp.And(S.a > 1, S.b > 1, ell < S.b), why
-
-    @staticmethod
-    def _optimal_ridge_noisy_P():
-        import sympy as sp
-
-        from scaling_verify.theory import asymptotics as A
-        from scaling_verify.theory import dynamical as D
-        from scaling_verify.theory import symbols as S
-        e_count, _ = D.count_sum_exponent()  # effective modes ~ tau^{e_count}: variance ~ sigma^2 tau^{1/b}/P
-        c1, c2 = sp.symbols("c_bias c_var", positive=True)  # the constants do not enter the exponent
-        laws = []
-        for _, q, _ in D.residual_terms(2):
-            # L = c1 tau^{-q} + c2 x2^{-1}, x2 = P tau^{-e_count}: the constraint tau^{e_count} x2 = P
-            opt = A.budget_optimum(c1, q, c2, sp.Integer(1), e1=e_count, e2=sp.Integer(1), C=S.P)
-            laws.append(sp.simplify(opt.loss.exponent))
-        return sp.Min(*laws)
-
+        d = PLM.exponent(variable, ridge="optimal" if opt else rho, noise=sig, ridge_decay=ridge_decay is not None)
+        subs = {S.a: self.a, S.b: self.b, **extra}
+        value = float(sp.N(d.expr.subs(subs)))
+        holds = bool(d.conditions.subs(subs)) if d.conditions is not sp.true else True
+        return Exponent(variable, d.expr, d.conditions, value, holds, d.derivation)
 
 # ---------------------------------------------------------------------- the real system, on any modes
 

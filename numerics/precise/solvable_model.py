@@ -20,6 +20,7 @@ import mpmath as mp
 from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict, \
     relative_verdict
 from scaling_verify.numerics.measurement import measurement
+from scaling_verify.numerics.models.claims import wire_declared
 from scaling_verify.numerics.models.claims import convergence_budget
 from scaling_verify.theory.claims import Claim
 
@@ -100,3 +101,6 @@ def _peak(claim: Claim, ctx: Context) -> CheckResult:
     fig = Figure(title=f"{claim.id}: local exponent at the interpolation threshold", xlabel="u = 1 - min/max",
                  ylabel="-dlog L/dlog u", logy=False, series=series + [Series("claim", list(us), [pred] * 3)])
     return CheckResult(all(oks), "; ".join(parts), {"M": M, "T": T, "u": list(us)}, fig)
+
+
+wire_declared("solvable_model", "precise")  # the bottleneck exponents: the model library's checks

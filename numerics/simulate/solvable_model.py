@@ -25,6 +25,7 @@ import numpy as np
 
 from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from scaling_verify.numerics.measurement import measurement
+from scaling_verify.numerics.models.claims import wire_declared
 from scaling_verify.theory.claims import Claim
 
 ALPHA = 1.0
@@ -69,3 +70,6 @@ def _duality(claim: Claim, ctx: Context) -> CheckResult:
                          Series(f"N={m}, T={n}", [1.0], [b.mean()], "points", yerr=[b.std() / np.sqrt(draws)])])
     return CheckResult(ok, f"{detail} [finite-size asymmetry budget {bias:.4f} = {ASYM_C} (1/{n} + 1/{m})]",
                        {"ratio": ratio, "ci": [lo, hi], "bias": bias, "predicted": pred}, fig)
+
+
+wire_declared("solvable_model", "simulate")  # the bottleneck exponents: the model library's checks
