@@ -67,6 +67,8 @@ def _report(folder: Path) -> list:
     return rep["claims"]
 
 
+# slow (20 s): the default run keeps the cache's trust tests (test_trust.py: an edited helper module, entries bound to their key)
+@pytest.mark.slow
 def test_cache_reads_unchanged_checks_and_recomputes_edited_ones(work):
     args = ["verify", "--module", "scaleout_mod", "--theory", "scaleout", "--cache", "cache"]
     first = _cli(args + ["--report", "r1"], work)
@@ -110,6 +112,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# slow (22 s): the default run keeps test_embedded_dask_cluster_matches_the_serial_run and the trust tests of persistent clusters
+@pytest.mark.slow
 def test_an_existing_scheduler_with_two_workers(work):
     dask = shutil.which("dask", path=str(BIN))
     if dask is None:
