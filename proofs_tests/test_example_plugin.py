@@ -46,6 +46,8 @@ def test_list_shows_bahri(plugin, tmp_path):
         assert f"bahri.{name}" in out.stdout
 
 
+# slow (11 s): the default run keeps the same checks through pytest (with power items) and the command's exit 1
+@pytest.mark.slow
 def test_verify_bahri_passes(plugin, tmp_path):
     out = _run([str(SCRIPT), "verify", "--theory", "bahri", "--no-report"], plugin, tmp_path)
     assert out.returncode == 0, out.stdout + out.stderr

@@ -141,9 +141,15 @@ def test_an_existing_scheduler_with_two_workers(work):
             p.wait(timeout=30)
 
 
-def test_unreachable_scheduler_and_bad_workers_exit_2(work):
+# slow (13 s: the connection attempt waits out its timeout); the default run keeps the same error through the API
+# (test_trust.py, a 1.5 s timeout) and the bad --workers value below
+@pytest.mark.slow
+def test_unreachable_scheduler_exits_2(work):
     out = _cli(["verify", "--module", "scaleout_mod", "--scheduler", f"tcp://127.0.0.1:{_free_port()}"], work)
     assert out.returncode == 2 and "no Dask scheduler answered at" in out.stderr
+
+
+def test_bad_workers_exit_2(work):
     out = _cli(["verify", "--workers", "0"], work)
     assert out.returncode == 2 and "--workers must be >= 1" in out.stderr
 
