@@ -527,10 +527,7 @@ def _estimates(j: Judgement, runs: Runs, predicted: float, c_pred: float | None,
 
 
 def _plot(runs: Runs, mask: np.ndarray, res: CompareResult, claim: Claim, fits, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # a figure object of its own: no pyplot state, the caller's backend untouched
 
     s = claim.law.sign
     lx = np.log(runs.x[mask])
@@ -539,7 +536,8 @@ def _plot(runs: Runs, mask: np.ndarray, res: CompareResult, claim: Claim, fits, 
     show = np.arange(len(runs.x))
     if show.size > PLOT_POINTS:
         show = np.linspace(0, show.size - 1, PLOT_POINTS).astype(int)
-    fig, ax = plt.subplots(figsize=(5.2, 3.8), dpi=110)
+    fig = Figure(figsize=(5.2, 3.8), dpi=110)
+    ax = fig.subplots()
     label = "runs" if show.size == len(runs.x) else f"runs ({show.size:,} of {len(runs.x):,} points shown)"
     ax.plot(runs.x[show], runs.y[show], "o", ms=3, alpha=0.6, label=label)
     ax.fill_between(np.exp(grid), np.exp(lo), np.exp(hi), alpha=0.3,
@@ -557,4 +555,3 @@ def _plot(runs: Runs, mask: np.ndarray, res: CompareResult, claim: Claim, fits, 
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)

@@ -268,3 +268,13 @@ def test_readme_recipe_runs_from_outside_the_repository(tmp_path):
                            "--sv-theory", "mytheory", "-v"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout
     assert "tail_exponent[precise-power] PASSED" in proc.stdout.replace("::", ".")
+
+
+def test_plugin_helpers_are_public():
+    """A plug-in's own checks use the same measurement cache and float64 switch as the built-in ones."""
+    import scaling_verify as sv
+    from scaling_verify.numerics import measurement as M
+    from scaling_verify.numerics import simulate as S
+
+    assert sv.measurement is M.measurement and sv.float64 is S.float64 and sv.with_float64 is S.with_float64
+    assert {"measurement", "float64", "with_float64", "models"} <= set(sv.__all__)

@@ -35,6 +35,8 @@ The API, grouped:
   :func:`isolated` (a block whose registrations are forgotten after it: tests, notebooks);
 * checks: :func:`check`, :class:`CheckResult`, :class:`Context`, :class:`Measured`, :class:`Figure`,
   :class:`Series`, :func:`exponent_verdict`, :func:`relative_verdict`, :func:`run_check`;
+  :func:`measurement` (a measurement shared by a claim's checks and power items, cached by the result cache),
+  :func:`float64` / :func:`with_float64` (JAX in double precision for a block or a function);
 * running: :func:`verify`, :class:`ClaimRecord`;
 * your runs against a claim: :func:`compare`, :class:`Runs` (``Runs.of(x, y, group)`` or
   :func:`read_runs` from a CSV), :class:`CompareResult`, and :class:`Law` (the curve a claim's
@@ -42,7 +44,8 @@ The API, grouped:
 * the asymptotics engine: :mod:`asymptotics` (``mellin_sum``, ``tail_sum``, ``budget_optimum``, ...);
 * fits: :func:`fit_power_law`, :func:`fit_chinchilla`, :func:`chinchilla_allocation`;
 * LaTeX: :func:`render_latex`, :func:`claim_latex`;
-* models: :class:`SpectralModel` (your own generalized spectral model's exponents and their LaTeX).
+* models: :mod:`models` (the solvable-model library: ``PowerLaw``, ``Linear``, ``claims``, ``Scaling``) and
+  :class:`SpectralModel` (your own generalized spectral model's exponents and their LaTeX).
 
 Importing this module imports nothing: every name loads on first use (the claims and the asymptotics
 engine import SymPy; the simulation, fitting and verification parts import mpmath, JAX or matplotlib).
@@ -75,6 +78,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "exponent_verdict": ("scaling_verify.numerics.checks", "exponent_verdict"),
     "relative_verdict": ("scaling_verify.numerics.checks", "relative_verdict"),
     "run_check": ("scaling_verify.numerics.checks", "run_check"),
+    "measurement": ("scaling_verify.numerics.measurement", "measurement"),
+    "float64": ("scaling_verify.numerics.simulate", "float64"),
+    "with_float64": ("scaling_verify.numerics.simulate", "with_float64"),
     "isolated": ("scaling_verify.numerics.checks", "isolated"),
     "verify": ("scaling_verify.numerics.verify", "verify"),
     "ClaimRecord": ("scaling_verify.numerics.verify", "ClaimRecord"),

@@ -12,12 +12,10 @@ MAX_POINTS = 20_000
 
 def plot_fit(path: Path, observed: np.ndarray, predicted: np.ndarray, title: str) -> Path:
     """Write ``path`` (PNG): observed vs predicted loss on log axes, and the log residuals."""
-    import matplotlib
+    from matplotlib.figure import Figure  # a figure object of its own: no pyplot state, the caller's backend untouched
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(1, 2, figsize=(9, 4))
+    fig = Figure(figsize=(9, 4))
+    ax = fig.subplots(1, 2)
     if observed.size > MAX_POINTS:  # an even sample keeps the figure small and quick; the fit used all rows
         pick = np.linspace(0, observed.size - 1, MAX_POINTS).astype(int)
         title = f"{title} ({MAX_POINTS:,} of {observed.size:,} rows shown)"
@@ -35,5 +33,4 @@ def plot_fit(path: Path, observed: np.ndarray, predicted: np.ndarray, title: str
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path
