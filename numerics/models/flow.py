@@ -62,6 +62,7 @@ def ridge_flow_losses(seed: int, lam, w, P: int, draws: int, t, ridge: float = 0
     lam = jnp.asarray(lam, dtype=jnp.float64)
     w = jnp.asarray(w, dtype=jnp.float64)
     t = jnp.asarray(np.asarray(t, dtype=float))
+    limit_only = bool(np.all(np.isinf(np.asarray(t))))  # t = oo only: a linear solve, no eigendecomposition
     per = min(draws, max(1, int(chunk_bytes // (8 * P * lam.shape[0]))))
     key = jax.random.key(seed)
     out = []
@@ -70,8 +71,34 @@ def ridge_flow_losses(seed: int, lam, w, P: int, draws: int, t, ridge: float = 0
         k1, k2 = jax.random.split(jax.random.fold_in(key, c))
         Psi = jax.random.normal(k1, (n, P, lam.shape[0]), dtype=jnp.float64) * jnp.sqrt(lam)
         eps = noise * jax.random.normal(k2, (n, P), dtype=jnp.float64)
+        if limit_only:
+            L = np.asarray(_ridge_limit(Psi, eps, lam, w, float(ridge), float(noise) ** 2))
+            if np.all(np.isfinite(L)):
+                out.append(np.repeat(L[:, None], t.shape[0], axis=1))
+                continue
         out.append(np.asarray(_ridge_flow(Psi, eps, lam, w, float(ridge), float(noise) ** 2, t)))
     return np.concatenate(out)[:draws]
+
+
+@jax.jit
+def _ridge_limit(Psi, noise, lam, w, rho, sig2):
+    """``t = oo`` only: the ridge (min-norm at ``rho = 0``) solution by a Cholesky solve in the smaller dimension
+    (the kernel or the covariance has full rank almost surely), ``lax.map`` over draws (see
+    :func:`nested_ridge_losses`); NaN where the factorisation fails, and the caller falls back to the eigenbasis."""
+    P, M = Psi.shape[1], Psi.shape[2]
+
+    def one(args):
+        Psi_, n_ = args
+        y = Psi_ @ w + n_
+        if P <= M:
+            C = jax.scipy.linalg.cho_factor(Psi_ @ Psi_.T / P + rho * jnp.eye(P))
+            theta = Psi_.T @ jax.scipy.linalg.cho_solve(C, y) / P
+        else:
+            C = jax.scipy.linalg.cho_factor(Psi_.T @ Psi_ / P + rho * jnp.eye(M))
+            theta = jax.scipy.linalg.cho_solve(C, Psi_.T @ y / P)
+        v = w - theta
+        return jnp.sum(lam * v * v) + sig2
+    return jax.lax.map(one, (Psi, noise))
 
 
 def _nested_program(sizes: tuple[int, ...]):
