@@ -23,9 +23,9 @@ min-norm interpolant = gradient flow from 0 at ``t = oo``), :math:`\\theta = A^\
 
 This is the form of Defilippis, Loureiro, Misiakiewicz 2024 (arXiv 2405.15699, "Dimension-free deterministic
 equivalents for random feature regression") for linear features; see also Atanasov, Zavatone-Veth, Pehlevan
-2024 (arXiv 2405.00592) and Bach 2023 (random projections). The form was first *reconstructed from memory*;
-the brief's version had ``P - rho/nu1`` (a ridge on the *summed* loss); with this package's ridge on the mean
-loss it is ``P - P rho/nu1`` (Monte Carlo rejects the other one, ``proofs_tests/test_linear_rf.py``).
+2024 (arXiv 2405.00592) and Bach 2023 (random projections). The form was first *reconstructed from memory*,
+with ``P - rho/nu1`` (a ridge on the *summed* loss); with this package's ridge on the mean loss it is
+``P - P rho/nu1`` (Monte Carlo rejects the other one, ``proofs_tests/test_linear_rf.py``).
 
 **Derived here** (so not only recalled): condition on ``A``. Given ``A`` the features are Gaussian with
 covariance :math:`S = A\\Lambda A^\\top/N = BB^\\top`, :math:`B = A\\Lambda^{1/2}/\\sqrt N`; the target splits into
