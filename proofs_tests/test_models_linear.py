@@ -143,3 +143,18 @@ def test_sgd_arguments(lin, kw, match):
 def test_sgd_steps_must_be_counts(lin):
     with pytest.raises(ValueError, match="steps must be integers"):
         lin.sgd_loss(2.5, batch=1, lr=0.5)
+
+
+def test_model_claims_method_registers_for_the_caller():
+    """``m.claims(theory, ...)`` is ``models.claims(m, theory, ...)``: the claims carry the derived exponent and
+    are recorded as registered by this module (``--module`` selects by it)."""
+    import sympy as sp
+
+    import scaling_verify as sv
+
+    a, b = sp.symbols("a b", positive=True)
+    with sv.isolated():
+        sv.register_theory(sv.Theory(id="methodcheck", title="t", authors=("A",), year=2026))
+        (c,) = models.PowerLaw(3.0, 1.5).claims("methodcheck", time=models.Scaling("t", (a - 1) / b))
+        assert c.id == "methodcheck.time" and sp.simplify(c.derive() - (a - 1) / b) == 0
+        assert sv.REGISTRY.module_of(c.id) == __name__

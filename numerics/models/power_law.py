@@ -212,6 +212,12 @@ class PowerLaw:
         k = np.arange(1, self.M + 1, dtype=float)
         return simulate_modes(k ** -self.b, np.sqrt(k ** -self.a / k ** -self.b), t, P, N, draws, seed, ridge, noise)
 
+    def claims(self, theory: str, **kwargs):
+        """``models.claims(self, theory, **kwargs)``: exponent claims of this model with their checks wired
+        (:func:`numerics.models.claims.claims`); the claims register on behalf of the calling module."""
+        from scaling_verify.numerics.models.claims import claims
+        return claims(self, theory, **kwargs)
+
     def sgd_loss(self, steps, batch: int, lr: float, noise: float = 0.0, N: int | None = None, dps: int = 30):
         """The exact expected test loss of one-pass SGD (:meth:`Linear.sgd_loss
         <numerics.models.linear.Linear.sgd_loss>`; finite ``M``)."""
