@@ -43,13 +43,6 @@ import numpy as np
 _VARIABLES = ("t", "N", "P")
 
 
-def ELL_SYMBOL():
-    """The ridge-decay exponent ``l`` (``rho = P^-l``) as a positive SymPy symbol named ``ell``
-    (:func:`theory.power_law_model.ell_symbol`)."""
-    from scaling_verify.theory.power_law_model import ell_symbol
-    return ell_symbol()
-
-
 def _num(name: str, v, lo: float | None = None, strict: bool = False, allow_inf: bool = False) -> float:
     """``v`` as a float, or one ValueError line saying what is wrong with it."""
     if isinstance(v, bool) or not isinstance(v, (numbers.Real, mp.mpf)):
@@ -260,22 +253,23 @@ class PowerLaw:
             raise ValueError(f"ridge must be a number >= 0 or 'optimal', got {ridge!r}")
         rho = 0.0 if opt else _num("ridge", ridge, lo=0.0)
         sig = _num("noise", noise, lo=0.0)
-        extra = {}
         if ridge_decay is not None:
             if variable != "P":
                 raise ValueError(f"ridge_decay applies to variable 'P' only, got variable={variable!r}")
             if not opt:
                 raise ValueError("give either a fixed ridge or ridge_decay, not both")
-            extra = {ELL_SYMBOL(): _num("ridge_decay", ridge_decay, lo=0.0, strict=True)}
+            ell = _num("ridge_decay", ridge_decay, lo=0.0, strict=True)
         import sympy as sp
 
         from scaling_verify.theory import power_law_model as PLM
         from scaling_verify.theory import symbols as S
+        extra = {} if ridge_decay is None else {PLM.ell_symbol(): ell}
         d = PLM.exponent(variable, ridge="optimal" if opt else rho, noise=sig, ridge_decay=ridge_decay is not None)
         subs = {S.a: self.a, S.b: self.b, **extra}
         value = float(sp.N(d.expr.subs(subs)))
         holds = bool(d.conditions.subs(subs)) if d.conditions is not sp.true else True
         return Exponent(variable, d.expr, d.conditions, value, holds, d.derivation)
+
 
 # ---------------------------------------------------------------------- the real system, on any modes
 
