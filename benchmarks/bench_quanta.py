@@ -21,7 +21,7 @@ import numpy as np
 from scaling_verify.numerics.simulate import float64
 
 from scaling_verify.numerics.simulate.quanta import QUICK
-from scaling_verify.numerics.simulate.models.sparse_parity import ParityConfig, _build, make_subsets
+from scaling_verify.numerics.simulate.models.sparse_parity import ParityConfig, build_trainer, make_subsets
 
 
 def main() -> None:
@@ -39,7 +39,7 @@ def main() -> None:
     seeds = jnp.arange(cfg.seeds, dtype=jnp.uint32)
     mask = jnp.ones((1, cfg.width), jnp.dtype(cfg.dtype))
 
-    fast = _build(cfg)
+    fast = build_trainer(cfg)
     t0 = time.perf_counter()
     compiled = fast.lower(seeds, mask, subs).compile()
     t_compile = time.perf_counter() - t0
@@ -50,7 +50,7 @@ def main() -> None:
     rate_fast = cfg.seeds * cfg.steps * cfg.batch / t_fast
 
     lcfg = ParityConfig(**{**base, "steps": args.loop_steps, "log_every": args.loop_steps, "seeds": 1})
-    slow = _build(lcfg, jit=False, batched=False)
+    slow = build_trainer(lcfg, jit=False, batched=False)
     with jax.disable_jit():
         jax.block_until_ready(slow(seeds[0], mask[0], subs[0]))  # warm op caches
         t0 = time.perf_counter()

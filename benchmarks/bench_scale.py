@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from scaling_verify.numerics.seeds import parse_seeds  # noqa: E402
+from scaling_verify.run.seeds import parse_seeds  # noqa: E402
 
 SV = str(Path(sys.executable).parent / "scaling-verify")
 

@@ -1,4 +1,4 @@
-"""Thread-policy benchmark (:mod:`numerics.threads`): a numpy-heavy and a JAX-heavy computation, each in
+"""Thread-policy benchmark (:mod:`scaling_verify.run.threads`): a numpy-heavy and a JAX-heavy computation, each in
 fresh processes, with the libraries' default threads against one thread per process, alone and as two
 processes at once (what two Dask workers on a 2-core machine do). Ratios are against the default-thread
 run of the same case, measured in the same run.
@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from scaling_verify.numerics.threads import thread_env
+from scaling_verify.run.threads import thread_env
 
 NUMPY_CASE = """
 import numpy as np

@@ -8,7 +8,7 @@ Per mutant, in a private copy of the source (``theory/``, ``numerics/``, ``scali
 (with links to the copy's ``theory``/``numerics``) shadows the installed, editable one -- the two ``sentinel_*`` mutants raise at import time and must crash verify,
 which proves that the mutated copy is what runs):
 
-1. ``python -m scaling_verify.numerics.cli verify --theory T [--level L] [--claim C ...] --no-report --allow-unchecked``;
+1. ``python -m scaling_verify.cli.main verify --theory T [--level L] [--claim C ...] --no-report --allow-unchecked``;
    exit code 1 = killed by verify (the claims' own checks);
 2. if it survives: ``python -m pytest -q -p no:cacheprovider --no-sv <test files> -x``; exit != 0 = killed by the
    unit tests only; else survived.
@@ -68,7 +68,7 @@ class Mutant:
     def verify_cmd(self) -> list[str] | None:
         if self.theory is None:
             return None
-        cmd = [sys.executable, "-m", "scaling_verify.numerics.cli", "verify", "--theory", self.theory]
+        cmd = [sys.executable, "-m", "scaling_verify.cli.main", "verify", "--theory", self.theory]
         if self.level:
             cmd += ["--level", self.level]
         for c in self.claims:
@@ -454,7 +454,7 @@ def run_mutant(m: Mutant, base: Path, workroot: Path, logdir: Path, baselines: B
 
 def check_shadowing(base: Path) -> str:
     """The copy's ``theory``/``numerics`` must be the ones imported (not the installed editable ones)."""
-    code = "import theory.asymptotics as a, numerics.cli as c; print(a.__file__); print(c.__file__)"
+    code = "import theory.asymptotics as a, scaling_verify.cli.main as c; print(a.__file__); print(c.__file__)"
     r = subprocess.run([sys.executable, "-c", code], cwd=base, env=_env(base), capture_output=True, text=True,
                        timeout=300)
     files = r.stdout.split()

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import mpmath as mp
 import numpy as np
 
-from scaling_verify.numerics.checks import run_check
+from scaling_verify.checks import run_check
 from scaling_verify.numerics.precise import optimal_learning as P
 from scaling_verify.numerics.simulate import optimal_learning as S
 from scaling_verify.theory.claims import REGISTRY

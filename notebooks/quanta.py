@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import mpmath as mp
 import numpy as np
 
-from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.checks import Context, run_check
 from scaling_verify.numerics.precise import quanta as PQ
 from scaling_verify.numerics.simulate import quanta as SQ
 from scaling_verify.numerics.simulate.models.sparse_parity import learning_times

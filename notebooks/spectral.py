@@ -153,7 +153,7 @@ show(fig, "rtn_vs_dither")
 # unverified): $\gamma_\mathrm{post} = 0.59$, $\gamma_D = 0.51$, $\gamma_N = 0.34$.
 
 # %%
-from scaling_verify.numerics.checks import run_check  # noqa: E402
+from scaling_verify.checks import run_check  # noqa: E402
 from scaling_verify.theory.claims import REGISTRY  # noqa: E402
 
 sw = studies.kumar_sweeps(a, b, rho)

@@ -60,7 +60,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scaling_verify.numerics.checks import exponent_verdict
+from scaling_verify.checks import exponent_verdict
 from scaling_verify.theory.claims import REGISTRY, Claim
 
 MIN_DISTINCT_X = 4

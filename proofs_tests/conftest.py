@@ -1,11 +1,11 @@
 """Shared fixtures: mpmath precision cannot leak between tests; GPU tests skip with a reason; the
 power items of the built-in checks that are known to have no power are strict xfails, with the
 measured reason, so each one tells us the day its check is fixed. The test process follows the
-command's thread policy (numerics.threads: one BLAS thread), set before numpy loads."""
+command's thread policy (scaling_verify.run.threads: one BLAS thread), set before numpy loads."""
 
 import os
 
-from scaling_verify.numerics.threads import serial_env
+from scaling_verify.run.threads import serial_env
 
 for _key, _value in serial_env().items():
     os.environ.setdefault(_key, _value)

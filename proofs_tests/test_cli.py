@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from scaling_verify.numerics.cli import main
+from scaling_verify.cli.main import main
 
 
 def _run(argv, capsys):
@@ -60,7 +60,7 @@ def test_verify_writes_report_and_exits_0(capsys, tmp_path):
 def test_verify_exits_1_when_a_check_fails(capsys, tmp_path, monkeypatch):
     from scaling_verify.theory.claims import REGISTRY
 
-    from scaling_verify.numerics.checks import isolated
+    from scaling_verify.checks import isolated
 
     claim = REGISTRY.get("dynamical.time_exponent")
     with isolated():
@@ -71,7 +71,7 @@ def test_verify_exits_1_when_a_check_fails(capsys, tmp_path, monkeypatch):
 
 
 def test_console_script_entry_point_exit_code(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "scaling_verify.numerics.cli", "verify", "--theory", "x"],
+    proc = subprocess.run([sys.executable, "-m", "scaling_verify.cli.main", "verify", "--theory", "x"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert proc.returncode == 2 and proc.stderr.startswith("scaling-verify: error:")
 
@@ -79,8 +79,8 @@ def test_console_script_entry_point_exit_code(tmp_path):
 def test_verify_through_an_executor_matches_inline():
     from concurrent.futures import ThreadPoolExecutor
 
-    from scaling_verify.numerics.checks import Context
-    from scaling_verify.numerics.verify import verify
+    from scaling_verify.checks import Context
+    from scaling_verify.run.verify import verify
     from scaling_verify.theory.claims import REGISTRY
 
     claims = [REGISTRY.get("dynamical.time_prefactor"), REGISTRY.get("dynamical.size_tail_series")]

@@ -8,8 +8,8 @@ import pytest
 import sympy as sp
 
 import scaling_verify as sv
-from scaling_verify.numerics.checks import isolated
-from scaling_verify.numerics.cli import main
+from scaling_verify.checks import isolated
+from scaling_verify.cli.main import main
 from scaling_verify.numerics.compare import compare, read_runs
 from scaling_verify.theory.claims import REGISTRY, Law
 

@@ -22,7 +22,7 @@ import pytest
 import sympy as sp
 
 import scaling_verify as sv
-from scaling_verify.numerics.checks import isolated
+from scaling_verify.checks import isolated
 from scaling_verify.numerics.compare import Runs, compare, fits_for, judge
 from scaling_verify.theory.claims import REGISTRY, Law
 

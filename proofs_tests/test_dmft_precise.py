@@ -5,7 +5,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.checks import Context, run_check
 from scaling_verify.numerics.precise import dmft
 from scaling_verify.numerics.precise.models import dmft_solver as ds
 from scaling_verify.theory.claims import REGISTRY
@@ -26,15 +26,15 @@ def test_fast_node_solve_equals_solve_R_with_finite_P():
     lam, pw = dmft.power_spectrum(30, 2.0, 1.5)
     import gmpy2
     with mp.workdps(dg), gmpy2.context(precision=prec + ds.GUARD_BITS):
-        gl, gp = [ds._g(v) for v in lam], [ds._g(v) for v in pw]
+        gl, gp = [ds.to_gmpy(v) for v in lam], [ds.to_gmpy(v) for v in pw]
         p = [d / 3 for d in delta]
-        R64 = ds._float_start(np.array([complex(v) for v in p]), np.array([float(v) for v in lam]), 1 / 6, 1 / 9)
+        R64 = ds.float_start(np.array([complex(v) for v in p]), np.array([float(v) for v in lam]), 1 / 6, 1 / 9)
         for i in (0, 20, 69):
-            R, F = ds._node(ds._g(p[i]), gmpy2.mpc(complex(R64[i])), gl, gp, 1 / gmpy2.mpfr(6), 1 / gmpy2.mpfr(9),
+            R, F = ds.newton_node(ds.to_gmpy(p[i]), gmpy2.mpc(complex(R64[i])), gl, gp, 1 / gmpy2.mpfr(6), 1 / gmpy2.mpfr(9),
                             gmpy2.mpfr(2) ** -(prec // 2))
             Rr = dmft.solve_R(p[i], lam, N=6, P=9)
             Fr = mp.fsum(w / (p[i] + l * Rr) for l, w in zip(lam, pw))
-            assert abs(ds._m(R) - Rr) < mp.mpf(10) ** -45 and abs(ds._m(F) / Fr - 1) < mp.mpf(10) ** -45
+            assert abs(ds.to_mpmath(R) - Rr) < mp.mpf(10) ** -45 and abs(ds.to_mpmath(F) / Fr - 1) < mp.mpf(10) ** -45
 
 
 def test_physical_root_fixes_the_late_time_failure_of_the_reference():

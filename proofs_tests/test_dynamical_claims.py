@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 import sympy as sp
 
-from scaling_verify.numerics.checks import run_check
+from scaling_verify.checks import run_check
 from scaling_verify.theory import compute_phases
 from scaling_verify.theory import dynamical as dyn
 from scaling_verify.theory.claims import REGISTRY

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.checks import Context, run_check
 from scaling_verify.numerics.simulate import float64
 from scaling_verify.numerics.precise import dynamical as pd
 from scaling_verify.numerics.simulate.models import random_features as rf

@@ -3,7 +3,7 @@
 import pytest
 
 
-from scaling_verify.numerics.checks import run_check
+from scaling_verify.checks import run_check
 from scaling_verify.theory.claims import REGISTRY
 from scaling_verify.theory.symbols import a, b
 

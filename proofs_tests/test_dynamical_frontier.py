@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.checks import Context, run_check
 from scaling_verify.numerics.simulate import dynamical_frontier as F
 from scaling_verify.numerics.simulate.models import compute_frontier as CF
 from scaling_verify.numerics.simulate.models import dmft_frontier as DE

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.checks import Context, run_check
 from scaling_verify.numerics.simulate import float64
 from scaling_verify.numerics.simulate import phases as P
 from scaling_verify.numerics.simulate.models import sgd_phases as SP

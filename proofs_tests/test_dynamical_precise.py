@@ -3,7 +3,7 @@
 import mpmath as mp
 import pytest
 
-from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.checks import Context, run_check
 from scaling_verify.numerics.models import mode_sums as ms
 from scaling_verify.numerics.precise import dmft
 from scaling_verify.numerics.precise import dynamical as pd

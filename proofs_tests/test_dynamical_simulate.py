@@ -4,7 +4,7 @@ import jax
 import numpy as np
 import pytest
 
-from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.checks import Context, run_check
 from scaling_verify.numerics.simulate.models import random_features as rf
 from scaling_verify.theory.claims import REGISTRY
 from scaling_verify.theory.symbols import a, b

@@ -7,7 +7,7 @@ import sympy as sp
 
 import scaling_verify.numerics.precise.equivariance as P
 import scaling_verify.theory.equivariance as E
-from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.checks import Context, run_check
 from scaling_verify.theory.claims import REGISTRY
 
 ALL = [c.id for c in REGISTRY.all("equivariance")]
@@ -207,7 +207,7 @@ def test_offdiagonal_check_catches_a_wrong_arc_cosine_term():
 
 @pytest.mark.precise
 def test_consistency_checks_are_marked():
-    from scaling_verify.numerics.checks import check_spec
+    from scaling_verify.checks import check_spec
 
     for cid in ZERO_CLAIMS:
         assert check_spec(cid, "precise").evidence == "consistency"

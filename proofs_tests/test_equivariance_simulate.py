@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 import scaling_verify.numerics.simulate.equivariance as S
-from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.checks import Context, run_check
 from scaling_verify.numerics.precise import equivariance as P
 from scaling_verify.numerics.simulate.models import ntk_kernels as NK
 from scaling_verify.theory.claims import REGISTRY

@@ -24,14 +24,14 @@ import time
 import numpy as np
 import pytest
 
-from scaling_verify.numerics.cli import main
+from scaling_verify.cli.main import main
 
 RUNNER = textwrap.dedent("""
     import json, resource, sys
     limit = int(sys.argv[1])
     if limit:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    from scaling_verify.numerics.cli import main
+    from scaling_verify.cli.main import main
     rc = main(sys.argv[2:])
     # VmHWM: the peak RSS of this process image (ru_maxrss would include the parent's peak when the
     # child was started by vfork, as subprocess does: Linux carries the old image's peak across exec)

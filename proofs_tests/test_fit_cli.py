@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from scaling_verify.numerics.cli import main
+from scaling_verify.cli.main import main
 
 
 def _run(argv, capsys):

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from scaling_verify.numerics.cli import main
+from scaling_verify.cli.main import main
 from scaling_verify.numerics.fitting import forms, practice
 from scaling_verify.numerics.fitting.bootstrap import resample_weights
 from scaling_verify.numerics.fitting.engine import fit_form, predict

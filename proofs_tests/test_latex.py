@@ -5,9 +5,9 @@ import re
 import pytest
 import sympy as sp
 
-from scaling_verify.theory import latex
+from scaling_verify.report import latex
 from scaling_verify.theory.claims import REGISTRY
-from scaling_verify.theory.latex.macros import CLAIM_SUFFIXES, REPORT_SUFFIXES
+from scaling_verify.report.latex.macros import CLAIM_SUFFIXES, REPORT_SUFFIXES
 
 
 def test_macro_names_are_letters_only_and_unique():

@@ -7,8 +7,8 @@ import subprocess
 import pytest
 import sympy as sp
 
-from scaling_verify.numerics.cli import main
-from scaling_verify.theory import latex
+from scaling_verify.cli.main import main
+from scaling_verify.report import latex
 from scaling_verify.theory.claims import REGISTRY, Claim, Theory
 
 PLUGIN = Theory(id="zz_plugin", title="Scaling of the Toy & Co: 100% {Braces}", authors=("Ada Łovelace", "B. Ć"),

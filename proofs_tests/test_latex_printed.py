@@ -5,9 +5,9 @@ import dataclasses
 import pytest
 import sympy as sp
 
-from scaling_verify.theory import latex
+from scaling_verify.report import latex
 from scaling_verify.theory.claims import REGISTRY
-from scaling_verify.theory.latex.printed import PrintedFormError, check_printed, parse_printed
+from scaling_verify.report.latex.printed import PrintedFormError, check_printed, parse_printed
 
 PRINTED = [c.id for c in REGISTRY.all() if c.printed_latex]
 

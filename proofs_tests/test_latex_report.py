@@ -10,11 +10,11 @@ import subprocess
 
 import pytest
 
-from scaling_verify.numerics.cli import main
-from scaling_verify.theory import latex
+from scaling_verify.cli.main import main
+from scaling_verify.report import latex
 from scaling_verify.theory.claims import REGISTRY, Theory
-from scaling_verify.theory.latex.bibtex import base_key, bib_entry, cite_keys
-from scaling_verify.theory.latex.report_values import MeasuredValue, format_interval, format_number
+from scaling_verify.report.latex.bibtex import base_key, bib_entry, cite_keys
+from scaling_verify.report.latex.report_values import MeasuredValue, format_interval, format_number
 
 CLAIMS = ("dynamical.time_exponent", "dynamical.time_prefactor")
 HAVE_TEX = shutil.which("pdflatex") is not None and shutil.which("bibtex") is not None

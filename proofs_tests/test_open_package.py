@@ -11,8 +11,8 @@ import pytest
 import sympy as sp
 
 import scaling_verify as sv
-from scaling_verify.numerics import checks as C
-from scaling_verify.numerics.cli import main
+from scaling_verify import checks as C
+from scaling_verify.cli.main import main
 from scaling_verify.theory.claims import REGISTRY
 
 BIN = Path(sys.executable).parent
@@ -173,7 +173,7 @@ def test_outside_module_verifies_fails_and_reports_unchecked(tmp_path, monkeypat
 
 
 def test_symbolic_level_does_not_import_jax(tmp_path):
-    code = ("import sys; from scaling_verify.numerics.cli import main; "
+    code = ("import sys; from scaling_verify.cli.main import main; "
             "rc = main(['verify', '--theory', 'quanta', '--level', 'symbolic', '--no-report', '--json']); "
             "assert 'jax' not in sys.modules, 'jax imported'; sys.exit(rc)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300)
@@ -199,7 +199,7 @@ def test_bad_input_exits_2_before_any_check(argv, msg, tmp_path, monkeypatch, ca
 
 
 def test_internal_error_exits_3_with_one_line(monkeypatch, capsys):
-    from scaling_verify.numerics import verify_cli
+    from scaling_verify.cli import verify as verify_cli
 
     def boom(*a, **k):
         raise RuntimeError("something broke\nsecond line")
@@ -273,7 +273,7 @@ def test_readme_recipe_runs_from_outside_the_repository(tmp_path):
 def test_plugin_helpers_are_public():
     """A plug-in's own checks use the same measurement cache and float64 switch as the built-in ones."""
     import scaling_verify as sv
-    from scaling_verify.numerics import measurement as M
+    from scaling_verify.checks import measurement as M
     from scaling_verify.numerics import simulate as S
 
     assert sv.measurement is M.measurement and sv.float64 is S.float64 and sv.with_float64 is S.with_float64

@@ -3,7 +3,7 @@
 import mpmath as mp
 import pytest
 
-from scaling_verify.numerics.checks import run_check
+from scaling_verify.checks import run_check
 from scaling_verify.numerics.precise import optimal_learning as P
 from scaling_verify.theory.claims import REGISTRY
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.checks import Context, run_check
 from scaling_verify.numerics.simulate import optimal_learning as S
 from scaling_verify.theory.claims import REGISTRY
 

@@ -1,6 +1,6 @@
 """The installed package takes no generic top-level name: ``theory/`` and ``numerics/`` install as
 subpackages of ``scaling_verify`` through the package-dir mapping of pyproject.toml, whose package
-list must name every folder that holds an ``__init__.py``."""
+list must name every folder that holds an ``__init__.py`` (the engine's rooms under ``scaling_verify/`` too)."""
 
 import tomllib
 from pathlib import Path
@@ -12,8 +12,9 @@ def test_every_package_folder_is_listed_and_mapped():
     cfg = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     mapping = cfg["package-dir"]
     assert mapping == {"scaling_verify.theory": "theory", "scaling_verify.numerics": "numerics"}
-    on_disk = {"scaling_verify"}
-    for top, folder in (("scaling_verify.theory", "theory"), ("scaling_verify.numerics", "numerics")):
+    on_disk = set()
+    for top, folder in (("scaling_verify", "scaling_verify"), ("scaling_verify.theory", "theory"),
+                        ("scaling_verify.numerics", "numerics")):
         for init in (ROOT / folder).rglob("__init__.py"):
             rel = init.parent.relative_to(ROOT / folder)
             on_disk.add(".".join([top, *rel.parts]) if rel.parts else top)

@@ -3,7 +3,7 @@
 import mpmath as mp
 import pytest
 
-from scaling_verify.numerics.checks import run_check
+from scaling_verify.checks import run_check
 from scaling_verify.numerics.precise import quanta as PQ
 from scaling_verify.theory.claims import REGISTRY
 from scaling_verify.theory.quanta import alpha, gamma, n
@@ -94,7 +94,7 @@ def test_window_slope_is_pre_asymptotic():
 
 
 def test_exponent_checks_are_consistency_evidence():
-    from scaling_verify.numerics.checks import check_spec
+    from scaling_verify.checks import check_spec
 
     for cid in ("alpha_n", "alpha_d", "alpha_s", "alpha_s_general", "alpha_s_implied", "alpha_d_identity"):
         assert check_spec(f"quanta.{cid}", "precise").evidence == "consistency"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.checks import Context, run_check
 from scaling_verify.numerics.simulate import quanta as SQ
 from scaling_verify.numerics.simulate.models import sparse_parity as SP
 from scaling_verify.theory.claims import REGISTRY

@@ -3,7 +3,7 @@
 import pytest
 import sympy as sp
 
-from scaling_verify.numerics.checks import run_check
+from scaling_verify.checks import run_check
 from scaling_verify.theory.claims import REGISTRY
 from scaling_verify.theory.quanta import alpha, alpha_N, gamma, n, validate_alpha
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from scaling_verify.numerics.checks import Context, run_check
-from scaling_verify.numerics.replicas import Replicas, replica_seeds, replicated
+from scaling_verify.checks import Context, run_check
+from scaling_verify.checks.replicas import Replicas, replica_seeds, replicated
 from scaling_verify.theory.claims import REGISTRY
 
 
@@ -38,7 +38,7 @@ def test_time_checks_fail_when_the_simulation_ignores_its_seed(monkeypatch):
 
 
 def test_seed_sweep_tally_flags_identical_results():
-    from scaling_verify.numerics.seeds import SeedTally
+    from scaling_verify.run.seeds import SeedTally
 
     claim = REGISTRY.get("dynamical.time_exponent")
     same = SeedTally(claim, "simulate", seeds=[0, 1, 2], details={"measured 0.49"})

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scaling_verify.numerics.resolution import measure, perturbed
+from scaling_verify.checks.resolution import measure, perturbed
 from scaling_verify.theory.claims import REGISTRY
 
 SV = str(Path(sys.executable).parent / "scaling-verify")

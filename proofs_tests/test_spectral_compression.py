@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from scaling_verify.numerics.checks import run_check
+from scaling_verify.checks import run_check
 from scaling_verify.numerics.simulate.models import compression_fits as fits
 from scaling_verify.numerics.simulate.models import prune, quantize
 from scaling_verify.numerics.simulate.models import spectral_flow as flow

@@ -3,7 +3,7 @@
 import mpmath as mp
 import pytest
 
-from scaling_verify.numerics.checks import levels_for, run_check
+from scaling_verify.checks import levels_for, run_check
 from scaling_verify.numerics.precise.spectral import loss_sum, norm_sum
 from scaling_verify.theory.claims import REGISTRY
 from scaling_verify.theory.symbols import a, b

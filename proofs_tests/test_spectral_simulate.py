@@ -4,7 +4,7 @@ pruning and dithered-quantization sweeps) and their power tests."""
 import numpy as np
 import pytest
 
-from scaling_verify.numerics.checks import Context, levels_for, run_check
+from scaling_verify.checks import Context, levels_for, run_check
 from scaling_verify.numerics.simulate.models import compression_fits as fits
 from scaling_verify.numerics.simulate.models import prune, quantize
 from scaling_verify.numerics.simulate.models import spectral_flow as flow

@@ -122,7 +122,7 @@ def test_a_result_that_is_not_a_finite_boolean_verdict_fails_that_check_only(wor
 
 def test_python_api_verdicts_are_strict(work, monkeypatch):
     import scaling_verify as sv
-    from scaling_verify.numerics.checks import CheckResult, validate_result
+    from scaling_verify.checks import CheckResult, validate_result
 
     assert "passed is 'no'" in validate_result(CheckResult("no", "x"))
     assert "passed is nan" in validate_result(CheckResult(float("nan"), "x"))
@@ -238,11 +238,11 @@ def test_an_edited_helper_module_invalidates_the_cached_verdict(work):
 
 
 def test_the_cache_identity_follows_imports_transitively():
-    from scaling_verify.numerics.code_identity import closure
+    from scaling_verify.run.code_identity import closure
 
     ident = closure(["scaling_verify.numerics.precise.dmft"])
     assert "scaling_verify.numerics.precise.models.dmft_solver" in ident  # imported by dmft
-    assert "scaling_verify.theory.claims" in ident  # through numerics.checks
+    assert "scaling_verify.theory.claims" in ident  # through scaling_verify.checks
     assert ident.get("dist:mpmath")  # a library by version
     assert not any(k in ("os", "json", "dist:os") for k in ident)  # the standard library stays out
 
@@ -273,7 +273,7 @@ def test_a_port_that_is_not_a_dask_scheduler_is_refused_in_time():
     import socket
 
     pytest.importorskip("distributed")
-    from scaling_verify.numerics.execution import probe_scheduler
+    from scaling_verify.run.execution import probe_scheduler
 
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
@@ -300,7 +300,7 @@ def test_a_hanging_check_fails_at_its_timeout_and_the_run_goes_on(work):
 
 
 def test_the_time_limit_also_holds_in_a_worker_thread():
-    from scaling_verify.numerics.time_limit import CheckTimeout, time_limit
+    from scaling_verify.run.time_limit import CheckTimeout, time_limit
 
     seen = []
 
@@ -324,7 +324,7 @@ def test_the_time_limit_also_holds_in_a_worker_thread():
 # ----------------------------------------------------------------------------- reports: complete sets
 
 def test_reports_are_complete_sets_and_stale_figures_go(tmp_path):
-    from scaling_verify.numerics.atomic_files import MARKER, publish
+    from scaling_verify.report.atomic_files import MARKER, publish
 
     publish(tmp_path, {"report.json": b"{1}", "a__precise.png": b"A", "b__precise.png": b"B"}, run_id="one")
     (tmp_path / "mine.png").write_bytes(b"the user's own file")
@@ -334,7 +334,7 @@ def test_reports_are_complete_sets_and_stale_figures_go(tmp_path):
 
 
 def test_ctrl_c_during_the_swap_leaves_the_new_complete_set(tmp_path, monkeypatch):
-    from scaling_verify.numerics import atomic_files
+    from scaling_verify.report import atomic_files
 
     atomic_files.publish(tmp_path, {"report.json": b"old", "report.md": b"old"}, run_id="old")
     real = os.replace
@@ -355,7 +355,7 @@ def test_ctrl_c_during_the_swap_leaves_the_new_complete_set(tmp_path, monkeypatc
 
 
 def test_a_run_that_fails_to_build_its_report_keeps_the_old_one(work, monkeypatch):
-    from scaling_verify.numerics import atomic_files, report
+    from scaling_verify.report import atomic_files, folder as report
 
     out = _cli(["verify", "--module", "trust_mod", "--report", "rep"], work, cases="ok")
     assert out.returncode == 0

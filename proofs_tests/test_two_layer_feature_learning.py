@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.checks import Context, run_check
 from scaling_verify.numerics.simulate.models import random_features as rf
 from scaling_verify.numerics.simulate import two_layer as tl
 from scaling_verify.theory.claims import REGISTRY, load_all

@@ -88,13 +88,13 @@ class ClaimItem(pytest.Item):
         self.claim_id, self.level, self.power = claim_id, level, power
 
     def _ctx(self):
-        from scaling_verify.numerics.checks import Context
+        from scaling_verify.checks import Context
 
         opt = self.config.getoption
         return Context(quick=not opt("sv_full"), seed=opt("sv_seed"))
 
     def runtest(self) -> None:
-        from scaling_verify.numerics.checks import check_spec, run_check
+        from scaling_verify.checks import check_spec, run_check
         from scaling_verify.theory.claims import REGISTRY
 
         claim = REGISTRY.get(self.claim_id)
@@ -129,7 +129,7 @@ class ClaimItem(pytest.Item):
 
     def _resolution(self, claim, target) -> None:
         """Measure the check's resolution; fail when it is worse than the declared target."""
-        from scaling_verify.numerics.resolution import measure
+        from scaling_verify.checks.resolution import measure
 
         res = measure(claim, self.level, self._ctx())
         self.add_report_section("call", "resolution", res.text())
@@ -149,7 +149,7 @@ class ClaimItem(pytest.Item):
 def _where(claim_id: str, level: str):
     import inspect
 
-    from scaling_verify.numerics.checks import check_spec
+    from scaling_verify.checks import check_spec
     from scaling_verify.theory.claims import REGISTRY
 
     try:
@@ -184,18 +184,18 @@ class ClaimCollector(pytest.Collector):
     """Collects a :class:`ClaimItem` per selected claim and level, plus the power items."""
 
     def collect(self):
-        from scaling_verify.numerics.checks import check_spec, levels_for
-        from scaling_verify.numerics.verify import select_levels
+        from scaling_verify.checks import check_spec, levels_for
+        from scaling_verify.run.verify import select_levels
         from scaling_verify.theory.claims import REGISTRY
-        from scaling_verify.theory.plugins import load_module
+        from scaling_verify.plugins import load_module
 
-        from scaling_verify.theory.plugins import BROKEN
+        from scaling_verify.plugins import BROKEN
 
         opt = self.config.getoption
         for mod in opt("sv_module"):
             load_module(mod, self.config.invocation_params.dir)
         if opt("sv_module") and not (opt("sv_theory") or opt("sv_claim") or opt("sv_all")):
-            from scaling_verify.numerics.verify_cli import module_claims
+            from scaling_verify.cli.verify import module_claims
 
             claims = module_claims(opt("sv_module"))
             if not claims:

@@ -3,7 +3,7 @@
 * ``SCALING_VERIFY_CACHE``: the result-cache folder of ``verify`` when ``--cache`` is not given;
 * ``SCALING_VERIFY_CACHE_SECRET``: the HMAC secret of the result cache (share it between CI runners);
 * ``SCALING_VERIFY_THREADS``: BLAS threads of a serial run and BLAS/XLA threads of each Dask worker
-  process (default 1; :mod:`numerics.threads`);
+  process (default 1; :mod:`scaling_verify.run.threads`);
 * ``SCALING_VERIFY_PLUGINS``: ``0``, ``off``, ``false`` or ``no`` loads no third-party plug-in (the
   built-in theories only), like ``--no-plugins`` on the command and ``--sv-no-plugins`` in pytest.
 """

@@ -149,10 +149,27 @@ def leading_power(terms: list[tuple[sp.Expr, sp.Expr]], var: sp.Symbol) -> Power
     return PowerLaw(exponent=sp.Min(*exps), prefactor=sp.Piecewise(*cases), var=var)
 
 
+_DERIVATIONS: list = []
+
+
+def derivation(fn):
+    """Cache a pure derivation: derived once per process (SymPy takes seconds), forgotten by
+    :func:`clear_derivations`. The one caching idiom of ``theory/``."""
+    cached = functools.cache(fn)
+    _DERIVATIONS.append(cached)
+    return cached
+
+
+def clear_derivations() -> None:
+    """Forget every cached derivation (they are derived again on next use)."""
+    for fn in _DERIVATIONS:
+        fn.cache_clear()
+
+
 _GENERIC_BUDGET = sp.symbols("gc_1 gp_1 gc_2 gp_2 ge_1 ge_2", positive=True)
 
 
-@functools.lru_cache(maxsize=1)
+@derivation
 def _generic_budget_solution():
     """The budget problem solved once with generic positive symbols (cached: the solve takes seconds).
 
@@ -172,7 +189,7 @@ def _generic_budget_solution():
     x1s = sp.powdenest(stationary[0], force=True)
     x2s = sp.powdenest(x2_of_x1.subs(x1, x1s), force=True)
     Ls = sp.powsimp(sp.powdenest(L.subs(x1, x1s), force=True), force=True)
-    laws = tuple(_as_power_of(sp.simplify(e), C) for e in (x1s, x2s, Ls))
+    laws = tuple(power_of(sp.simplify(e), C) for e in (x1s, x2s, Ls))
     return x1s, x2s, Ls, laws
 
 
@@ -188,15 +205,21 @@ class BudgetOptimum:
     loss_opt: sp.Expr
 
 
-def _as_power_of(expr: sp.Expr, var: sp.Symbol) -> PowerLaw:
-    """Write ``expr = pref * var**(-e)`` exactly (fails loudly if it is not a pure power of var).
+def power_of(expr: sp.Expr, var: sp.Symbol) -> PowerLaw:
+    """Write ``expr`` exactly as :math:`c\\,\\mathrm{var}^{-e}` (fails loudly if it is not a pure power of var;
+    a sum of terms with one common power is accepted).
+
+    Example:
+      >>> terms, _ = tail_sum(S.a, S.N)
+      >>> power_of(terms[0], S.N).exponent
+      a - 1
 
     The log-derivative ``var d(log expr)/d var`` must simplify to a constant ``-e``; then
     ``expr(var) = expr(1) var**(-e)`` exactly, so the prefactor is ``expr`` at ``var = 1``.
     """
     expr = sp.sympify(expr, strict=True)
     if isinstance(expr, sp.Add):
-        parts = [_as_power_of(term, var) for term in expr.args]
+        parts = [power_of(term, var) for term in expr.args]
         for q in parts[1:]:
             if sp.simplify(q.exponent - parts[0].exponent) != 0:
                 raise ValueError(f"{expr} mixes powers of {var}: {parts[0].exponent} and {q.exponent}")
@@ -245,15 +268,3 @@ def local_slope(f, x: float, h: float = 1e-3) -> float:
     return -(math.log(f(x * math.exp(h))) - math.log(f(x * math.exp(-h)))) / (2 * h)
 
 
-def power_of(expr: sp.Expr, var: sp.Symbol) -> PowerLaw:
-    """Write ``expr`` exactly as :math:`c\\,\\mathrm{var}^{-e}` and return it as a :class:`PowerLaw`.
-
-    The log-derivative :math:`\\mathrm{var}\\,\\partial_{\\mathrm{var}} \\log \\mathrm{expr}` must simplify to
-    a constant :math:`-e` (ValueError otherwise); a sum of terms with one common power is accepted.
-
-    Example:
-      >>> terms, _ = tail_sum(S.a, S.N)
-      >>> power_of(terms[0], S.N).exponent
-      a - 1
-    """
-    return _as_power_of(expr, var)

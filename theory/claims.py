@@ -434,28 +434,22 @@ REGISTRY = Registry()
 register = REGISTRY.register
 register_theory = REGISTRY.register_theory
 
-#: The built-in theories' modules; used when this distribution's entry points are not installed
-#: (running from a source tree without ``pip install``).
-BUILTIN_MODULES: tuple[str, ...] = tuple(
-    f"scaling_verify.theory.{name}" for name in ("dynamical", "finite_data", "feature_learning", "compute_phases",
-                                                 "spectral", "quanta", "equivariance", "optimal_learning",
-                                                 "kernel_ridge_crossover", "solvable_model"))
 _loaded = False
 
 
 def load_all() -> None:
     """Import every installed theory module so that its claims are registered (idempotent).
 
-    Raises :class:`theory.plugins.PluginError` (a ``ValueError``) naming a plug-in that fails to import.
+    Raises :class:`scaling_verify.plugins.PluginError` (a ``ValueError``) naming a plug-in that fails to import.
     """
     global _loaded
     if _loaded:
         return
     _loaded = True
-    from scaling_verify.theory import plugins
+    from scaling_verify import plugins  # the loader: standard library only, imports no theory at its top
 
     try:
-        plugins.load_entry_points(fallback=BUILTIN_MODULES)
+        plugins.load_entry_points()
     except Exception:
         _loaded = False
         raise
@@ -474,7 +468,7 @@ def symbolic_check(claim: Claim) -> tuple[bool, str]:
     derived = sp.sympify(claim.derive(), strict=True)
     diff = sp.simplify(derived - claim.expr)
     symbolic_equal = diff == 0
-    numeric_equal, where = _numerically_equal(derived, claim.expr, claim)
+    numeric_equal, where = numerically_equal(derived, claim.expr, claim)
     equal = numeric_equal  # a symbolic "equal" that fails numerically would be a SymPy bug: reject
     how = "simplify(derived - claimed) = 0" if symbolic_equal else "equal at 40 random regime points"
     if equal:
@@ -482,7 +476,7 @@ def symbolic_check(claim: Claim) -> tuple[bool, str]:
     return False, f"derived {sp.sstr(derived)} != claimed {sp.sstr(claim.expr)}{where}"
 
 
-def _numerically_equal(e1: sp.Basic, e2: sp.Basic, claim: Claim, n: int = 40) -> tuple[bool, str]:
+def numerically_equal(e1: sp.Basic, e2: sp.Basic, claim: Claim, n: int = 40) -> tuple[bool, str]:
     import random
 
     rng = random.Random(1234)

@@ -31,16 +31,16 @@ def phase_exponents(phase: str) -> sp.Expr:
     X = 2 * alpha + 2 * beta - 1
     rr, dd, ff = sp.symbols("r_ph d_ph f_ph", positive=True)
     F_pp = rr ** (-X / (2 * alpha))
-    p_pp = A._as_power_of(F_pp, rr).exponent
+    p_pp = A.power_of(F_pp, rr).exponent
     if phase == "Ia":
         F_0 = dd ** (-(2 * alpha + 2 * beta - 1))  # 2 beta < 1: min(0, 2 beta - 1) = 2 beta - 1
-        return budget(S.c1, A._as_power_of(F_0, dd).exponent, S.c2, p_pp).loss.exponent
+        return budget(S.c1, A.power_of(F_0, dd).exponent, S.c2, p_pp).loss.exponent
     F_ac = dd ** -1 * rr ** (-1 + 1 / (2 * alpha))
-    e1 = -A._as_power_of(sp.powsimp(F_ac.subs(dd, ff / rr) * ff, force=True), rr).exponent
+    e1 = -A.power_of(sp.powsimp(F_ac.subs(dd, ff / rr) * ff, force=True), rr).exponent
     if phase == "II":
         other = p_pp
     elif phase == "III":
-        other = A._as_power_of(rr ** (-2 + 1 / (2 * alpha)), rr).exponent
+        other = A.power_of(rr ** (-2 + 1 / (2 * alpha)), rr).exponent
     else:
         raise ValueError(f"unknown phase {phase!r}; known: Ia, II, III")
     return budget(S.c1, other, S.c2, sp.Integer(1), e1=e1, e2=sp.Integer(1)).loss.exponent

@@ -10,7 +10,6 @@ our reconstruction of the mechanism, not the paper's DMFT.
 
 from __future__ import annotations
 
-import functools
 import sympy as sp
 
 from scaling_verify.theory import asymptotics as A
@@ -19,8 +18,9 @@ from scaling_verify.theory.claims import Claim, Law, register
 from scaling_verify.theory.dynamical import THEORY, alpha, b, beta, budget  # noqa: F401 (THEORY: the theory registers first)
 from scaling_verify.theory.dynamical import single_model_size_exponent
 from scaling_verify.theory.symbols import a
+from scaling_verify.theory.asymptotics import derivation
 
-@functools.cache  # a derivation is pure: derive once per process
+@derivation
 def rich_time_exponent_derivation() -> sp.Expr:
     """Feature-learning follow-up (2409.17858), hard tasks: ``t^{-beta} -> t^{-2 beta/(1+beta)}``.
 
@@ -40,14 +40,14 @@ def rich_time_exponent_derivation() -> sp.Expr:
         raise ValueError("the learned norm does not grow as K^{alpha delta}")
     t_eff = sp.Symbol("t_eff", positive=True)
     speed = sp.sqrt(K ** (alpha * delta)).subs(K, t_eff ** (1 / alpha))  # dt_eff/dt ~ t_eff^{delta/2}
-    r = A._as_power_of(sp.powdenest(speed, force=True), t_eff).exponent * -1
+    r = A.power_of(sp.powdenest(speed, force=True), t_eff).exponent * -1
     qq = sp.Symbol("q_r", positive=True)
     # t_eff = t^q: q t^{q-1} = t^{q r}  ->  q - 1 = q r
     q_sol = sp.solve(sp.Eq(qq - 1, qq * r), qq)[0]
     return sp.simplify((q_sol * (1 - delta)).subs(delta, 1 - beta))
 
 
-@functools.cache  # a derivation is pure: derive once per process
+@derivation
 def rich_budget() -> A.BudgetOptimum:
     """Rich hard-task optimum: ``N^{-alpha beta} + t^{-2beta/(1+beta)}`` at ``N t = C``."""
     chi = rich_time_exponent_derivation()

@@ -4,12 +4,12 @@ train/test gap under data reuse, registered under the dynamical model's theory.
 
 from __future__ import annotations
 
-import functools
 import sympy as sp
 
 from scaling_verify.theory.claims import Claim, register
 from scaling_verify.theory.dynamical import SOURCE, THEORY, T  # noqa: F401 (THEORY: the theory registers first)
 from scaling_verify.theory.symbols import P
+from scaling_verify.theory.asymptotics import derivation
 
 # --- finite data: P samples, data reuse ---
 #
@@ -34,7 +34,7 @@ GAP_PARAMS = {"S_2": float(sp.zeta(3.5)), "T": float(sp.zeta(1.5)), "L_0": float
               "sigma": 0.5, "P": 64}  # power law a = 2, b = 1.5, M = oo: zeta(a+b), zeta(b), zeta(a)
 
 
-@functools.cache  # a derivation is pure: derive once per process
+@derivation
 def train_test_gap_slope() -> sp.Expr:
     """``d/dt E[test - train]`` at t = 0 from the Gaussian moments (sympy.stats) of the features.
 

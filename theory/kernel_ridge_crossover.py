@@ -26,12 +26,12 @@ Parameters: ``alpha = 2.5``, ``r = 0.5`` (``a = 3.5``, ``b = 2.5``; away from th
 
 from __future__ import annotations
 
-import functools
 
 import sympy as sp
 
 from scaling_verify.theory.claims import Claim, Theory, register, register_theory
 from scaling_verify.theory.model_claims import Scaling, declare
+from scaling_verify.theory.asymptotics import derivation
 
 SOURCE = "Cui, Loureiro, Krzakala, Zdeborova 2021, arXiv 2105.15004"
 THEORY = register_theory(Theory(
@@ -55,7 +55,7 @@ RECON = ("Reconstructed: the rate is derived from the power-law model in the pap
 CROSSOVER_LINE = alpha / (1 + 2 * alpha * m)
 
 
-@functools.cache
+@derivation
 def crossover_line() -> sp.Expr:
     """The ridge decay where the noiseless bias rate ``2 l min(r, 1)`` meets the variance rate ``1 - l/alpha``:
     both derived from the model (the noiseless decaying-ridge exponent, and the count exponent ``1/b`` of

@@ -10,7 +10,6 @@ and names the check modules that wire them in its :class:`~theory.claims.Theory`
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ import sympy as sp
 from scaling_verify.theory import power_law_model as PLM
 from scaling_verify.theory import symbols as S
 from scaling_verify.theory.claims import Claim, register
+from scaling_verify.theory.asymptotics import derivation
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def declared(theory: str | None = None) -> tuple[Declared, ...]:
     return tuple(d for d in _DECLARED.values() if theory is None or d.theory == theory)
 
 
-@functools.lru_cache(maxsize=None)
+@derivation
 def derived(key: tuple) -> PLM.Derived:
     """The derived exponent for a :attr:`Scaling.key`."""
     variable, ridge, noise, decay = key

@@ -26,11 +26,11 @@ maximum of the compression ratio :math:`CR = T\\log|V| / \\sum_t L^{dsr}_t` (App
 
 from __future__ import annotations
 
-import functools
 
 import sympy as sp
 
 from scaling_verify.theory.claims import Claim, PowerSpec, Theory, register, register_theory
+from scaling_verify.theory.asymptotics import derivation
 
 SOURCE = "Gu, Dong, Hao, Dong, Huang, Wei 2024, arXiv 2402.17759"
 
@@ -91,7 +91,7 @@ def loss_rate_ratio_derivation() -> sp.Expr:
     return sp.simplify(-Ldot / sum(g[n] * ct[n] for n in range(3)))
 
 
-@functools.lru_cache(maxsize=None)
+@derivation
 def toy_pontryagin() -> dict[str, sp.Expr]:
     """Pontryagin analysis of the 2-D toy, returning the switch time, singular control, area gap and the
     costate-weighted / instantaneous contribution differences on the singular arc.
@@ -150,7 +150,7 @@ def toy_pontryagin() -> dict[str, sp.Expr]:
             "minus_ldot_arc": (-ldot_arc).subs(yy, y), "sigma": sigma}
 
 
-@functools.lru_cache(maxsize=None)
+@derivation
 def acceleration_ratio_derivation() -> sp.Expr:
     """Solve :math:`L_0 + (B_2/t)^{\\beta_2} = L_0 + (B_1/T)^{\\beta_1}` for t and return :math:`T/t`."""
     tt = sp.Symbol("t_2", positive=True)

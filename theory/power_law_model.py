@@ -69,10 +69,10 @@ def exponent(variable: str, ridge: float | str = "optimal", noise: float = 0.0,
         law = A.mellin_sum(a, b, c=sp.Integer(2))
         return Derived(law.exponent, law.conditions, "mellin_sum of sum_k k^-a exp(-2 k^-b t)")
     if variable == "N":
-        return Derived(D._cached("N1", D.single_model_size_exponent), cond,
+        return Derived(D.single_model_size_exponent(), cond,
                        "projection residual, bottleneck law p = 1")
     if noise == 0:
-        return Derived(D._cached("P", D.data_exponent), cond, "ridgeless kernel regression, bottleneck law p = 2")
+        return Derived(D.data_exponent(), cond, "ridgeless kernel regression, bottleneck law p = 2")
     if not opt:
         return Derived(sp.Integer(0), cond, "ridgeless with noise: the variance term sigma^2 gamma/(1-gamma) -> "
                                             "constant")

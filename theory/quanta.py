@@ -34,13 +34,13 @@ the first quantum (:func:`numerics.precise.quanta.window_slope`), always above 0
 
 from __future__ import annotations
 
-import functools
 
 import mpmath
 import sympy as sp
 
 from scaling_verify.theory import asymptotics as A
 from scaling_verify.theory.claims import Claim, Law, Theory, register, register_theory
+from scaling_verify.theory.asymptotics import derivation
 
 SOURCE = "Michaud, Liu, Girit, Tegmark 2023, arXiv 2303.13506"
 
@@ -102,7 +102,7 @@ def usage_prob(kk: sp.Expr = k) -> sp.Expr:
     return kk ** (-(alpha + 1)) / Z
 
 
-@functools.cache
+@derivation
 def tail_terms() -> tuple[sp.Expr, ...]:
     """Euler--Maclaurin terms of :math:`\\sum_{k>n} p_k` (from :func:`theory.asymptotics.tail_sum`)."""
     terms, _ = A.tail_sum(alpha + 1, n, order=1)
@@ -123,25 +123,25 @@ def learned_count(budget: sp.Symbol, gam: sp.Expr) -> sp.Expr:
 def exponent_in(var: sp.Symbol, n_of_var: sp.Expr) -> sp.Expr:
     """Exponent of the leading tail term :math:`\\propto n^{-\\alpha}` once ``n = n_of_var(var)``."""
     lead = tail_terms()[0].subs(n, n_of_var)
-    return sp.simplify(A._as_power_of(sp.powdenest(lead, force=True), var).exponent)
+    return sp.simplify(A.power_of(sp.powdenest(lead, force=True), var).exponent)
 
 
-@functools.cache
+@derivation
 def _alpha_N() -> sp.Expr:
     return exponent_in(N, N / C)
 
 
-@functools.cache
+@derivation
 def _alpha_D() -> sp.Expr:
     return exponent_in(D, learned_count(D, sp.Integer(1)).subs(T, tau))
 
 
-@functools.cache
+@derivation
 def _alpha_S_general() -> sp.Expr:
     return exponent_in(S, learned_count(S, gamma))
 
 
-@functools.cache
+@derivation
 def _identity() -> sp.Expr:
     a_of_aN = sp.solve(sp.Eq(alpha_N, _alpha_N()), alpha)
     if len(a_of_aN) != 1:
@@ -149,7 +149,7 @@ def _identity() -> sp.Expr:
     return sp.simplify(_alpha_D().subs(alpha, a_of_aN[0]))
 
 
-@functools.cache
+@derivation
 def case1_tail() -> sp.Expr:
     """:math:`\\int_n^\\infty p_x(-\\log p_x)\\,dx` (Case 1: :math:`b_k = -\\log p_k`, :math:`a_k = 0`), by an
     antiderivative whose limit at infinity is checked to vanish."""
@@ -163,7 +163,7 @@ def case1_tail() -> sp.Expr:
     return sp.simplify((-F.subs(x, n)).subs(Zs, sp.zeta(alpha + 1)))
 
 
-@functools.cache
+@derivation
 def entropy() -> sp.Expr:
     """:math:`H = \\sum_k p_k(-\\log p_k) = \\log Z + \\frac{s}{Z}\\sum_k k^{-s}\\log k`, with
     :math:`\\sum_k k^{-s}\\log k = -\\partial_s \\sum_k k^{-s}` (term-wise, absolutely convergent for s > 1)."""

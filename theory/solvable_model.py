@@ -22,12 +22,12 @@ Parameters: ``alpha = 1`` (``a = b = 2``).
 
 from __future__ import annotations
 
-import functools
 
 import sympy as sp
 
 from scaling_verify.theory.claims import Claim, Theory, register, register_theory
 from scaling_verify.theory.model_claims import Scaling, declare
+from scaling_verify.theory.asymptotics import derivation
 
 SOURCE = "Maloney, Roberts, Sully 2022, arXiv 2210.16859"
 THEORY = register_theory(Theory(
@@ -67,7 +67,7 @@ def ridgeless_loss(N, T, S1, S2) -> sp.Expr:
     return _nu ** 2 * (S1 + chi * S2) / (1 - ups)
 
 
-@functools.cache
+@derivation
 def duality_ratio() -> sp.Expr:
     """``L(N, T)/L(T, N)`` for the teacher of the paper (``p_k = c lambda_k``: ``S1 = c (n - d2)/nu``,
     ``S2 = c d2``), simplified: 1 (and the general-target difference, kept in :func:`duality_defect`)."""
@@ -82,7 +82,7 @@ def _rewrite_min(expr: sp.Expr) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, sp.Min) and set(e.args) == {_n, _m}, lambda e: _n)
 
 
-@functools.cache
+@derivation
 def duality_defect() -> sp.Expr:
     """``L(N, T) - L(T, N)`` for a general target, factored: zero iff ``S2 (n - d2) = S1 nu d2``, which the
     paper's teacher ``p_k proportional to lambda_k`` satisfies at every ``nu`` (so the duality is a property of the
@@ -92,7 +92,7 @@ def duality_defect() -> sp.Expr:
     return sp.factor(sp.simplify(below - above))
 
 
-@functools.cache
+@derivation
 def peak_exponent() -> sp.Expr:
     """The exponent ``e`` of ``L ~ (1 - n/m)^-e`` at the interpolation threshold ``n -> m`` (fixed ``m``): from the
     closed form ``L = c nu n m/(m - n)`` (simplified from :func:`ridgeless_loss` with the paper's teacher), whose

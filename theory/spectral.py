@@ -42,6 +42,7 @@ from scaling_verify.theory import asymptotics as A
 from scaling_verify.theory import symbols as S
 from scaling_verify.theory.claims import Claim, Law, PowerSpec, Theory, register, register_theory
 from scaling_verify.theory.symbols import C, N, a, b, rho, t
+from scaling_verify.theory.asymptotics import derivation
 
 SOURCE = "Zhang 2025, arXiv 2511.07892 (abstract only; reconstructed)"
 
@@ -107,11 +108,12 @@ def _effective_time() -> sp.Expr:
     return sp.simplify(late_time_g() / lam)
 
 
+@derivation
 def loss_asymptotics() -> A.PowerLaw:
     """:math:`\\sum_k k^{-a}e^{-2g(k^{-b}, t)}`: ``mellin_sum`` in the effective time ``T`` with
     :math:`\\phi(u) = e^{-u}`, ``c = 2``, then :math:`T = \\kappa^{\\rho-1}t^\\rho`."""
     inner = A.mellin_sum(a, b, c=sp.Integer(2), t=T)
-    return A._as_power_of(inner.expr.subs(T, _effective_time()), t)
+    return A.power_of(inner.expr.subs(T, _effective_time()), t)
 
 
 def _mellin_norm_kernel(s_: sp.Expr) -> sp.Expr:
@@ -123,6 +125,7 @@ def _mellin_norm_kernel(s_: sp.Expr) -> sp.Expr:
     return sp.simplify((-2 / (sig - 1) * inner).subs(sig, s_ + 1))
 
 
+@derivation
 def norm_asymptotics(effective_time: bool = False) -> A.PowerLaw:
     """:math:`S(t) = \\sum_k k^{b-a}(1-e^{-T k^{-b}})^2`, continuum with :math:`u = T k^{-b}`:
     :math:`S \\sim \\frac1b T^{1-\\beta} M(\\beta-1)` (hard task, :math:`0<\\beta<1`)."""
@@ -136,8 +139,8 @@ def norm_asymptotics(effective_time: bool = False) -> A.PowerLaw:
     coef = sp.simplify(rest / u ** u_pow)
     expr = coef * _mellin_norm_kernel(u_pow + 1) * T ** t_pow
     if effective_time:
-        return A._as_power_of(sp.simplify(expr), T)
-    return A._as_power_of(sp.simplify(expr.subs(T, _effective_time())), t)
+        return A.power_of(sp.simplify(expr), T)
+    return A.power_of(sp.simplify(expr.subs(T, _effective_time())), t)
 
 
 def norm_constant() -> sp.Expr:
@@ -159,17 +162,10 @@ def _in_beta(expr: sp.Expr) -> sp.Expr:
     return e.subs(bs, BETA)
 
 
-_cache: dict[str, object] = {}
-
-
-def _cached(key, fn):
-    if key not in _cache:
-        _cache[key] = fn()
-    return _cache[key]
 
 
 def _loss() -> A.PowerLaw:
-    return _cached("loss", loss_asymptotics)
+    return loss_asymptotics()
 
 
 def _alpha_t() -> sp.Expr:
@@ -177,16 +173,17 @@ def _alpha_t() -> sp.Expr:
 
 
 def _gamma_D() -> sp.Expr:
-    return -_cached("norm", norm_asymptotics).exponent
+    return -norm_asymptotics().exponent
 
 
 def _size_exponent() -> sp.Expr:
     tail, _ = A.tail_sum(a, N)
-    return A._as_power_of(tail[0], N).exponent
+    return A.power_of(tail[0], N).exponent
 
 
+@derivation
 def _budget() -> A.BudgetOptimum:
-    return _cached("budget", lambda: A.budget_optimum(c1=S.c1, p1=_size_exponent(), c2=S.c2, p2=_alpha_t()))
+    return A.budget_optimum(c1=S.c1, p1=_size_exponent(), c2=S.c2, p2=_alpha_t())
 
 
 def _fl_subs(expr: sp.Expr) -> sp.Expr:
@@ -342,7 +339,7 @@ _reg(id="spectral.learning_compression_invariant",
 
 
 def _amplitude_ratio() -> sp.Expr:
-    lt, sn = _loss(), _cached("norm", norm_asymptotics)
+    lt, sn = _loss(), norm_asymptotics()
     lstar = frontier(late_time_g())
     ratio = sp.simplify(sp.powsimp(lt.expr / (lstar * sn.expr), force=True))
     if ratio.has(t):
@@ -390,7 +387,7 @@ def _fl_rho_ptq_two_layer() -> sp.Expr:
     sols = [x for x in sp.solve(sp.Eq(gg * W ** 2, Nn * Sv), W) if x.is_positive is not False]
     if len(sols) != 1:
         raise ValueError(f"expected one positive |w|^2, got {sols}")
-    gD = -A._as_power_of(sp.powdenest(sols[0].subs(Sv, t ** _gamma_D()), force=True), t).exponent
+    gD = -A.power_of(sp.powdenest(sols[0].subs(Sv, t ** _gamma_D()), force=True), t).exponent
     return sp.simplify(_fl_subs(_alpha_t() + gD))
 
 
@@ -445,7 +442,7 @@ def _ptq_form(scale_sq: sp.Expr) -> sp.Expr:
 
 def _kumar_rms() -> sp.Expr:
     """RMS-relative step: scale^2 = ||w||^2/N = S(t)/N, S from :func:`norm_asymptotics` (T = kappa^{rho-1} t^rho)."""
-    return _ptq_form(_cached("norm", norm_asymptotics).expr / N)
+    return _ptq_form(norm_asymptotics().expr / N)
 
 
 def _absmax_power() -> sp.Expr:

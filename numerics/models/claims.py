@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 import mpmath as mp
 import numpy as np
 
-from scaling_verify.numerics.measurement import measurement
+from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.models.power_law import PowerLaw
 from scaling_verify.theory.model_claims import Scaling, declare, declared
 
@@ -164,7 +164,7 @@ def precise_slopes(a: float, b: float, key: tuple, x0: float, step: float) -> Sl
 
 def _precise_check(model: PowerLaw, sc: Scaling):
     def check_fn(claim, ctx):
-        from scaling_verify.numerics.checks import CheckResult, Figure, Series, exponent_verdict
+        from scaling_verify.checks import CheckResult, Figure, Series, exponent_verdict
         x0, step = sizes_for(ctx).precise[sc.variable]
         s = precise_slopes(model.a, model.b, sc.key, x0, step)
         pred = claim.value()
@@ -286,7 +286,7 @@ def de_error_constant(sc: Scaling) -> float:
 
 def _simulate_check(model: PowerLaw, sc: Scaling):
     def check_fn(claim, ctx):
-        from scaling_verify.numerics.checks import CheckResult, Figure, Series, exponent_verdict
+        from scaling_verify.checks import CheckResult, Figure, Series, exponent_verdict
         sz = sizes_for(ctx)
         v = sc.variable
         xs = tuple(sz.sim_window[v])
@@ -329,7 +329,7 @@ def _simulate_check(model: PowerLaw, sc: Scaling):
 def wire(d, levels: tuple[str, ...] | None = None) -> None:
     """Register the numeric checks of one declaration (:class:`theory.model_claims.Declared`) at ``levels``
     (default: the declared ones)."""
-    from scaling_verify.numerics.checks import check
+    from scaling_verify.checks import check
     model, sc = PowerLaw(d.a, d.b), d.scaling
     levels = d.levels if levels is None else tuple(lv for lv in levels if lv in d.levels)
     if "precise" in levels:

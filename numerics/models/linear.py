@@ -27,7 +27,7 @@ from collections.abc import Callable
 import mpmath as mp
 import numpy as np
 
-from scaling_verify.numerics.models.power_law import _count, _num
+from scaling_verify.numerics.models.power_law import count_arg, real_arg
 
 
 def _values(name: str, spec, M: int | None, dps: int):
@@ -68,7 +68,7 @@ class Linear:
     """
 
     def __init__(self, spectrum: Callable | np.ndarray, target: Callable | np.ndarray, M: int | None = None):
-        M = _count("M", M)
+        M = count_arg("M", M)
         self._lam, self.lam = _values("spectrum", spectrum, M, 30)
         M = len(self._lam)
         self._pw, self.power = _values("target", target, M, 30)
@@ -96,10 +96,10 @@ class Linear:
     def loss(self, t, N: int | None = None, P: int | None = None, ridge: float = 0.0, noise: float = 0.0,
              dps: int = 30):
         """The expected test loss after gradient flow to time ``t`` (``inf``: converged), mpf at ``dps`` digits."""
-        t = _num("t", t, lo=0.0, allow_inf=True)
-        N, P = _count("N", N), _count("P", P)
-        rho, sig = _num("ridge", ridge, lo=0.0), _num("noise", noise, lo=0.0)
-        dps = _count("dps", dps, allow_none=False)
+        t = real_arg("t", t, lo=0.0, allow_inf=True)
+        N, P = count_arg("N", N), count_arg("P", P)
+        rho, sig = real_arg("ridge", ridge, lo=0.0), real_arg("noise", noise, lo=0.0)
+        dps = count_arg("dps", dps, allow_none=False)
         lam, pw = self.modes(dps)
         with mp.workdps(dps + 10):
             s2 = mp.mpf(sig) ** 2
@@ -130,9 +130,9 @@ class Linear:
         (:func:`numerics.simulate.models.finite_p_de.loss_de`, agrees with the 30-digit path to ~1e-10); finite
         ``N``, ``t = inf``: the projection residual; ``N`` and ``P`` finite, ``t = inf``:
         :func:`numerics.simulate.models.linear_rf_de.loss_limit`. Finite ``N`` at finite ``t``: use :meth:`loss`."""
-        ts_ = np.array([_num("t", v, lo=0.0, allow_inf=True) for v in np.atleast_1d(np.asarray(ts, dtype=object))])
-        N, P = _count("N", N), _count("P", P)
-        rho, sig = _num("ridge", ridge, lo=0.0), _num("noise", noise, lo=0.0)
+        ts_ = np.array([real_arg("t", v, lo=0.0, allow_inf=True) for v in np.atleast_1d(np.asarray(ts, dtype=object))])
+        N, P = count_arg("N", N), count_arg("P", P)
+        rho, sig = real_arg("ridge", ridge, lo=0.0), real_arg("noise", noise, lo=0.0)
         lam, pw = self.lam, self.power
         if N is None and P is None:
             with np.errstate(over="ignore"):
@@ -165,7 +165,7 @@ class Linear:
                              "sgd_simulate(..., N=N) gives per-draw losses of the real system")
         from scaling_verify.numerics.models import sgd
         scalar = np.ndim(steps) == 0
-        out = sgd.loss_points(steps, self._lam, self._pw, batch, lr, noise, _count("dps", dps, allow_none=False))
+        out = sgd.loss_points(steps, self._lam, self._pw, batch, lr, noise, count_arg("dps", dps, allow_none=False))
         return out[0] if scalar else out
 
     # ------------------------------------------------------------------ the real system
@@ -182,8 +182,8 @@ class Linear:
         """Per-draw test losses ``(draws, len(steps))`` (``(draws,)`` for one step) of the real one-pass SGD,
         ``lax.scan`` over steps, ``vmap`` over draws (:func:`numerics.models.sgd.simulate`)."""
         from scaling_verify.numerics.models import sgd
-        draws, seed = _count("draws", draws, allow_none=False), int(_num("seed", seed, lo=0.0))
-        out = sgd.simulate(seed, self.lam, self.w, np.atleast_1d(steps), batch, lr, draws, _count("N", N), noise)
+        draws, seed = count_arg("draws", draws, allow_none=False), int(real_arg("seed", seed, lo=0.0))
+        out = sgd.simulate(seed, self.lam, self.w, np.atleast_1d(steps), batch, lr, draws, count_arg("N", N), noise)
         return out[:, 0] if np.ndim(steps) == 0 else out
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import mpmath as mp
 
-from scaling_verify.numerics.measurement import measurement
+from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.stats import validate_power_spectrum
 
 DPS = 30  # the default precision (as numerics.precise.DPS)

@@ -43,7 +43,7 @@ import numpy as np
 _VARIABLES = ("t", "N", "P")
 
 
-def _num(name: str, v, lo: float | None = None, strict: bool = False, allow_inf: bool = False) -> float:
+def real_arg(name: str, v, lo: float | None = None, strict: bool = False, allow_inf: bool = False) -> float:
     """``v`` as a float, or one ValueError line saying what is wrong with it."""
     if isinstance(v, bool) or not isinstance(v, (numbers.Real, mp.mpf)):
         raise ValueError(f"{name} must be a real number, got {v!r}")
@@ -55,7 +55,7 @@ def _num(name: str, v, lo: float | None = None, strict: bool = False, allow_inf:
     return x
 
 
-def _count(name: str, v, allow_none: bool = True) -> int | None:
+def count_arg(name: str, v, allow_none: bool = True) -> int | None:
     if v is None and allow_none:
         return None
     if isinstance(v, bool) or not isinstance(v, numbers.Integral):
@@ -89,9 +89,9 @@ class PowerLaw:
     """
 
     def __init__(self, a: float, b: float, M: int | None = 64):
-        self.a = _num("a", a)
-        self.b = _num("b", b, lo=0.0, strict=True)
-        self.M = _count("M", M)
+        self.a = real_arg("a", a)
+        self.b = real_arg("b", b, lo=0.0, strict=True)
+        self.M = count_arg("M", M)
         if self.M is None:
             if not self.a > 1:
                 raise ValueError(f"a must be > 1 with M=None (sum_k k^-a diverges), got a={a}")
@@ -123,10 +123,10 @@ class PowerLaw:
              dps: int = 30):
         """The expected test loss at time ``t`` (``float('inf')`` or ``mpmath.inf``: converged), mpf at ``dps``
         digits; the formula for each case (N, P finite or None) is in the module doc."""
-        t = _num("t", t, lo=0.0, allow_inf=True)
-        N, P = _count("N", N), _count("P", P)
-        rho, sig = _num("ridge", ridge, lo=0.0), _num("noise", noise, lo=0.0)
-        dps = _count("dps", dps, allow_none=False)
+        t = real_arg("t", t, lo=0.0, allow_inf=True)
+        N, P = count_arg("N", N), count_arg("P", P)
+        rho, sig = real_arg("ridge", ridge, lo=0.0), real_arg("noise", noise, lo=0.0)
+        dps = count_arg("dps", dps, allow_none=False)
         with mp.workdps(dps + 10):
             s2 = mp.mpf(sig) ** 2  # exact square of the binary noise value (at 53 bits it would cost ~1e-17)
         if N is not None and P is not None:
@@ -251,14 +251,14 @@ class PowerLaw:
         opt = isinstance(ridge, str)
         if opt and ridge != "optimal":
             raise ValueError(f"ridge must be a number >= 0 or 'optimal', got {ridge!r}")
-        rho = 0.0 if opt else _num("ridge", ridge, lo=0.0)
-        sig = _num("noise", noise, lo=0.0)
+        rho = 0.0 if opt else real_arg("ridge", ridge, lo=0.0)
+        sig = real_arg("noise", noise, lo=0.0)
         if ridge_decay is not None:
             if variable != "P":
                 raise ValueError(f"ridge_decay applies to variable 'P' only, got variable={variable!r}")
             if not opt:
                 raise ValueError("give either a fixed ridge or ridge_decay, not both")
-            ell = _num("ridge_decay", ridge_decay, lo=0.0, strict=True)
+            ell = real_arg("ridge_decay", ridge_decay, lo=0.0, strict=True)
         import sympy as sp
 
         from scaling_verify.theory import power_law_model as PLM
@@ -287,10 +287,10 @@ def simulate_modes(lam, w, t, P: int | None = None, N: int | None = None, draws:
       :func:`numerics.simulate.models.linear_rf_sim.ridge_losses`, on the same draws.
     """
     scalar = np.ndim(t) == 0
-    ts = [_num("t", v, lo=0.0, allow_inf=True) for v in np.atleast_1d(np.asarray(t, dtype=object))]
-    N, P = _count("N", N), _count("P", P)
-    draws, seed = _count("draws", draws, allow_none=False), int(_num("seed", seed, lo=0.0))
-    rho, sig = _num("ridge", ridge, lo=0.0), _num("noise", noise, lo=0.0)
+    ts = [real_arg("t", v, lo=0.0, allow_inf=True) for v in np.atleast_1d(np.asarray(t, dtype=object))]
+    N, P = count_arg("N", N), count_arg("P", P)
+    draws, seed = count_arg("draws", draws, allow_none=False), int(real_arg("seed", seed, lo=0.0))
+    rho, sig = real_arg("ridge", ridge, lo=0.0), real_arg("noise", noise, lo=0.0)
     if N is None and P is None:
         raise ValueError("nothing is random with N=None and P=None: use loss()")
     if N is not None and rho and (P is None or not all(math.isinf(v) for v in ts)):

@@ -26,7 +26,7 @@ import functools
 
 import mpmath as mp
 
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check, relative_verdict
 from scaling_verify.numerics.precise import DPS
 from scaling_verify.numerics.precise.models import dmft_solver
 from scaling_verify.theory.claims import Claim

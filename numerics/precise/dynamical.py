@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import mpmath as mp
 
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
-from scaling_verify.numerics.measurement import measurement
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check, relative_verdict
+from scaling_verify.checks.measurement import measurement
 # the model's infinite-mode sums live in the model library; imported here for the checks below (and for the
 # callers that still read them from this module)
 from scaling_verify.numerics.models.mode_sums import kappa_of, kernel_regression_error, residual_sum, spectral_loss

@@ -26,8 +26,8 @@ import itertools
 import mpmath as mp
 import numpy as np
 
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check
-from scaling_verify.numerics.measurement import measurement
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check
+from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.precise import DPS
 from scaling_verify.theory.claims import Claim
 from scaling_verify.theory.equivariance import c4_pixel_permutation

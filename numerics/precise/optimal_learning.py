@@ -16,7 +16,7 @@ import itertools
 
 import mpmath as mp
 
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check, relative_verdict
 from scaling_verify.numerics.precise import DPS
 from scaling_verify.theory.claims import Claim
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import mpmath as mp
 
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check
 from scaling_verify.numerics.precise import DPS
 from scaling_verify.theory.claims import Claim
 from scaling_verify.theory.quanta import validate_alpha

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import mpmath as mp
 
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict, \
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict, \
     relative_verdict
-from scaling_verify.numerics.measurement import measurement
+from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.models.claims import convergence_budget, wire_declared
 from scaling_verify.theory.claims import Claim
 

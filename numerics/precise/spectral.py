@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import mpmath as mp
 
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, relative_verdict
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check, relative_verdict
 from scaling_verify.numerics.precise import DPS
 from scaling_verify.numerics.precise.dynamical import local_exponent
 from scaling_verify.numerics.stats import validate_power_spectrum

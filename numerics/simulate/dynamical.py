@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import jax
 import numpy as np
 
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from scaling_verify.numerics.fit import fit_power_law
-from scaling_verify.numerics.measurement import measurement
-from scaling_verify.numerics.replicas import replicated
+from scaling_verify.checks.measurement import measurement
+from scaling_verify.checks.replicas import replicated
 from scaling_verify.numerics.simulate import with_float64
 from scaling_verify.numerics.simulate.models import random_features as rf
 from scaling_verify.numerics.stats import bootstrap_means, percentile_interval
@@ -85,7 +85,7 @@ class TimeRuns:
 
 
 def _time_runs(ctx: Context) -> TimeRuns:
-    """Two independent replicas (:mod:`numerics.replicas`): the checks refuse identical ones."""
+    """Two independent replicas (:mod:`scaling_verify.checks.replicas`): the checks refuse identical ones."""
     a, b = TIME_AB
     sz = _sizes(ctx)
     N, M, half = sz["N"], sz["M"], sz["draws"] // 2
@@ -118,7 +118,7 @@ def _time_exponent(claim: Claim, ctx: Context) -> CheckResult:
     (:data:`SHIFT_BUDGET`; measured 0.015 at N = 256, halving with 2N) and the DE error estimate, beyond two
     standard errors of its own sampling noise, <= 0.005 (:data:`ERR_BUDGET`); a larger one fails the check.
     Doubling the DE's 1/N term (R3 = 1 - 4D/N) gives a shift 0.03 and fails. The draws come as two replicas
-    at independent seeds (:mod:`numerics.replicas`); identical replicas (a simulation that ignores its seed)
+    at independent seeds (:mod:`scaling_verify.checks.replicas`); identical replicas (a simulation that ignores its seed)
     fail the check.
     """
     a, b = TIME_AB

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
-from scaling_verify.numerics.measurement import measurement
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.simulate import with_float64
 from scaling_verify.numerics.simulate.models.compute_frontier import frontier, loss_surface, widths_grid
 from scaling_verify.numerics.simulate.models.dmft_frontier import FarSlope, de_far_slope, de_surface

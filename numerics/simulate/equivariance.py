@@ -25,8 +25,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from scaling_verify.numerics.measurement import measurement
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict, relative_verdict
+from scaling_verify.checks.measurement import measurement
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict, relative_verdict
 from scaling_verify.numerics.fit import fit_power_law
 from scaling_verify.numerics.precise.equivariance import augment, c4_setup, cyclic_pixel_group, rotation_group
 from scaling_verify.numerics.simulate.models import ntk_kernels as NK

@@ -9,9 +9,9 @@ from __future__ import annotations
 import jax
 import numpy as np
 
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from scaling_verify.numerics.fit import fit_power_law
-from scaling_verify.numerics.measurement import measurement
+from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.simulate import with_float64
 from scaling_verify.numerics.simulate.dynamical import EASY_AB
 from scaling_verify.numerics.simulate.models import finite_p_de as fpde

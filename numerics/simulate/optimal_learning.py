@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from scaling_verify.numerics.simulate import with_float64
 from scaling_verify.numerics.simulate.models.data_policy import (  # noqa: F401  (re-exported: notebooks, benchmarks, tests)
     ACTIVE, AUC_RATIO_MAX, FULL, KKT_THRESHOLD, MODELS, QUICK, TOY_A, TOY_B, TOY_QUICK, Task, bce, dev_loss,

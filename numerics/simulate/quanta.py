@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from scaling_verify.numerics.measurement import measurement
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.checks.measurement import measurement
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from scaling_verify.numerics.fit import fit_power_law
 from scaling_verify.numerics.stats import t_interval
 from scaling_verify.numerics.simulate.models.sparse_parity import ParityConfig, ParityRun, learning_times, train, zipf_probs

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
-from scaling_verify.numerics.measurement import measurement
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.models.claims import wire_declared
 from scaling_verify.theory.claims import Claim
 

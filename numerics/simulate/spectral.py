@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import numpy as np
 
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from scaling_verify.numerics.fit import fit_power_law
 from scaling_verify.numerics.simulate import with_float64
 from scaling_verify.numerics.simulate.models.compression_fits import KumarFit, fit_kumar, frantar_from_claim, frantar_model, kumar_exponents

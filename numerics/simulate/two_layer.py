@@ -86,8 +86,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from scaling_verify.numerics.measurement import measurement
-from scaling_verify.numerics.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.checks.measurement import measurement
+from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from scaling_verify.numerics.simulate.models import random_features as rf
 from scaling_verify.theory.claims import Claim
 from scaling_verify.numerics.simulate import with_float64

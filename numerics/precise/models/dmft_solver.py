@@ -49,26 +49,26 @@ def talbot_parameters(dps: int):
         return dps_goal, mp.mp.prec, delta, coef
 
 
-def _g(x):
+def to_gmpy(x):
     """mpmath mpf/mpc -> gmpy2 mpfr/mpc, exactly (the context has at least the mantissa's bits)."""
     if isinstance(x, mp.mpc):
-        return gmpy2.mpc(_g(x.real), _g(x.imag))
+        return gmpy2.mpc(to_gmpy(x.real), to_gmpy(x.imag))
     sign, man, exp, _ = x._mpf_  # not mp.mpf(x): that would round to the current mpmath precision
     v = gmpy2.mul_2exp(gmpy2.mpfr(int(man)), int(exp))
     return -v if sign else v
 
 
-def _num(x):
+def gmpy_num(x):
     """An int, float, str or mpmath number as gmpy2 mpfr (exact for int and mpf)."""
     if isinstance(x, mp.mpf):
-        return _g(x)
+        return to_gmpy(x)
     return gmpy2.mpfr(x if isinstance(x, (int, float, str)) else str(x))
 
 
-def _m(x):
+def to_mpmath(x):
     """gmpy2 mpfr/mpc -> mpmath mpf/mpc (rounded to the current mpmath precision)."""
     if isinstance(x, gmpy2.mpc):
-        return mp.mpc(_m(x.real), _m(x.imag))
+        return mp.mpc(to_mpmath(x.real), to_mpmath(x.imag))
     man, exp = x.as_mantissa_exp()
     return mp.mpf((int(man), int(exp)))
 
@@ -89,7 +89,7 @@ def _float_newton(p, R, lam, iN: float, iP: float, iters: int = 100):
     return np.where(np.isfinite(R), R, np.nan)
 
 
-def _float_start(p, lam, iN: float, iP: float, root: str = "physical"):
+def float_start(p, lam, iN: float, iP: float, root: str = "physical"):
     """float64 ``R`` at the Talbot nodes ``p`` (``p[0]`` real, then along the contour).
 
     ``root="one"``: Newton from R = 1 at every node (the reference solver's choice). At late times
@@ -123,7 +123,7 @@ def _float_start(p, lam, iN: float, iP: float, root: str = "physical"):
     return out
 
 
-def _node(s, R, lam, pw, iN, iP, thr, max_passes: int = 60):
+def newton_node(s, R, lam, pw, iN, iP, thr, max_passes: int = 60):
     """Newton for R at the node ``s`` (gmpy2 context active); returns ``(R, F(s))``."""
     zero = gmpy2.mpc(0)
     for _ in range(max_passes):
@@ -186,8 +186,8 @@ def mode_loss_points(ts, lam_mp, pw_mp, N=None, dps: int = 30, time_factor=2, ro
     out = []
     wprec = prec + GUARD_BITS
     with gmpy2.context(precision=wprec):
-        lam, pw = [_g(v) for v in lam_mp], [_g(v) for v in pw_mp]
-        giN = gmpy2.mpfr(0) if N is None else 1 / _num(N)
+        lam, pw = [to_gmpy(v) for v in lam_mp], [to_gmpy(v) for v in pw_mp]
+        giN = gmpy2.mpfr(0) if N is None else 1 / gmpy_num(N)
         giP = gmpy2.mpfr(0)
         thr = gmpy2.mpfr(2) ** (-(wprec // 2 + 6))
         for t in ts:
@@ -196,13 +196,13 @@ def mode_loss_points(ts, lam_mp, pw_mp, N=None, dps: int = 30, time_factor=2, ro
                 if not T > 0:
                     raise ValueError(f"times must be > 0, got {t}")
                 p = [d / T for d in delta]
-            R64 = _float_start(np.array([complex(v) for v in p]), lam64, iN, iP, root)
+            R64 = float_start(np.array([complex(v) for v in p]), lam64, iN, iP, root)
             Fs = []
             for pv, r64 in zip(p, R64):
                 R0 = gmpy2.mpc(1) if np.isnan(r64) else gmpy2.mpc(complex(r64))
-                Fs.append(_node(_g(pv), R0, lam, pw, giN, giP, thr)[1])
+                Fs.append(newton_node(to_gmpy(pv), R0, lam, pw, giN, giP, thr)[1])
             with mp.workdps(dps_goal):
-                terms = [mp.exp(d) * _m(F) * c for d, F, c in zip(delta, Fs, coef)]
+                terms = [mp.exp(d) * to_mpmath(F) * c for d, F, c in zip(delta, Fs, coef)]
                 val = (mp.fraction(2, 5) * mp.fsum(terms) / T).real
             with mp.workdps(dps):
                 out.append(+val)

@@ -73,7 +73,7 @@ import gmpy2
 import mpmath as mp
 import numpy as np
 
-from scaling_verify.numerics.precise.models.dmft_solver import GUARD_BITS, _float_start, _g, _m, _node, _num, talbot_parameters
+from scaling_verify.numerics.precise.models.dmft_solver import GUARD_BITS, float_start, to_gmpy, to_mpmath, newton_node, gmpy_num, talbot_parameters
 
 
 def validate(P, ridge=0, noise=0) -> None:
@@ -154,9 +154,9 @@ def loss_points(ts, lam, pw, P, ridge=0, noise=0, dps: int = 30):
         delta = [mp.mpc(d) for d in delta]
         coef = [mp.mpc(c) for c in coef]
     with gmpy2.context(precision=wprec):
-        glam, gpw = [_num(v) for v in lam], [_num(v) for v in pw]  # exact: no rounding to mpmath's precision
-        giP = 1 / _num(P)
-        grho, gs2 = _num(ridge), _num(noise) ** 2
+        glam, gpw = [gmpy_num(v) for v in lam], [gmpy_num(v) for v in pw]  # exact: no rounding to mpmath's precision
+        giP = 1 / gmpy_num(P)
+        grho, gs2 = gmpy_num(ridge), gmpy_num(noise) ** 2
         thr = gmpy2.mpfr(2) ** (-(wprec // 2 + 6))
         zero = gmpy2.mpfr(0)
         lam2 = _objmat([v * v for v in glam])
@@ -169,14 +169,14 @@ def loss_points(ts, lam, pw, P, ridge=0, noise=0, dps: int = 30):
                 T = mp.mpf(t)
                 if not T > 0:
                     raise ValueError(f"times must be > 0 (or inf), got {t}")
-                s = [_g(d / T) for d in delta]
-                W = [_g(mp.fraction(2, 5) * mp.exp(d) * c / T) for d, c in zip(delta, coef)]
+                s = [to_gmpy(d / T) for d in delta]
+                W = [to_gmpy(mp.fraction(2, 5) * mp.exp(d) * c / T) for d, c in zip(delta, coef)]
             z = [sv + grho for sv in s]
-            R64 = _float_start(np.array([complex(v) for v in z]), lam64, 0.0, iP, "physical")
+            R64 = float_start(np.array([complex(v) for v in z]), lam64, 0.0, iP, "physical")
             R = []
             for zv, r64 in zip(z, R64):
                 R0 = gmpy2.mpc(1) if np.isnan(r64) else gmpy2.mpc(complex(r64))
-                R.append(_node(zv, R0, glam, gpw, zero, giP, thr)[0])
+                R.append(newton_node(zv, R0, glam, gpw, zero, giP, thr)[0])
             H = _objmat([[1 / (zv + lv * Rv) for lv in glam] for zv, Rv in zip(z, R)])
             Hc = _objmat([[gmpy2.mpc(h.real, -h.imag) for h in row] for row in H])
             Rv = _objmat(R)
@@ -203,7 +203,7 @@ def loss_points(ts, lam, pw, P, ridge=0, noise=0, dps: int = 30):
                     F = F + gs2 * Fn / (ss[:, None] * s2[None, :])
                 total += Wv @ (F @ W2)
             with mp.workdps(wdps):
-                val = _m(total.real / 2)
+                val = to_mpmath(total.real / 2)
             with mp.workdps(dps):
                 out.append(+val)
     return out

@@ -28,7 +28,7 @@ import numpy as np
 from jax import lax
 
 from scaling_verify.numerics.fit import fit_power_law
-from scaling_verify.numerics.measurement import measurement
+from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.simulate import with_float64
 
 # ----------------------------------------------------------------------------- sizes

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scaling_verify.numerics.measurement import measurement
+from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.simulate.models import random_features as rf
 
 

@@ -185,7 +185,7 @@ def _xent(params, x, y, mask):
     return -jnp.take_along_axis(jax.nn.log_softmax(logits), y[:, None], axis=1)[:, 0]
 
 
-def _build(cfg: ParityConfig, jit: bool = True, batched: bool = True):
+def build_trainer(cfg: ParityConfig, jit: bool = True, batched: bool = True):
     """The trainer ``run(seeds, masks, subsets) -> per-task test loss [widths, seeds, logs, n_tasks]`` (bits);
     ``subsets[seed]`` holds that run's parity subsets (each seed is an independent draw, as separate runs
     of the reference code are).
@@ -296,7 +296,7 @@ def train(cfg: ParityConfig, seed: int = 0) -> ParityRun:
 
     run_seeds = [1000 * seed + i for i in range(cfg.seeds)]
     subsets = np.stack([make_subsets(cfg.n_tasks, cfg.n_bits, cfg.k, s_) for s_ in run_seeds])
-    run = _build(cfg)
+    run = build_trainer(cfg)
     widths = cfg.widths or (cfg.width,)
     masks = jnp.asarray(np.array([[1.0 if j < w else 0.0 for j in range(cfg.width)] for w in widths]),
                         dtype=jnp.dtype(cfg.dtype))

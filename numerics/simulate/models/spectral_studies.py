@@ -1,5 +1,5 @@
 """The spectral model's shared measurements: the runs and sweeps that several spectral checks (and their
-power items) read, each computed once per process (:mod:`numerics.measurement`).
+power items) read, each computed once per process (:mod:`scaling_verify.checks.measurement`).
 
 * :func:`sgd_measurement` -- SGD under the generalized flow: the loss exponent ``alpha_t`` and the
   elasticity ``rho`` from the learning frontier, with bootstrap intervals and finite-size biases;
@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from scaling_verify.numerics.fit import PowerFit, fit_power_law
-from scaling_verify.numerics.measurement import measurement
+from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.simulate.models.compression_fits import FrantarFit, fit_frantar, frantar_starts
 from scaling_verify.numerics.simulate.models.prune import DENSITIES, PRUNE_NS, PruningPhases, PruningSweep, pruning_phases, pruning_sweep
 from scaling_verify.numerics.simulate.models.quantize import expected_dither_damage, ptq_sweep

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from scaling_verify.theory.claims import Claim, Theory
-from scaling_verify.theory.latex.bibtex import cite_keys, theories_of
-from scaling_verify.theory.latex.formula import DEFAULT, LatexOptions, claim_latex
-from scaling_verify.theory.latex.macros import ValueMacros, one_line, statement_latex, verified_at
-from scaling_verify.theory.latex.report_values import ClaimReport, Report
-from scaling_verify.theory.latex.text import plain_to_latex, tex_id, tex_text
+from scaling_verify.report.latex.bibtex import cite_keys, theories_of
+from scaling_verify.report.latex.formula import DEFAULT, LatexOptions, claim_latex
+from scaling_verify.report.latex.macros import ValueMacros, one_line, statement_latex, verified_at
+from scaling_verify.report.latex.report_values import ClaimReport, Report
+from scaling_verify.report.latex.text import plain_to_latex, tex_id, tex_text
 
 VERDICT_COLOUR = {"verified": "svgreen", "consistent": "svgreen", "derived": "svgreen", "refuted": "svblue",
                   "FAILED": "svred", "unchecked": "svgrey"}

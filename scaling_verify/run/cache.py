@@ -7,9 +7,9 @@ Each check's result is stored under a key made of
 * the level and the context (quick/full sizes, seed);
 * the code it runs: the content of every module that the module registering the claim and the module
   defining the check import, transitively (plug-ins and a user's helper modules included; installed
-  libraries by version; :mod:`numerics.code_identity`), and the Python version.
+  libraries by version; :mod:`scaling_verify.run.code_identity`), and the Python version.
 
-Entries are JSON (:mod:`numerics.result_io`: reading one never runs code), written atomically (a
+Entries are JSON (:mod:`scaling_verify.checks.result_io`: reading one never runs code), written atomically (a
 temporary file, then ``os.replace``) and bound to their key: each holds its key and an HMAC-SHA256 of
 key and result under a secret, so an entry copied to another key's place, edited, or written by
 someone without the secret is refused and recomputed, as is anything truncated, corrupt or of another
@@ -33,8 +33,8 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from scaling_verify.numerics.checks import CheckResult, Context, check_spec
-from scaling_verify.numerics.code_identity import closure, identity_digest
+from scaling_verify.checks import CheckResult, Context, check_spec
+from scaling_verify.run.code_identity import closure, identity_digest
 from scaling_verify.theory.claims import REGISTRY, Claim
 
 FORMAT = "scaling-verify-cache-2"
@@ -45,7 +45,7 @@ LIBRARIES = ("sympy", "mpmath", "numpy", "scipy", "jax", "jaxlib", "optax")
 def check_roots(claim: Claim, level: str) -> list[str]:
     """The modules a check of ``claim`` starts from: the one that registered the claim, the one
     defining its derivation (symbolic) or its check function (numeric levels)."""
-    roots = [REGISTRY.module_of(claim.id) or "", "scaling_verify.numerics.checks"]
+    roots = [REGISTRY.module_of(claim.id) or "", "scaling_verify.checks"]
     if level == "symbolic":
         roots.append(getattr(claim.derive, "__module__", "") or "")
     else:
@@ -54,7 +54,7 @@ def check_roots(claim: Claim, level: str) -> list[str]:
 
 
 def check_identity(claim: Claim, level: str) -> str:
-    """SHA-256 of the code a check of ``claim`` at ``level`` runs (:mod:`numerics.code_identity`)."""
+    """SHA-256 of the code a check of ``claim`` at ``level`` runs (:mod:`scaling_verify.run.code_identity`)."""
     from importlib import metadata
 
     ident = closure(check_roots(claim, level))
@@ -139,7 +139,7 @@ class ResultCache:
         return res
 
     def _decode(self, blob: bytes, key: str) -> CheckResult | None:
-        from scaling_verify.numerics.result_io import result_from_json
+        from scaling_verify.checks.result_io import result_from_json
 
         try:
             entry = json.loads(blob.decode("utf-8"))
@@ -155,7 +155,7 @@ class ResultCache:
     def store(self, claim: Claim, level: str, ctx: Context, res: CheckResult, identity: str | None = None) -> None:
         """Write ``res`` atomically (skipped for a check that raised, timed out or returned an invalid
         result: it may be transient)."""
-        from scaling_verify.numerics.result_io import result_to_json
+        from scaling_verify.checks.result_io import result_to_json
 
         if res.detail.startswith("error:"):
             return

@@ -10,7 +10,7 @@ additive shift ± δ for a claim whose value is zero (ceiling: its declared shif
 below it), or its declared exponents or rates scaled by (1 ± δ).
 
 The search assumes that a check rejecting a perturbation also rejects every larger one on that side. A
-check that draws its data through :func:`numerics.measurement.measurement` reuses it for every
+check that draws its data through :func:`scaling_verify.checks.measurement.measurement` reuses it for every
 perturbation (the claim is not an argument of the measurement), so a search costs the verdict's
 arithmetic; a check that recomputes everything costs about 2 log2(log(ceiling/floor)/log(ratio)) ≈ 16
 runs. A perturbed claim that makes the check raise counts as rejected (as in the power items).
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from scaling_verify.numerics.checks import Context, run_check
+from scaling_verify.checks import Context, run_check
 from scaling_verify.theory.claims import Claim
 
 FLOOR = 1e-14

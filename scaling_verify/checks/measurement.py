@@ -6,7 +6,7 @@ claims. The data do not depend on the claim, only the verdict does, so the run i
 decorate the function that produces it, and every call with the same arguments returns the same object
 from one process-wide store::
 
-    from scaling_verify.numerics.measurement import measurement
+    from scaling_verify.checks.measurement import measurement
 
     @measurement
     def frontier_run(regime: str, quick: bool, seed: int) -> FrontierRun:

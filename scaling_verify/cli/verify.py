@@ -14,7 +14,7 @@ QUICK_TIMEOUT = 600.0  # seconds per check at quick sizes: the slowest quick che
 
 def add_parser(sub) -> None:
     """Add ``verify`` to the ``scaling-verify`` subparsers ``sub``."""
-    from scaling_verify.numerics.cli_options import add_module_option
+    from scaling_verify.cli.options import add_module_option
 
     pv = sub.add_parser("verify", help="run the checks (default: every claim, all layers, quick sizes)")
     pv.add_argument("--theory", action="append", help="only this theory (repeatable)")
@@ -152,15 +152,15 @@ class _Progress:
 
 def run(args) -> int:
     """Run ``scaling-verify verify``; return the exit code."""
-    from scaling_verify.numerics.cli_options import console
+    from scaling_verify.cli.options import console
 
-    from scaling_verify.numerics.checks import Context
-    from scaling_verify.numerics.verify import plan, select_levels, verify
+    from scaling_verify.checks import Context
+    from scaling_verify.run.verify import plan, select_levels, verify
 
     _validate(args)
     seeds = None
     if args.seeds is not None:
-        from scaling_verify.numerics.seeds import parse_seeds
+        from scaling_verify.run.seeds import parse_seeds
 
         seeds = parse_seeds(args.seeds)
     claims = _select(args)
@@ -168,7 +168,7 @@ def run(args) -> int:
     jobs = plan(claims, select_levels(args.level))  # loads the check modules: registration errors -> exit 2
     cache = None
     if args.cache is not None:
-        from scaling_verify.numerics.cache import ResultCache
+        from scaling_verify.run.cache import ResultCache
 
         cache = ResultCache(args.cache)
     timeout = args.timeout or None
@@ -176,7 +176,7 @@ def run(args) -> int:
     with _executor(args) as executor, _Progress(console(stderr=True), len(jobs) * len(seeds or [0])) as prog:
         modules = tuple(args.module or ())
         if seeds is not None:
-            from scaling_verify.numerics.seeds import seed_sweep
+            from scaling_verify.run.seeds import seed_sweep
 
             tallies = seed_sweep(claims, args.level, args.quick, seeds, executor=executor, cache=cache,
                                  modules=modules, on_done=prog.done, timeout=timeout)
@@ -193,15 +193,15 @@ def _executor(args):
 
     if args.workers is None and args.scheduler is None:
         return nullcontext(None)
-    from scaling_verify.numerics.execution import dask_executor
+    from scaling_verify.run.execution import dask_executor
 
     return dask_executor(args.workers, args.scheduler)
 
 
 def _finish_seeds(args, tallies, seeds: list[int], seconds: float, cache) -> int:
     """The seed-sweep table (per check, on how many seeds it went against its claim), its report and
-    JUnit; exit 1 when a check is over the sweep's rule (:mod:`numerics.seeds`)."""
-    from scaling_verify.numerics.cli_options import console
+    JUnit; exit 1 when a check is over the sweep's rule (:mod:`scaling_verify.run.seeds`)."""
+    from scaling_verify.cli.options import console
     from rich.table import Table
 
     worst = [x for x in tallies if x.over_budget]
@@ -209,7 +209,7 @@ def _finish_seeds(args, tallies, seeds: list[int], seconds: float, cache) -> int
     if not args.no_report:
         _write_sweep_report(args.report, data)
     if args.junit is not None:
-        from scaling_verify.numerics.junit import sweep_tree, write_tree
+        from scaling_verify.report.junit import sweep_tree, write_tree
 
         write_tree(sweep_tree(tallies, seeds, quick=args.quick), args.junit)
     t = Table(title=f"{len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), {'quick' if args.quick else 'full'} sizes")
@@ -237,7 +237,7 @@ def _finish_seeds(args, tallies, seeds: list[int], seconds: float, cache) -> int
 
 
 def _sweep_json(args, tallies, seeds, seconds, worst) -> dict:
-    from scaling_verify.numerics.report import versions
+    from scaling_verify.report.folder import versions
 
     return {"kind": "seed-sweep", "ok": not worst, "seeds": seeds, "seconds": round(seconds, 2),
             "quick": args.quick, "level": args.level, "versions": versions(),
@@ -252,7 +252,7 @@ def _sweep_json(args, tallies, seeds, seconds, worst) -> dict:
 def _write_sweep_report(folder: Path, data: dict) -> None:
     import uuid
 
-    from scaling_verify.numerics.atomic_files import publish
+    from scaling_verify.report.atomic_files import publish
 
     run_id = uuid.uuid4().hex
     data = dict(data, run=run_id)
@@ -271,11 +271,11 @@ def _write_sweep_report(folder: Path, data: dict) -> None:
 def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
     from collections import Counter
 
-    from scaling_verify.numerics.cli_options import console
+    from scaling_verify.cli.options import console
 
-    from scaling_verify.numerics.report import table, write_report
+    from scaling_verify.report.folder import table, write_report
 
-    from scaling_verify.theory.plugins import BROKEN
+    from scaling_verify.plugins import BROKEN
 
     bad = [r for r in records if not r.ok]
     broken = dict(BROKEN) if not (args.theory or args.claim or args.module) else {}
@@ -290,7 +290,7 @@ def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
         write_report(records, args.report, args.seed, args.quick, seconds, broken=broken)
         summary += f"; report in {args.report}/"
     if args.junit is not None:
-        from scaling_verify.numerics.junit import write_junit
+        from scaling_verify.report.junit import write_junit
 
         write_junit(records, args.junit, seed=args.seed, quick=args.quick, broken=broken)
     console(width=160, file=sys.stderr if args.json else sys.stdout).print(table(records))
@@ -304,7 +304,7 @@ def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
                    for r in records for lv, res in r.results.items()
                    if args.resolution and r.claim.holds and lv != "symbolic" and res.passed is True]
     if args.json:
-        from scaling_verify.numerics.report import versions
+        from scaling_verify.report.folder import versions
 
         print(json.dumps({"ok": not bad and not broken, "counts": dict(counts), "failed": [r.claim.id for r in bad],
                           "broken_plugins": broken,

@@ -20,7 +20,7 @@ STY_NAME = "scalingverify.sty"
 
 def add_parser(sub) -> None:
     """Add the ``latex`` subcommand to the ``scaling-verify`` subparsers ``sub``."""
-    from scaling_verify.theory.latex import FORMATS, ORDERS
+    from scaling_verify.report.latex import FORMATS, ORDERS
 
     px = sub.add_parser("latex", help="claims as LaTeX: macros, a style file, equations, a document, BibTeX")
     px.add_argument("--theory", help="only this theory")
@@ -35,7 +35,7 @@ def add_parser(sub) -> None:
                     help="typeset SymPy's rendering of every formula, not the paper's printed form")
     px.add_argument("-o", "--output", type=Path,
                     help=f"write to FILE instead of standard output (--format sty: default ./{STY_NAME})")
-    from scaling_verify.numerics.cli_options import add_module_option
+    from scaling_verify.cli.options import add_module_option
 
     add_module_option(px)
 
@@ -52,7 +52,7 @@ def _symbol_names(items: list[str]) -> dict[str, str]:
 
 def run(args) -> int:
     """Run ``scaling-verify latex``; return the exit code (ValueError -> exit 2 in the caller)."""
-    from scaling_verify.theory.latex import LatexOptions, load_report, render
+    from scaling_verify.report.latex import LatexOptions, load_report, render
 
     options = LatexOptions(order=args.order, symbol_names=_symbol_names(args.symbol_name),
                            use_printed=not args.sympy)

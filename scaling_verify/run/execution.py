@@ -4,7 +4,7 @@
 imported only when ``--workers`` or ``--scheduler`` is given. Workers are separate processes started
 with ``spawn`` (never forked after JAX is imported), one thread each. A task whose worker dies is
 resubmitted once (the scheduler's ``allowed-failures`` is 1 on the embedded cluster); a second death
-reaches :func:`numerics.verify.verify` as ``KilledWorker`` and is recorded as a failed check with
+reaches :func:`scaling_verify.run.verify.verify` as ``KilledWorker`` and is recorded as a failed check with
 the reason. On an existing cluster the scheduler's own setting applies.
 """
 
@@ -74,9 +74,9 @@ def dask_executor(workers: int | None = None, scheduler: str | None = None,
     config = {"distributed.worker.multiprocessing-method": "spawn", "distributed.scheduler.allowed-failures": 1,
               "distributed.scheduler.worker-saturation": 1.0,
               "distributed.worker.daemon": False, "logging.distributed": "error"}
-    from scaling_verify.numerics.threads import worker_env
+    from scaling_verify.run.threads import worker_env
 
-    # the thread policy (numerics.threads): set in each worker process before it imports numpy or JAX
+    # the thread policy (scaling_verify.run.threads): set in each worker process before it imports numpy or JAX
     config["distributed.nanny.pre-spawn-environ"] = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}),
                                                      **worker_env()}
     with dask.config.set(config):

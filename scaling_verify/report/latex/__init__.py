@@ -2,16 +2,16 @@
 
 Modules, one idea each:
 
-* :mod:`~theory.latex.formula`: a claim's formula (``printed_latex`` or SymPy's rendering) and
+* :mod:`~scaling_verify.report.latex.formula`: a claim's formula (``printed_latex`` or SymPy's rendering) and
   :class:`LatexOptions` (SymPy's ``order``, ``symbol_names``, ...);
-* :mod:`~theory.latex.printed`: the restricted LaTeX parser and the check that a printed formula is
+* :mod:`~scaling_verify.report.latex.printed`: the restricted LaTeX parser and the check that a printed formula is
   the claim's ``expr``;
-* :mod:`~theory.latex.text`: escaping, and plain statements with ASCII math made typeset;
-* :mod:`~theory.latex.macros`: ``\\sv<Id>`` macros (formula, equation, statement, citation, measured
+* :mod:`~scaling_verify.report.latex.text`: escaping, and plain statements with ASCII math made typeset;
+* :mod:`~scaling_verify.report.latex.macros`: ``\\sv<Id>`` macros (formula, equation, statement, citation, measured
   values) and ``scalingverify.sty``;
-* :mod:`~theory.latex.document`: labelled equations and the standalone document;
-* :mod:`~theory.latex.bibtex`: one BibTeX entry per theory, with stable keys;
-* :mod:`~theory.latex.report_values`: ``report.json`` as typed records, headline values, number format.
+* :mod:`~scaling_verify.report.latex.document`: labelled equations and the standalone document;
+* :mod:`~scaling_verify.report.latex.bibtex`: one BibTeX entry per theory, with stable keys;
+* :mod:`~scaling_verify.report.latex.report_values`: ``report.json`` as typed records, headline values, number format.
 
 Everything reads claims and theories from :data:`theory.claims.REGISTRY` (plug-ins included) or
 from the arguments; nothing lists the built-in theories.
@@ -22,13 +22,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from scaling_verify.theory.claims import REGISTRY, Claim, Theory
-from scaling_verify.theory.latex.bibtex import bibtex, cite_keys
-from scaling_verify.theory.latex.document import document, equations
-from scaling_verify.theory.latex.formula import DEFAULT, ORDERS, LatexOptions, claim_latex, expr_latex, formula_latex
-from scaling_verify.theory.latex.macros import STATUS_TEXT, macro_name, macro_set, macros, statement_latex, sty
-from scaling_verify.theory.latex.printed import PrintedFormError, check_printed, parse_printed, printed_expr, require_printed
-from scaling_verify.theory.latex.report_values import Report, ReportError, load_report
-from scaling_verify.theory.latex.text import plain_to_latex, tex_text
+from scaling_verify.report.latex.bibtex import bibtex, cite_keys
+from scaling_verify.report.latex.document import document, equations
+from scaling_verify.report.latex.formula import DEFAULT, ORDERS, LatexOptions, claim_latex, expr_latex, formula_latex
+from scaling_verify.report.latex.macros import STATUS_TEXT, macro_name, macro_set, macros, statement_latex, sty
+from scaling_verify.report.latex.printed import PrintedFormError, check_printed, parse_printed, printed_expr, require_printed
+from scaling_verify.report.latex.report_values import Report, ReportError, load_report
+from scaling_verify.report.latex.text import plain_to_latex, tex_text
 
 FORMATS: tuple[str, ...] = ("macros", "equations", "document", "bibtex", "sty")
 

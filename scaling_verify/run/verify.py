@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
-from scaling_verify.numerics.checks import LEVELS, CheckResult, Context, levels_for, run_check
+from scaling_verify.checks import LEVELS, CheckResult, Context, levels_for, run_check
 from scaling_verify.theory.claims import REGISTRY, Claim
 
 if TYPE_CHECKING:
-    from scaling_verify.numerics.cache import ResultCache
+    from scaling_verify.run.cache import ResultCache
 
 
 @dataclass
@@ -94,15 +94,15 @@ def safe_run(claim: Claim, level: str, ctx: Context, timeout: float | None = Non
     """:func:`run_check` within ``timeout`` seconds; whatever the check raises (``SystemExit``
     included) or a timeout becomes a failed result with the reason. Only ``KeyboardInterrupt`` stops
     the run. With ``resolution``, a passing numeric check of a holding claim also gets its measured
-    resolution (:mod:`numerics.resolution`, within the same time limit)."""
-    from scaling_verify.numerics.time_limit import CheckTimeout, time_limit
+    resolution (:mod:`scaling_verify.checks.resolution`, within the same time limit)."""
+    from scaling_verify.run.time_limit import CheckTimeout, time_limit
 
     t0 = time.perf_counter()
     try:
         with time_limit(timeout):
             res = run_check(claim, level, ctx)
             if resolution and wants_resolution(claim, level, res):
-                from scaling_verify.numerics.resolution import measure
+                from scaling_verify.checks.resolution import measure
 
                 try:
                     res.resolution = measure(claim, level, ctx, passed=True)
@@ -132,7 +132,7 @@ def run_jobs(jobs: list[Job], on_done: Callable[[Claim, str, Context, CheckResul
     """Run (claim, level, context) checks, reading and filling ``cache``; ``on_done`` gets each result.
 
     Inline when ``executor`` is None; otherwise every job is submitted at once, with this run's id and
-    the identity of the code each check runs (:mod:`numerics.worker`: a long-lived worker runs this
+    the identity of the code each check runs (:mod:`scaling_verify.run.worker`: a long-lived worker runs this
     run's code or fails the check saying why), and results arrive as they finish. An exception raised
     by the executor for one job (a worker that died twice, a result that could not travel back)
     becomes a failed result with the reason and is not cached. ``timeout`` is each check's limit in
@@ -141,7 +141,7 @@ def run_jobs(jobs: list[Job], on_done: Callable[[Claim, str, Context, CheckResul
     import os
     import uuid
 
-    from scaling_verify.numerics.cache import check_identity
+    from scaling_verify.run.cache import check_identity
 
     identities: dict[tuple[str, str], str] = {}
 
@@ -171,7 +171,7 @@ def run_jobs(jobs: list[Job], on_done: Callable[[Claim, str, Context, CheckResul
         return
     from concurrent.futures import as_completed
 
-    from scaling_verify.numerics.worker import run_task
+    from scaling_verify.run.worker import run_task
 
     run_id = uuid.uuid4().hex
     futures = {executor.submit(run_task, c.id, lv, ctx, tuple(modules), os.getcwd(), run_id, ident(c, lv),
@@ -201,14 +201,14 @@ def verify(claims: Iterable[Claim | str] | None = None, level: str = "all", ctx:
       ctx: quick or full sizes and the base seed.
       on_done: called with (claim, level, result) as each check finishes (progress bars).
       executor: a ``concurrent.futures.Executor`` to run the checks on (inline when None), e.g. a Dask
-        client's executor (:func:`numerics.execution.dask_executor`) or a spawn-context
+        client's executor (:func:`scaling_verify.run.execution.dask_executor`) or a spawn-context
         ``ProcessPoolExecutor`` (never fork after JAX is imported). A check whose worker dies is
         recorded as failed with the reason; the others are unaffected.
       allow_unchecked: a claim with no check at ``level`` counts as ok instead of failed.
-      cache: a :class:`numerics.cache.ResultCache`: results of unchanged checks are read from it.
+      cache: a :class:`scaling_verify.run.cache.ResultCache`: results of unchanged checks are read from it.
       modules: the user's modules (``--module``) that workers must import before looking claims up.
       timeout: each check's time limit in seconds (None: none); a check past it fails with the reason.
-      resolution: also measure each passing numeric check's resolution (:mod:`numerics.resolution`).
+      resolution: also measure each passing numeric check's resolution (:mod:`scaling_verify.checks.resolution`).
 
     Raises:
       ValueError: an unknown claim id or level, a claim that is not a :class:`Claim`, a context that is

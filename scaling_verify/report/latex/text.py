@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from scaling_verify.theory.latex.printed import GREEK
+from scaling_verify.report.latex.printed import GREEK
 
 _TEXT_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from scaling_verify.theory.claims import Claim, Theory
-from scaling_verify.theory.latex.text import ascii_text, tex_text
+from scaling_verify.report.latex.text import ascii_text, tex_text
 
 _STOP = frozenset("a an the of on in for and to with from by at as is are via towards toward its".split())
 

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
-from scaling_verify.numerics.checks import CheckResult, Context
-from scaling_verify.numerics.verify import plan, run_jobs, select_levels
+from scaling_verify.checks import CheckResult, Context
+from scaling_verify.run.verify import plan, run_jobs, select_levels
 from scaling_verify.theory.claims import Claim
 
 

@@ -8,7 +8,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from scaling_verify.numerics.verify import ClaimRecord
+from scaling_verify.run.verify import ClaimRecord
 
 # characters XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/U+FFFF)
 _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -76,7 +76,7 @@ def _totals(root: ET.Element) -> None:
 
 def sweep_tree(tallies, seeds: list[int], *, quick: bool) -> ET.ElementTree:
     """A seed sweep as JUnit: one case per check, failing when it went against its claim on more
-    seeds than the sweep's rule allows (:class:`numerics.seeds.SeedTally`)."""
+    seeds than the sweep's rule allows (:class:`scaling_verify.run.seeds.SeedTally`)."""
     root = ET.Element("testsuites", name="scaling-verify seed sweep")
     suites: dict[str, ET.Element] = {}
     props = {"seeds": f"{seeds[0]}..{seeds[-1]} ({len(seeds)})", "sizes": "quick" if quick else "full"}

@@ -3,9 +3,9 @@ run that submitted it.
 
 A worker that served an earlier run may hold that run's modules in memory while their files have
 changed since. So each task carries its run's id and the identity of the code the submitting run
-computed for the check (:func:`numerics.cache.check_identity`). The first check of a new run on a worker
+computed for the check (:func:`scaling_verify.run.cache.check_identity`). The first check of a new run on a worker
 that served another run drops every module of ours, of the plug-ins and of the user's (the "source"
-modules of :mod:`numerics.code_identity`) from ``sys.modules`` and imports them afresh; every task then
+modules of :mod:`scaling_verify.run.code_identity`) from ``sys.modules`` and imports them afresh; every task then
 compares the identity of the code it loaded with the submitted one and, if they differ (a file edited
 during the run), returns a failed result that says so instead of running other code.
 
@@ -23,13 +23,13 @@ _state: dict[str, object] = {"run": None}
 
 
 def _drop_source_modules() -> None:
-    from scaling_verify.numerics.code_identity import _kind
+    from scaling_verify.run.code_identity import module_kind
 
     for name, mod in list(sys.modules.items()):
         if name == __name__:
             continue
         f = getattr(mod, "__file__", None)
-        if f and (name.split(".")[0] == "scaling_verify" or _kind(name, f) == "source"):
+        if f and (name.split(".")[0] == "scaling_verify" or module_kind(name, f) == "source"):
             del sys.modules[name]
     importlib.invalidate_caches()
 
@@ -40,14 +40,14 @@ def run_task(claim_id: str, level: str, ctx, modules: tuple[str, ...], cwd: str 
     if _state["run"] not in (None, run_id):
         _drop_source_modules()
     _state["run"] = run_id
-    plugins = importlib.import_module("scaling_verify.theory.plugins")
+    plugins = importlib.import_module("scaling_verify.plugins")
     claims = importlib.import_module("scaling_verify.theory.claims")
     for mod in modules:
         plugins.load_module(mod, Path(cwd) if cwd else None)
     claim = claims.REGISTRY.get(claim_id)
-    checks = importlib.import_module("scaling_verify.numerics.checks")
-    cache = importlib.import_module("scaling_verify.numerics.cache")
-    verify = importlib.import_module("scaling_verify.numerics.verify")
+    checks = importlib.import_module("scaling_verify.checks")
+    cache = importlib.import_module("scaling_verify.run.cache")
+    verify = importlib.import_module("scaling_verify.run.verify")
     checks.levels_for(claim, [level])  # loads the check's module
     here = cache.check_identity(claim, level)
     if here != identity:

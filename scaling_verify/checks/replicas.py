@@ -6,7 +6,7 @@ after debugging, a seed shadowed by a default) gives the same numbers at every s
 cannot notice. Running the measurement as ``k`` replicas at different seeds and pooling them costs
 nothing extra (the same number of draws, split), and lets the check refuse identical replicas::
 
-    from scaling_verify.numerics.replicas import replicated
+    from scaling_verify.checks.replicas import replicated
 
     rep = replicated(lambda s: time_curves(s, a, b, N, M, draws // 2, ts), ctx.seed)
     Y = rep.pooled                         # (2 * draws // 2, ...): the replicas stacked on axis 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from scaling_verify.numerics.checks import CheckResult, Figure, Measured, Series
+from scaling_verify.checks import CheckResult, Figure, Measured, Series
 
 FORMAT = 1
 
@@ -81,7 +81,7 @@ def resolution_to_json(r) -> dict | None:
 
 
 def resolution_from_json(d: dict | None):
-    from scaling_verify.numerics.resolution import Resolution, Side
+    from scaling_verify.checks.resolution import Resolution, Side
 
     if d is None:
         return None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 def add_parser(sub) -> None:
     """Add ``compare`` to the ``scaling-verify`` subparsers ``sub``."""
-    from scaling_verify.numerics.cli_options import add_module_option
+    from scaling_verify.cli.options import add_module_option
 
     pc = sub.add_parser("compare", help="fit the exponent of your runs and judge a claim with it")
     pc.add_argument("file", type=Path, help="CSV with a header row (one row per measured point; at most "

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from scaling_verify.theory.claims import Claim, _numerically_equal
+from scaling_verify.theory.claims import Claim, numerically_equal
 
 GREEK = frozenset(
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
@@ -336,7 +336,7 @@ def check_printed(claim: Claim, points: int = 12, aliases: Mapping[str, str] | N
         return PrintedCheck(claim.id, False, str(exc))
     if parsed == claim.expr or sp.expand(parsed - claim.expr) == 0:
         return PrintedCheck(claim.id, True, "identical after expansion", parsed)
-    ok, where = _numerically_equal(parsed, claim.expr, claim, n=points)
+    ok, where = numerically_equal(parsed, claim.expr, claim, n=points)
     if ok:
         return PrintedCheck(claim.id, True, f"equal at {points} random regime points", parsed)
     return PrintedCheck(claim.id, False, f"printed {sp.sstr(parsed)} != claimed {sp.sstr(claim.expr)}{where}",

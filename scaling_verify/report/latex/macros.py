@@ -5,7 +5,7 @@ spelled out, ``phase2`` -> ``PhaseTwo``):
 
 * ``\\svDynamicalTimeExponent`` the formula (math mode), ``...Eq`` ``quantity = formula``,
   ``...Statement`` the typeset statement (text), ``...Cite`` ``\\cite{<key of its paper>}``;
-* with a report (:mod:`theory.latex.report_values`): ``...Verdict``, and for the headline value
+* with a report (:mod:`scaling_verify.report.latex.report_values`): ``...Verdict``, and for the headline value
   (simulate check first, then precise; the first value recorded) ``...Measured``
   (``0.480 [0.473, 0.487]``), ``...MeasuredValue``, ``...MeasuredLo``, ``...MeasuredHi``,
   ``...MeasuredWhat`` (what was measured), ``...Predicted``, ``...Level``; every recorded value
@@ -25,10 +25,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from scaling_verify.theory.claims import Claim, Theory
-from scaling_verify.theory.latex.bibtex import cite_keys
-from scaling_verify.theory.latex.formula import DEFAULT, LatexOptions, claim_latex, formula_latex
-from scaling_verify.theory.latex.report_values import MeasuredValue, Report, format_interval, format_number
-from scaling_verify.theory.latex.text import plain_to_latex, tex_text
+from scaling_verify.report.latex.bibtex import cite_keys
+from scaling_verify.report.latex.formula import DEFAULT, LatexOptions, claim_latex, formula_latex
+from scaling_verify.report.latex.report_values import MeasuredValue, Report, format_interval, format_number
+from scaling_verify.report.latex.text import plain_to_latex, tex_text
 
 _DIGITS = ["Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"]
 #: Suffixes of the macros defined for every claim (formula first).
@@ -166,7 +166,7 @@ def verified_at(report: Report) -> str:
 def macros(claims: Iterable[Claim], theories: Sequence[Theory], options: LatexOptions = DEFAULT,
            report: Report | None = None, digits: int = 3) -> str:
     """The macro definitions of ``claims`` (and of their measured values with ``report``); citation
-    keys over ``theories`` (see :func:`theory.latex.bibtex.cite_keys`)."""
+    keys over ``theories`` (see :func:`scaling_verify.report.latex.bibtex.cite_keys`)."""
     claims = list(claims)
     macro_set(claims, report is not None)
     keys = cite_keys(theories)

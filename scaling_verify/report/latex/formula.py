@@ -2,7 +2,7 @@
 
 :class:`LatexOptions` collects the settings that change what a formula looks like: SymPy's ``order``
 and ``symbol_names`` (and ``ln_notation``), and whether a claim's ``printed_latex`` (the paper's own
-form, checked against ``expr`` by :mod:`theory.latex.printed`) takes precedence over SymPy's rendering.
+form, checked against ``expr`` by :mod:`scaling_verify.report.latex.printed`) takes precedence over SymPy's rendering.
 Negative symbolic exponents print as fractions where SymPy does; floats in scientific form.
 """
 

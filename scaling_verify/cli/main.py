@@ -18,7 +18,7 @@ import json
 import sys
 import traceback
 
-from scaling_verify.numerics.cli_options import add_module_option
+from scaling_verify.cli.options import add_module_option
 
 PROG = "scaling-verify"
 
@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--json", action="store_true", help="print a JSON object: theories, claims, their levels")
     add_module_option(pl)
 
-    from scaling_verify.numerics import compare_cli, fit_cli, latex_cli, verify_cli
+    from scaling_verify.cli import compare as compare_cli, fit as fit_cli, latex as latex_cli, verify as verify_cli
 
     latex_cli.add_parser(sub)
     verify_cli.add_parser(sub)
@@ -68,9 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 def load_modules(args) -> None:
     """Import the ``--module`` modules, then every installed plug-in (errors: exit 2, one line)."""
     from scaling_verify.theory.claims import REGISTRY
-    from scaling_verify.theory.plugins import load_module
+    from scaling_verify.plugins import load_module
 
-    from scaling_verify.theory.plugins import BROKEN
+    from scaling_verify.plugins import BROKEN
 
     REGISTRY.theories()
     for mod in getattr(args, "module", None) or []:
@@ -84,7 +84,7 @@ def _cmd_list(args) -> int:
 
     claims = REGISTRY.select(args.theory, None)
     if args.json:
-        from scaling_verify.numerics.checks import check_spec, levels_for
+        from scaling_verify.checks import check_spec, levels_for
 
         out = {"theories": [{"id": t.id, "title": t.title, "authors": list(t.authors), "year": t.year,
                              "arxiv": t.arxiv} for t in REGISTRY.theories()
@@ -99,7 +99,7 @@ def _cmd_list(args) -> int:
                              for lv in levels}})
         print(json.dumps(out, indent=2))
         return 0
-    from scaling_verify.numerics.cli_options import console
+    from scaling_verify.cli.options import console
     from rich.table import Table
 
     t = Table(title=f"{len(claims)} claims")
@@ -112,7 +112,7 @@ def _cmd_list(args) -> int:
 
 
 def _dispatch(args) -> int:
-    from scaling_verify.numerics import compare_cli, fit_cli, latex_cli, verify_cli
+    from scaling_verify.cli import compare as compare_cli, fit as fit_cli, latex as latex_cli, verify as verify_cli
 
     if args.cmd != "fit":
         load_modules(args)
@@ -163,11 +163,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _thread_policy() -> None:
-    """BLAS threads of this process (:mod:`numerics.threads`), before numpy loads; a variable the user
+    """BLAS threads of this process (:mod:`scaling_verify.run.threads`), before numpy loads; a variable the user
     set wins."""
     import os
 
-    from scaling_verify.numerics.threads import serial_env
+    from scaling_verify.run.threads import serial_env
 
     for key, value in serial_env().items():
         os.environ.setdefault(key, value)

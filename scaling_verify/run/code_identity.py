@@ -18,7 +18,7 @@ name cannot be found otherwise. File facts are cached by (path, mtime, size), so
 the next call in the same process.
 
 Used by the result cache (the identity is part of every key) and by the executors (a worker compares
-the identity the submitting run computed with the code it has loaded: see :mod:`numerics.worker`).
+the identity the submitting run computed with the code it has loaded: see :mod:`scaling_verify.run.worker`).
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def locate(name: str) -> str | None:
     return spec.origin if spec is not None and spec.has_location and str(spec.origin).endswith(".py") else None
 
 
-def _kind(name: str, path: str) -> str:
+def module_kind(name: str, path: str) -> str:
     top = name.split(".")[0]
     if top in sys.stdlib_module_names:
         return "stdlib"
@@ -171,7 +171,7 @@ def closure(roots: list[str]) -> dict[str, str]:
         path = locate(name)
         if path is None:
             continue
-        kind = _kind(name, path)
+        kind = module_kind(name, path)
         if kind == "stdlib":
             continue
         if kind == "library":

@@ -1,6 +1,6 @@
 """Loading theories: the entry-point group ``scaling_verify.theories`` and modules named by the user.
 
-An entry point names a module; importing it registers a :class:`theory.claims.Theory`, its claims
+An entry point names a module; importing it registers a :class:`scaling_verify.theory.claims.Theory`, its claims
 and (directly, or lazily through ``Theory.checks``) its checks. A plug-in distribution declares, in
 its ``pyproject.toml``::
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
@@ -45,11 +44,7 @@ def _import(module: str, what: str) -> None:
 def entry_points() -> list[metadata.EntryPoint]:
     """The installed entry points of :data:`GROUP`, this distribution's first, then by name."""
     eps = list(metadata.entry_points(group=GROUP))
-    own = [e for e in eps if e.dist is not None and _canon(e.dist.name) == _canon(DISTRIBUTION)]
-    from scaling_verify.theory.claims import BUILTIN_MODULES
-
-    order = {m: i for i, m in enumerate(BUILTIN_MODULES)}
-    own.sort(key=lambda e: (order.get(e.value, len(order)), e.name))
+    own = sorted((e for e in eps if _ours(e)), key=lambda e: (e.name, e.value))
     rest = sorted((e for e in eps if e not in own), key=lambda e: (e.name, e.value))
     return own + rest
 
@@ -58,8 +53,13 @@ def _canon(name: str) -> str:
     return name.lower().replace("_", "-")
 
 
-def load_entry_points(fallback: Iterable[str] = ()) -> list[str]:
-    """Import every plug-in module; ``fallback`` modules when this distribution has no entry points.
+def _ours(ep: metadata.EntryPoint) -> bool:
+    return ep.dist is not None and _canon(ep.dist.name) == _canon(DISTRIBUTION)
+
+
+def load_entry_points() -> list[str]:
+    """Import every theory module named by an entry point: the built-in ones (this distribution's own
+    entry points: the one list of them is ``pyproject.toml``), then the plug-ins.
 
     Returns the modules tried, in order. A third-party plug-in that fails to import is recorded in
     :data:`BROKEN` and the others load; with plug-ins switched off (:mod:`scaling_verify.settings`)
@@ -68,12 +68,12 @@ def load_entry_points(fallback: Iterable[str] = ()) -> list[str]:
     from scaling_verify.settings import plugins_enabled
 
     eps = entry_points()
-    ours = [e for e in eps if e.dist is not None and _canon(e.dist.name) == _canon(DISTRIBUTION)]
+    ours = [e for e in eps if _ours(e)]
+    if not ours:
+        raise PluginError(f"the {DISTRIBUTION} distribution declares no theories: install it (pip install -e .)")
     if not plugins_enabled():
         eps = ours
     modules = [e.value.split(":")[0] for e in eps]
-    if not ours:
-        modules = list(fallback) + modules
     seen: list[str] = []
     for mod in modules:
         if mod in seen:

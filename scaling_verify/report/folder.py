@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from scaling_verify.numerics.checks import LEVELS, Figure
-from scaling_verify.numerics.result_io import jsonable, measured_to_json, resolution_to_json
-from scaling_verify.numerics.verify import ClaimRecord
-from scaling_verify.theory.latex import claim_latex
+from scaling_verify.checks import LEVELS, Figure
+from scaling_verify.checks.result_io import jsonable, measured_to_json, resolution_to_json
+from scaling_verify.run.verify import ClaimRecord
+from scaling_verify.report.latex import claim_latex
 
 MARK = {True: "pass", False: "FAIL"}
 
@@ -170,11 +170,11 @@ def report_files(records: list[ClaimRecord], seed: int, quick: bool, seconds: fl
 
 def write_report(records: list[ClaimRecord], out: Path, seed: int, quick: bool, seconds: float,
                  run_id: str | None = None, broken: dict[str, str] | None = None) -> None:
-    """Write the report folder as one set (:func:`numerics.atomic_files.publish`): either the previous
+    """Write the report folder as one set (:func:`scaling_verify.report.atomic_files.publish`): either the previous
     complete report or this one, never a mix; figures of earlier runs that this one lacks are removed."""
     import uuid
 
-    from scaling_verify.numerics.atomic_files import publish
+    from scaling_verify.report.atomic_files import publish
 
     run_id = run_id or uuid.uuid4().hex
     publish(out, report_files(records, seed, quick, seconds, run_id, broken), run_id=run_id,
