@@ -14,7 +14,8 @@ from scaling_verify.cli.main import main
 from scaling_verify.report import latex
 from scaling_verify.theory.claims import REGISTRY, Theory
 from scaling_verify.report.latex.bibtex import base_key, bib_entry, cite_keys
-from scaling_verify.report.latex.report_values import MeasuredValue, format_interval, format_number
+from scaling_verify.checks.results import Measured
+from scaling_verify.report.latex.report_values import format_interval, format_number
 
 CLAIMS = ("dynamical.time_exponent", "dynamical.time_prefactor")
 HAVE_TEX = shutil.which("pdflatex") is not None and shutil.which("bibtex") is not None
@@ -44,7 +45,7 @@ def test_typed_loader_and_headline_rule(report_dir):
     rec = rep.claim("dynamical.time_exponent")
     assert rec.verdict == "verified"
     level, value = rec.headline()
-    assert level == "precise" and isinstance(value, MeasuredValue)
+    assert level == "precise" and isinstance(value, Measured)
     assert value.value == pytest.approx(2 / 3, rel=1e-6) and value.kind == "relative"
 
 
@@ -66,11 +67,11 @@ def test_measured_macros_from_a_real_report(report_dir, capsys):
 
 
 def test_number_format_is_consistent():
-    v = MeasuredValue("slope", 0.48, 0.5, True, lo=0.4731, hi=0.4869, tolerance=0.01)
+    v = Measured("slope", 0.48, 0.5, True, lo=0.4731, hi=0.4869, tolerance=0.01)
     assert format_interval(v, 3) == ("0.480", "0.473", "0.487")
     assert format_number(1.5e13, 3) == r"\ensuremath{1.50\times10^{13}}"
     assert format_number(-0.02, 2) == r"\ensuremath{-}0.020"
-    rel = MeasuredValue("x", 6.4216, 6.4216, True, tolerance=1e-7, kind="relative")
+    rel = Measured("x", 6.4216, 6.4216, True, tolerance=1e-7, kind="relative")
     assert format_interval(rel, 3) == ("6.42", "6.42", "6.42")
 
 

@@ -163,3 +163,25 @@ def test_seed_sweep_counts_checks_against_their_claims(work):
     assert all(c["runs"] == 3 and c["against"] == [] for c in res["checks"])
     bad = _cli(["verify", "--seeds", "5-1"], work)
     assert bad.returncode == 2 and "--seeds" in bad.stderr
+
+
+def test_jobs_go_to_workers_in_groups_by_check_module_costliest_first():
+    """Checks of one module (which share measurements and compiled functions) form one worker task; the
+    groups go out costliest first; every job is in exactly one group."""
+    from scaling_verify.checks import Context, check_spec
+    from scaling_verify.run.verify import LEVEL_COST, job_groups, plan
+    from scaling_verify.theory.claims import REGISTRY
+
+    claims = REGISTRY.select(["dynamical", "quanta"], None)
+    jobs = [(c, lv, Context(seed=s)) for s in (0, 1) for c, lv in plan(claims, ("symbolic", "precise", "simulate"))]
+    groups = job_groups(jobs)
+    assert sorted((c.id, lv, ctx.seed) for g in groups for c, lv, ctx in g) == sorted((c.id, lv, x.seed) for c, lv, x in jobs)
+
+    def where(c, lv):
+        return c.theory if lv == "symbolic" else check_spec(c.id, lv).fn.__module__
+
+    for g in groups:
+        assert len({(where(c, lv), lv, ctx.seed) for c, lv, ctx in g}) == 1
+    costs = [sum(LEVEL_COST[lv] for _, lv, _ in g) for g in groups]
+    assert costs == sorted(costs, reverse=True)
+    assert len(groups) < len(jobs) / 3

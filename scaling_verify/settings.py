@@ -5,12 +5,17 @@
 * ``SCALING_VERIFY_THREADS``: BLAS threads of a serial run and BLAS/XLA threads of each Dask worker
   process (default 1; :mod:`scaling_verify.run.threads`);
 * ``SCALING_VERIFY_PLUGINS``: ``0``, ``off``, ``false`` or ``no`` loads no third-party plug-in (the
-  built-in theories only), like ``--no-plugins`` on the command and ``--sv-no-plugins`` in pytest.
+  built-in theories only), like ``--no-plugins`` on the command and ``--sv-no-plugins`` in pytest;
+* ``SCALING_VERIFY_JAX_CACHE``: the folder of JAX's persistent compilation cache used by the command and its
+  workers (default ``$XDG_CACHE_HOME/scaling-verify/jax``, i.e. ``~/.cache/scaling-verify/jax``); ``0``,
+  ``off``, ``false`` or ``no`` switches it off (:mod:`scaling_verify.run.jax_cache`);
+* ``XDG_CONFIG_HOME`` and ``XDG_CACHE_HOME``: where the cache secret and the compilation cache live.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 _OFF = ("0", "off", "false", "no")
 _plugins_switched_off = False
@@ -22,6 +27,21 @@ def cache_folder() -> str | None:
 
 def cache_secret() -> str | None:
     return os.environ.get("SCALING_VERIFY_CACHE_SECRET") or None
+
+
+def config_home() -> Path:
+    """``$XDG_CONFIG_HOME/scaling-verify`` (default ``~/.config/scaling-verify``)."""
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "scaling-verify"
+
+
+def jax_cache_folder() -> Path | None:
+    """The persistent compilation cache's folder, or None when ``SCALING_VERIFY_JAX_CACHE`` switches it off."""
+    raw = os.environ.get("SCALING_VERIFY_JAX_CACHE", "").strip()
+    if raw.lower() in _OFF:
+        return None
+    if raw:
+        return Path(raw)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "scaling-verify" / "jax"
 
 
 def switch_plugins_off() -> None:

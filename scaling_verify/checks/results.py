@@ -63,7 +63,8 @@ class Figure:
 
 @dataclass(frozen=True)
 class Measured:
-    """One comparison of a measured value with the claim's prediction (a verdict helper's record).
+    """One comparison of a measured value with the claim's prediction (a verdict helper's record), as
+    checks write it and as reports and LaTeX read it back (:mod:`scaling_verify.checks.result_io`).
 
     ``lo``/``hi`` is the confidence interval (None for a value with a relative tolerance); ``tolerance``
     is the stated bias or the relative tolerance, ``kind`` says which.
@@ -71,12 +72,22 @@ class Measured:
 
     name: str
     value: float
-    predicted: float
+    predicted: float | None
     consistent: bool
     lo: float | None = None
     hi: float | None = None
     tolerance: float = 0.0
     kind: str = "interval"  # "interval" (lo, hi widened by tolerance) or "relative" (rtol)
+
+    @property
+    def band(self) -> tuple[float, float] | None:
+        """The confidence interval; for a relative comparison the band ``predicted (1 -+ tolerance)``."""
+        if self.lo is not None and self.hi is not None:
+            return self.lo, self.hi
+        if self.kind == "relative" and self.predicted is not None:
+            d = abs(self.predicted) * self.tolerance
+            return self.predicted - d, self.predicted + d
+        return None
 
 
 @dataclass

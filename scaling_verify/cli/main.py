@@ -163,13 +163,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _thread_policy() -> None:
-    """BLAS threads of this process (:mod:`scaling_verify.run.threads`), before numpy loads; a variable the user
-    set wins."""
+    """BLAS threads of this process (:mod:`scaling_verify.run.threads`) and JAX's compilation cache
+    (:mod:`scaling_verify.run.jax_cache`), before numpy and JAX load; a variable the user set wins."""
     import os
 
+    from scaling_verify.run.jax_cache import jax_cache_env
     from scaling_verify.run.threads import serial_env
 
-    for key, value in serial_env().items():
+    for key, value in {**serial_env(), **jax_cache_env()}.items():
         os.environ.setdefault(key, value)
 
 

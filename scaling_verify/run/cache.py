@@ -83,11 +83,12 @@ def check_key(claim: Claim, level: str, ctx: Context, identity: str | None = Non
 def cache_secret() -> bytes:
     """The HMAC secret (see the module docstring)."""
     from scaling_verify.settings import cache_secret as from_env
+    from scaling_verify.settings import config_home
 
     env = from_env()
     if env:
         return env.encode()
-    home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "scaling-verify"
+    home = config_home()
     path = home / "cache-secret"
     try:
         return bytes.fromhex(path.read_text().strip())

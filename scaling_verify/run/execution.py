@@ -74,11 +74,13 @@ def dask_executor(workers: int | None = None, scheduler: str | None = None,
     config = {"distributed.worker.multiprocessing-method": "spawn", "distributed.scheduler.allowed-failures": 1,
               "distributed.scheduler.worker-saturation": 1.0,
               "distributed.worker.daemon": False, "logging.distributed": "error"}
+    from scaling_verify.run.jax_cache import jax_cache_env
     from scaling_verify.run.threads import worker_env
 
-    # the thread policy (scaling_verify.run.threads): set in each worker process before it imports numpy or JAX
+    # the thread policy (scaling_verify.run.threads) and the compilation cache (scaling_verify.run.jax_cache):
+    # set in each worker process before it imports numpy or JAX
     config["distributed.nanny.pre-spawn-environ"] = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}),
-                                                     **worker_env()}
+                                                     **worker_env(), **jax_cache_env()}
     with dask.config.set(config):
         if scheduler is not None:
             probe_scheduler(scheduler, timeout)

@@ -34,9 +34,10 @@ def _drop_source_modules() -> None:
     importlib.invalidate_caches()
 
 
-def run_task(claim_id: str, level: str, ctx, modules: tuple[str, ...], cwd: str | None, run_id: str,
-             identity: str, timeout: float | None, resolution: bool = False):
-    """Worker entry: the check ``level`` of ``claim_id`` as the submitting run ``run_id`` knows it."""
+def run_group(tasks: tuple[tuple[str, str, object, str], ...], modules: tuple[str, ...], cwd: str | None,
+              run_id: str, timeout: float | None, resolution: bool = False) -> list:
+    """Worker entry: the checks ``(claim_id, level, context, identity)`` of one group, in order, as the
+    submitting run ``run_id`` knows them (their measurements and compiled functions shared in this process)."""
     if _state["run"] not in (None, run_id):
         _drop_source_modules()
     _state["run"] = run_id
@@ -44,13 +45,16 @@ def run_task(claim_id: str, level: str, ctx, modules: tuple[str, ...], cwd: str 
     claims = importlib.import_module("scaling_verify.theory.claims")
     for mod in modules:
         plugins.load_module(mod, Path(cwd) if cwd else None)
-    claim = claims.REGISTRY.get(claim_id)
     checks = importlib.import_module("scaling_verify.checks")
     cache = importlib.import_module("scaling_verify.run.cache")
     verify = importlib.import_module("scaling_verify.run.verify")
-    checks.levels_for(claim, [level])  # loads the check's module
-    here = cache.check_identity(claim, level)
-    if here != identity:
-        return checks.CheckResult(False, "error: this worker's code for the check differs from the submitting "
-                                         "run's (a source file changed during the run); rerun")
-    return verify.safe_run(claim, level, ctx, timeout, resolution)
+    out = []
+    for claim_id, level, ctx, identity in tasks:
+        claim = claims.REGISTRY.get(claim_id)
+        checks.levels_for(claim, [level])  # loads the check's module
+        if cache.check_identity(claim, level) != identity:
+            out.append(checks.CheckResult(False, "error: this worker's code for the check differs from the submitting "
+                                                 "run's (a source file changed during the run); rerun"))
+        else:
+            out.append(verify.safe_run(claim, level, ctx, timeout, resolution))
+    return out

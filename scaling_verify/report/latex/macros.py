@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from scaling_verify.theory.claims import Claim, Theory
 from scaling_verify.report.latex.bibtex import cite_keys
 from scaling_verify.report.latex.formula import DEFAULT, LatexOptions, claim_latex, formula_latex
-from scaling_verify.report.latex.report_values import MeasuredValue, Report, format_interval, format_number
+from scaling_verify.checks.results import Measured
+from scaling_verify.report.latex.report_values import Report, format_interval, format_number
 from scaling_verify.report.latex.text import plain_to_latex, tex_text
 
 _DIGITS = ["Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"]
@@ -101,7 +102,7 @@ class ValueMacros:
     predicted: str
 
     @classmethod
-    def of(cls, v: MeasuredValue, digits: int) -> "ValueMacros":
+    def of(cls, v: Measured, digits: int) -> "ValueMacros":
         value, lo, hi = format_interval(v, digits)
         if v.kind == "relative" and v.predicted not in (None, 0):
             # an exact computation against a tolerance: the relative error is the figure, not a band

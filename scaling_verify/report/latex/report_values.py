@@ -1,7 +1,8 @@
 """Reading ``report.json`` (written by ``scaling-verify verify --report DIR``) into typed records.
 
 :func:`load_report` returns a :class:`Report`: the run's seed, sizes, versions and date, its theories,
-and per claim its verdict and the measured values of each check level (:class:`MeasuredValue`). A
+and per claim its verdict and the measured values of each check level (the checks' own
+:class:`scaling_verify.checks.Measured`, read back). A
 missing, unreadable or foreign file raises :class:`ReportError` (a ``ValueError`` with one line).
 
 The *headline* value of a claim (:meth:`ClaimReport.headline`) is chosen by a fixed rule: the first
@@ -18,43 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scaling_verify.checks.results import LEVELS, Measured
 from scaling_verify.theory.claims import Theory
 
 #: Levels searched for a claim's headline value, in order.
-HEADLINE_LEVELS: tuple[str, ...] = ("simulate", "precise")
-_LEVELS = ("symbolic", "precise", "simulate")
+HEADLINELEVELS: tuple[str, ...] = ("simulate", "precise")
 
 
 class ReportError(ValueError):
     """A report folder or file that is missing, unreadable, or not a scaling-verify report."""
-
-
-@dataclass(frozen=True)
-class MeasuredValue:
-    """One comparison a check made: the measured ``value`` against the claim's ``predicted`` value.
-
-    ``lo``/``hi`` is the confidence interval (None for a relative comparison); ``tolerance`` is the
-    stated bias (``kind == "interval"``) or the relative tolerance (``kind == "relative"``).
-    """
-
-    name: str
-    value: float
-    predicted: float | None
-    consistent: bool
-    lo: float | None = None
-    hi: float | None = None
-    tolerance: float = 0.0
-    kind: str = "interval"
-
-    @property
-    def band(self) -> tuple[float, float] | None:
-        """The confidence interval; for a relative comparison the band ``predicted (1 -+ tolerance)``."""
-        if self.lo is not None and self.hi is not None:
-            return self.lo, self.hi
-        if self.kind == "relative" and self.predicted is not None:
-            d = abs(self.predicted) * self.tolerance
-            return self.predicted - d, self.predicted + d
-        return None
 
 
 @dataclass(frozen=True)
@@ -66,7 +39,7 @@ class CheckReport:
     detail: str
     evidence: str
     seconds: float
-    values: tuple[MeasuredValue, ...]
+    values: tuple[Measured, ...]
 
 
 @dataclass(frozen=True)
@@ -84,17 +57,17 @@ class ClaimReport:
     def check(self, level: str) -> CheckReport | None:
         return next((c for c in self.checks if c.level == level), None)
 
-    def headline(self) -> tuple[str, MeasuredValue] | None:
+    def headline(self) -> tuple[str, Measured] | None:
         """(level, value): the first value of the simulate check, else of the precise check."""
-        for lv in HEADLINE_LEVELS:
+        for lv in HEADLINELEVELS:
             c = self.check(lv)
             if c is not None and c.values:
                 return lv, c.values[0]
         return None
 
-    def all_values(self) -> list[tuple[str, MeasuredValue]]:
+    def all_values(self) -> list[tuple[str, Measured]]:
         """Every recorded value as (level, value), headline levels first."""
-        order = HEADLINE_LEVELS + tuple(lv for lv in _LEVELS if lv not in HEADLINE_LEVELS)
+        order = HEADLINELEVELS + tuple(lv for lv in LEVELS if lv not in HEADLINELEVELS)
         return [(c.level, v) for lv in order for c in self.checks if c.level == lv for v in c.values]
 
 
@@ -144,9 +117,9 @@ def _req(d: Any, key: str, typ: type | tuple[type, ...], where: str) -> Any:
     return v
 
 
-def _value(d: Any, where: str) -> MeasuredValue:
+def _value(d: Any, where: str) -> Measured:
     value = _num(_req(d, "value", (int, float, str), where), where)
-    return MeasuredValue(name=str(_req(d, "name", str, where)), value=value,
+    return Measured(name=str(_req(d, "name", str, where)), value=value,
                          predicted=_num(d.get("predicted"), where), consistent=bool(d.get("consistent", False)),
                          lo=_num(d.get("lo"), where), hi=_num(d.get("hi"), where),
                          tolerance=_num(d.get("tolerance", 0.0), where) or 0.0,
@@ -159,7 +132,7 @@ def _claim(d: Any, i: int) -> ClaimReport:
     where = f"claim {cid}"
     checks = []
     raw = _req(d, "checks", dict, where)
-    for lv in _LEVELS:
+    for lv in LEVELS:
         if lv not in raw:
             continue
         c = raw[lv]
@@ -240,7 +213,7 @@ def _decimals(x: float, digits: int) -> int:
     return max(0, digits - 1 - math.floor(math.log10(abs(float(f"{x:.{digits - 1}e}")))))
 
 
-def format_interval(v: MeasuredValue, digits: int = 3) -> tuple[str, str | None, str | None]:
+def format_interval(v: Measured, digits: int = 3) -> tuple[str, str | None, str | None]:
     """(value, lo, hi) as text: lo and hi with the decimal places of the value (scientific values:
     each in scientific form)."""
     band = v.band
