@@ -287,7 +287,7 @@ def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
         summary += f"; cache: {cache.hits} read, {cache.misses} computed" + (
             f" ({cache.rejected} unreadable entries ignored)" if cache.rejected else "")
     if not args.no_report:
-        write_report(records, args.report, args.seed, args.quick, seconds, broken=broken)
+        write_report(records, args.report, args.seed, args.quick, seconds, broken=broken, cache=cache)
         summary += f"; report in {args.report}/"
     if args.junit is not None:
         from scaling_verify.report.junit import write_junit

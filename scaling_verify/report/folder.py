@@ -139,18 +139,21 @@ def to_markdown(records: list[ClaimRecord], seed: int, quick: bool, seconds: flo
 
 
 def report_files(records: list[ClaimRecord], seed: int, quick: bool, seconds: float,
-                 run_id: str, broken: dict[str, str] | None = None) -> dict[str, bytes]:
-    """Every file of the report, in memory: report.json, report.md and the PNG figures. A figure that
-    cannot be drawn is left out and said so in the markdown, not fatal."""
+                 run_id: str, broken: dict[str, str] | None = None, cache=None) -> dict[str, bytes]:
+    """Every file of the report, in memory: report.json, report.md and the PNG figures (read from
+    ``cache``, a :class:`scaling_verify.run.cache.ResultCache`, when it drew the same figure before). A
+    figure that cannot be drawn is left out and said so in the markdown, not fatal. ``broken``: the
+    plug-ins that failed to import (label -> reason)."""
     files: dict[str, bytes] = {}
-    broken: list[str] = []
+    bad_figures: list[str] = []
     for rec in records:
         for lv, r in rec.results.items():
             if r.figure is not None:
                 try:
-                    files[figure_name(rec.claim.id, lv)] = figure_png(r.figure)
+                    png = figure_png(r.figure) if cache is None else cache.figure_png(r.figure, figure_png)
+                    files[figure_name(rec.claim.id, lv)] = png
                 except Exception as exc:  # noqa: BLE001 -- a bad figure costs its PNG, not the report
-                    broken.append(f"{rec.claim.id} [{lv}]: {type(exc).__name__}: {exc}")
+                    bad_figures.append(f"{rec.claim.id} [{lv}]: {type(exc).__name__}: {exc}")
     data = to_json(records, seed, quick, seconds)
     data["run"] = run_id
     data["figures"] = sorted(files)
@@ -161,15 +164,15 @@ def report_files(records: list[ClaimRecord], seed: int, quick: bool, seconds: fl
     if broken:
         md += "\nPlug-ins that failed to import (their theories did not run):\n" + "".join(
             f"- {label}: {reason}\n" for label, reason in broken.items())
-    if broken:
-        md += "\nFigures that could not be drawn:\n" + "".join(f"- {b}\n" for b in broken)
+    if bad_figures:
+        md += "\nFigures that could not be drawn:\n" + "".join(f"- {b}\n" for b in bad_figures)
     files["report.json"] = json.dumps(data, indent=2, allow_nan=False).encode()
     files["report.md"] = md.encode("utf-8")
     return files
 
 
 def write_report(records: list[ClaimRecord], out: Path, seed: int, quick: bool, seconds: float,
-                 run_id: str | None = None, broken: dict[str, str] | None = None) -> None:
+                 run_id: str | None = None, broken: dict[str, str] | None = None, cache=None) -> None:
     """Write the report folder as one set (:func:`scaling_verify.report.atomic_files.publish`): either the previous
     complete report or this one, never a mix; figures of earlier runs that this one lacks are removed."""
     import uuid
@@ -177,7 +180,7 @@ def write_report(records: list[ClaimRecord], out: Path, seed: int, quick: bool, 
     from scaling_verify.report.atomic_files import publish
 
     run_id = run_id or uuid.uuid4().hex
-    publish(out, report_files(records, seed, quick, seconds, run_id, broken), run_id=run_id,
+    publish(out, report_files(records, seed, quick, seconds, run_id, broken, cache), run_id=run_id,
             stale_pattern="*__*.png")
 
 

@@ -25,15 +25,18 @@ or set ``SCALING_VERIFY_CACHE=.sv-cache``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
 import os
 import secrets
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from scaling_verify.checks import CheckResult, Context, check_spec
+from scaling_verify.checks import CheckResult, Context, Figure, check_spec
 from scaling_verify.run.code_identity import closure, identity_digest
 from scaling_verify.theory.claims import REGISTRY, Claim
 
@@ -164,12 +167,55 @@ class ResultCache:
         body = json.dumps(result_to_json(res), allow_nan=False, sort_keys=True)
         blob = json.dumps({"format": FORMAT, "key": key, "claim": claim.id, "level": level,
                            "result": body, "mac": _mac(self._secret, key, body)}).encode()
-        path = self._path(key)
+        _write(self._path(key), blob)
+
+    def figure_png(self, fig: Figure, draw: Callable[[Figure], bytes]) -> bytes:
+        """The PNG of ``fig``: read back when the same figure data was drawn before by the same drawing code
+        and matplotlib (:func:`figure_key`), else ``draw(fig)``, stored. Entries are bound to their key by the
+        HMAC like the results; one that does not verify is drawn again."""
+        key = figure_key(fig, draw)
+        path = self.folder / "figures" / key[:2] / f"{key}.json"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(blob)
-            os.replace(tmp, path)
-        except (OSError, ValueError):  # a cache that cannot be written only costs time
+            entry = json.loads(path.read_bytes().decode("utf-8"))
+            body = entry["png"]
+            if (entry.get("format") == FORMAT and entry.get("key") == key and isinstance(body, str)
+                    and hmac.compare_digest(str(entry["mac"]), _mac(self._secret, key, body))):
+                return base64.b64decode(body, validate=True)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError, binascii.Error):
             pass
+        png = draw(fig)
+        body = base64.b64encode(png).decode("ascii")
+        _write(path, json.dumps({"format": FORMAT, "key": key, "png": body,
+                                 "mac": _mac(self._secret, key, body)}).encode())
+        return png
+
+
+def figure_key(fig: Figure, draw: Callable[[Figure], bytes]) -> str:
+    """The figure data, the source file of the drawing function and matplotlib's version, hashed: a figure
+    is drawn again whenever any of them changes."""
+    import inspect
+
+    import matplotlib
+
+    from scaling_verify.checks.result_io import figure_to_json
+
+    try:
+        code = Path(inspect.getsourcefile(draw) or "").read_bytes()
+    except (OSError, TypeError):
+        code = repr(draw).encode()
+    parts = [FORMAT, json.dumps(figure_to_json(fig), sort_keys=True, allow_nan=False), matplotlib.__version__,
+             hashlib.sha256(code).hexdigest()]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _write(path: Path, blob: bytes) -> None:
+    """Write ``blob`` at ``path`` atomically (a temporary file, then ``os.replace``); a cache that cannot be
+    written only costs time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(blob)
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        pass
