@@ -42,11 +42,11 @@ for c in REGISTRY.all("equivariance"):
 
 # %%
 res = P.orbit_deviation(0)
-ts = [1e4 if np.isinf(float(t)) else float(t) for t in res["times"]]
+ts = [1e4 if np.isinf(float(t)) else float(t) for t in res.times]
 rows = [S.float64_orbit_deviation(0, s) for s in (1.0, 1e-1, 1e-2, 1e-3)]
 fig, ax = plt.subplots(1, 2, figsize=(10, 3.6))
-ax[0].semilogy(ts, [max(float(v), 1e-40) for v in res["mu_by_t"]], "o-", label=r"$\mu_t$ (30 digits)")
-ax[0].semilogy(ts, [max(float(v), 1e-40) for v in res["sigma_by_t"]], "s-", label=r"$\Sigma_t$ (30 digits)")
+ax[0].semilogy(ts, [max(float(v), 1e-40) for v in res.mu_by_t], "o-", label=r"$\mu_t$ (30 digits)")
+ax[0].semilogy(ts, [max(float(v), 1e-40) for v in res.sigma_by_t], "s-", label=r"$\Sigma_t$ (30 digits)")
 ax[0].axhline(P.TOL_30, color="k", ls="--", label="asserted 1e-25")
 ax[0].set_xscale("log"); ax[0].set_xlabel(r"$t$ ($t=\infty$ at 1e4)"); ax[0].set_ylabel("max orbit deviation")
 ax[0].legend()
@@ -56,7 +56,7 @@ ax[1].loglog(conds, [r[1] for r in rows], "-", label=r"bound $N u\,\mathrm{cond}
 ax[1].loglog(conds, [1.1e-16 * c for c in conds], ":", label=r"$u\,\mathrm{cond}(\Theta)$")
 ax[1].set_xlabel(r"cond$(\Theta)$"); ax[1].legend(fontsize=8)
 show(fig, "exact_and_float64")
-print("30 digits:", float(res["mu"]), float(res["sigma"]), "float64:", [f"{r[0]:.1e}@{r[2]:.0e}" for r in rows])
+print("30 digits:", float(res.mu), float(res.sigma), "float64:", [f"{r[0]:.1e}@{r[2]:.0e}" for r in rows])
 
 # %% [markdown]
 # ## 2. Finite-width ensembles: members vs the ensemble mean

@@ -51,10 +51,10 @@ with mp.workdps(30):
     ts, gap, _ = P.toy_family_optimum()
     print("30 digits: t_s =", mp.nstr(ts, 25), " gap =", mp.nstr(gap, 25))
 toy = S.toy_experiment(True)
-eta = toy["cfg"]["eta"]
-tt = eta * np.arange(toy["cfg"]["T"])
+eta = toy.cfg.eta
+tt = eta * np.arange(toy.cfg.T)
 fig, ax = plt.subplots(1, 2, figsize=(10, 3.5))
-ax[0].step(tt, toy["gamma"][:, 0], where="post", label="JAX meta-optimised")
+ax[0].step(tt, toy.gamma[:, 0], where="post", label="JAX meta-optimised")
 ax[0].plot([0, float(ts), float(ts), 5], [1, 1, 0.75, 0.75], "k--", label="Pontryagin")
 ax[0].set(xlabel="t", ylabel=r"$\gamma_1$", title="2-D toy policy")
 ax[0].legend()
@@ -71,9 +71,9 @@ save(fig, "toy")
 
 # %%
 ex = S.perceptron_experiment(True, 0)
-T = ex["cfg"]["T"]
+T = ex.cfg.T
 t = np.arange(1, T + 1)
-cu, co = ex["curves"]["unif"]["test"], ex["curves"]["opt"]["test"]
+cu, co = ex.unif.test, ex.opt.test
 print("held-out AUC ratio opt/unif per seed:", np.round(co.sum(1) / cu.sum(1), 3))
 fig, ax = plt.subplots(1, 2, figsize=(11, 3.8))
 ax[0].loglog(t, cu.mean(0), label="uniform")
@@ -84,7 +84,7 @@ ax[0].loglog(t, (Bu / t) ** bu, "k:", label=f"fit B={Bu:.2f}, β={bu:.3f}")
 ax[0].loglog(t, (Bo / t) ** bo, "k--", label=f"fit B={Bo:.2f}, β={bo:.3f}")
 ax[0].set(xlabel="step t", ylabel="held-out loss", title="loss curves and fitted laws (L0 = 0)")
 ax[0].legend(fontsize=8)
-im = ax[1].imshow(ex["gamma_opt"][0].T, aspect="auto", origin="lower", cmap="viridis")
+im = ax[1].imshow(ex.gamma_opt[0].T, aspect="auto", origin="lower", cmap="viridis")
 ax[1].set(xlabel="step t", ylabel="training example n", title=r"optimised policy $\gamma_{n,t}$ (seed 0)")
 fig.colorbar(im, ax=ax[1])
 save(fig, "perceptron")
@@ -94,11 +94,11 @@ save(fig, "perceptron")
 
 # %%
 st = S.kkt_stats(ex)
-print(f"median CV over active examples: KKT {st['median_cv_kkt']:.3f}, printed CT {st['median_cv_ct']:.3f}")
-print(f"SIM (paper's metric) median: optimised {st['median_sim_opt']:.2f}, uniform {st['median_sim_unif']:.2f}")
+print(f"median CV over active examples: KKT {st.median_cv_kkt:.3f}, printed CT {st.median_cv_ct:.3f}")
+print(f"SIM (paper's metric) median: optimised {st.median_sim_opt:.2f}, uniform {st.median_sim_unif:.2f}")
 fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.semilogy(t, st["cv_kkt_t"], ".", label=r"exact: $\partial J/\partial\gamma_{n,t}$")
-ax.semilogy(t, st["cv_ct_t"], ".", label=r"printed: $CT_{n,t}$")
+ax.semilogy(t, st.cv_kkt_t, ".", label=r"exact: $\partial J/\partial\gamma_{n,t}$")
+ax.semilogy(t, st.cv_ct_t, ".", label=r"printed: $CT_{n,t}$")
 ax.axhline(S.KKT_THRESHOLD, color="k", ls="--", label="threshold 0.15")
 ax.set(xlabel="step t", ylabel="CV over active examples", title="spread of contributions at the optimum")
 ax.legend()

@@ -221,22 +221,22 @@ show(fig, "frantar_fit")
 from scaling_verify.numerics.simulate import two_layer as tl
 
 m = tl.task_measurement(True, 0)
-run2, t2 = m["run"], m["run"]["t"]
-lazy = np.asarray(tl.rf.flow_exact(run2["A0"], run2["lam"], run2["ws"], t2)).mean(0)
+run2, t2 = m.run, m.run.t
+lazy = np.asarray(tl.rf.flow_exact(run2.A0, run2.lam, run2.ws, t2)).mean(0)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
-ax1.loglog(t2, run2["loss"].mean(0), "o", ms=3, label=rf"rich, $\hat\alpha_t$ = {m['alpha_t'][0]:.3f}")
+ax1.loglog(t2, run2.loss.mean(0), "o", ms=3, label=rf"rich, $\hat\alpha_t$ = {m.alpha_t[0]:.3f}")
 ax1.loglog(t2, lazy, "s", ms=3, label=r"lazy ($\gamma = 0$)")
-ref = run2["loss"].mean(0)[8] * (t2 / t2[8]) ** (-2 * m["beta"] / (1 + m["beta"]))
+ref = run2.loss.mean(0)[8] * (t2 / t2[8]) ** (-2 * m.beta / (1 + m.beta))
 ax1.loglog(t2, ref, "k--", lw=1, label=r"$t^{-2\beta/(1+\beta)}$")
 ax1.set(xlabel="t", ylabel="test loss")
 ax1.legend(fontsize=7)
-tq = m["ptq_t"]
+tq = m.ptq_t
 for dith, lab in ((False, "round-to-nearest"), (True, "dithered")):
-    y = np.mean([m["ptq"][(B, dith)] * 4.0 ** B for B in tl.BITS], axis=0).mean(0)
+    y = np.mean([m.ptq[(B, dith)] * 4.0 ** B for B in tl.BITS], axis=0).mean(0)
     ax2.loglog(tq, y, "o-", ms=3, label=lab)
-ax2.loglog(tq, y[0] * (tq / tq[0]) ** (2 * (1 - m["beta"]) / (1 + m["beta"])), "k--", lw=1,
+ax2.loglog(tq, y[0] * (tq / tq[0]) ** (2 * (1 - m.beta) / (1 + m.beta)), "k--", lw=1,
            label=r"$t^{\rho(1-\beta)}$ (reconstruction)")
 ax2.set(xlabel="t", ylabel=r"PTQ damage $\times 4^B$",
-        title=rf"$\hat\rho_2$ = {m['rho_hat_2'][0]:.2f} vs $2/(1+\beta)$ = {2 / (1 + m['beta']):.2f}")
+        title=rf"$\hat\rho_2$ = {m.rho_hat_2[0]:.2f} vs $2/(1+\beta)$ = {2 / (1 + m.beta):.2f}")
 ax2.legend(fontsize=7)
 show(fig, "two_layer_feature_learning")

@@ -64,7 +64,7 @@ def test_bad_input_raises_with_a_clear_message():
     with pytest.raises(ValueError, match="0 < N <= M"):
         DE.de_loss(100, [1.0], 2.0, 1.5, M=64)
     with pytest.raises(ValueError, match="regime must be"):
-        F.sizes(Context(), "medium")
+        F.Sizes.of(Context(), "medium")
     with pytest.raises(ValueError, match="k_lo"):
         CF.widths_grid(5, 5)
 

@@ -58,7 +58,7 @@ def test_bad_input_raises_with_a_clear_message():
     with pytest.raises(ValueError, match="2 alpha > 1"):
         SP.ab(0.4, 1.0)
     with pytest.raises(ValueError, match="unknown phase"):
-        P.sizes(Context(), "IV")
+        P.Sizes.of(Context(), "IV")
     A, lam, w = _small(1.0, 0.3)
     k, q, z = SP.modes(A, lam, w)
     with pytest.raises(ValueError, match="stability"):

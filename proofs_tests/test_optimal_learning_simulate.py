@@ -56,7 +56,7 @@ def test_kkt_check_rejects_nonzero_spread():
 @pytest.mark.simulate
 def test_optimised_policy_is_on_the_simplex():
     ex = S.perceptron_experiment(True, 0)
-    g = ex["gamma_opt"]
+    g = ex.gamma_opt
     assert np.all(g >= 0) and np.allclose(g.sum(axis=-1), 1, atol=1e-9)
 
 

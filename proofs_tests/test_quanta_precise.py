@@ -74,7 +74,7 @@ def test_tail_ratio_converges_at_alpha_over_2n():
         for n_ in (100, 1000, 10000):
             r = PQ.tail_exact(0.4, n_) / (mp.mpf(n_) ** mp.mpf("-0.4") / (mp.mpf("0.4") * mp.zeta(1.4)))
             assert abs((1 - r) * n_ / mp.mpf("0.2") - 1) < 2.0 / n_
-        slopes = [PQ.local_exponent(lambda x: PQ.tail_exact(0.4, x), mp.mpf(n_)) for n_ in (10, 100, 1000)]
+        slopes = [PQ.local_exponent(lambda x: PQ.tail_exact(0.4, x), mp.mpf(n_), PQ.LOCAL_STEP) for n_ in (10, 100, 1000)]
     assert [round(float(s_), 4) for s_ in slopes] == [0.3806, 0.3980, 0.3998]
 
 

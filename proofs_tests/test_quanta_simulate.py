@@ -126,7 +126,7 @@ def test_emergence_decided_against_the_step_at_8_to_32_subtasks():
     ci = {}
     for tasks, steps in ((8, 3000), (16, 3000), (32, 8000)):
         cfg = ParityConfig(**{**SQ.QUICK.__dict__, "n_tasks": tasks, "steps": steps})
-        ci[tasks] = SQ.emergence_stats(train(cfg, seed=0))["ratio_ci"]
+        ci[tasks] = SQ.emergence_stats(train(cfg, seed=0)).ratio_ci
     assert all(hi < 1 for _, hi in ci.values()), ci
     assert ci[32][0] > SQ.SHARP_TOL, ci
     assert ci[32][0] > ci[8][1], ci

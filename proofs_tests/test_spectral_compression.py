@@ -52,20 +52,20 @@ def test_compression_forms_symbolic_rejects(claim_id, wrong):
 
 def test_kumar_exponents_read_from_claim():
     ex = fits.kumar_exponents(REGISTRY.get(KUMAR))
-    assert ex["gamma_post"] == pytest.approx(1 / np.log(4), rel=1e-12)
-    assert ex["gamma_D"] == pytest.approx((10 / 7) * 0.6, rel=1e-12)
-    assert ex["gamma_N"] == pytest.approx(1.0, rel=1e-12)
+    assert ex.gamma_post == pytest.approx(1 / np.log(4), rel=1e-12)
+    assert ex.gamma_D == pytest.approx((10 / 7) * 0.6, rel=1e-12)
+    assert ex.gamma_N == pytest.approx(1.0, rel=1e-12)
     exa = fits.kumar_exponents(REGISTRY.get(ABSMAX))
-    assert exa["gamma_D"] == pytest.approx((10 / 7) * (0.6 - 1 / 3), rel=1e-12)
-    assert exa["gamma_N"] == 0.0
+    assert exa.gamma_D == pytest.approx((10 / 7) * (0.6 - 1 / 3), rel=1e-12)
+    assert exa.gamma_N == 0.0
 
 
 def test_frantar_parameters_read_from_claim():
     fr = fits.frantar_from_claim(REGISTRY.get(FRANTAR), 0.9)
-    assert fr == pytest.approx({"b_N": 1.2, "b_D": (10 / 7) * 0.4, "multiplier": 1.0}, rel=1e-12)
+    assert fr.as_dict() == pytest.approx({"b_N": 1.2, "b_D": (10 / 7) * 0.4, "multiplier": 1.0}, rel=1e-12)
     vit = fits.frantar_from_claim(REGISTRY.get(FRANTAR).perturbed(
         _frantar_expr(a - 1, rho * BETA, (sp.Float(1.305) * (1 - sparsity) ** sp.Float(0.821) + sp.Float(2.075)) / sp.Float(3.38))), 0.875)
-    assert vit["multiplier"] == pytest.approx((1.305 * 0.125 ** 0.821 + 2.075) / 3.38, rel=1e-12)
+    assert vit.multiplier == pytest.approx((1.305 * 0.125 ** 0.821 + 2.075) / 3.38, rel=1e-12)
 
 
 # ----------------------------------------------------------------------------- simulate checks and power tests

@@ -42,34 +42,34 @@ def test_gamma_zero_is_the_random_feature_model():
     N, M, alpha, beta = 8, 32, 1.5, 0.4
     T = np.arange(1, 31) * 4 * 0.5       # every 4 GD steps of eta = 0.5
     run = tl.train(alpha, beta, 0.0, N=N, M=M, seeds=2, seed=3, eta=0.5, T=T)
-    L = np.asarray(rf.gd_scan(run["A0"], run["lam"], run["ws"], 0.5, 120, every=4))[:, 1:]
-    assert np.max(np.abs(L - run["loss"])) < 1e-10
+    L = np.asarray(rf.gd_scan(run.A0, run.lam, run.ws, 0.5, 120, every=4))[:, 1:]
+    assert np.max(np.abs(L - run.loss)) < 1e-10
 
 
 def test_reduced_coordinates_give_the_full_predictor():
     """The solver's reduced coordinates (A = C Q^T) reproduce the loss computed from the full weights."""
     T = np.arange(1, 31) * 0.25
     run = tl.train(3.0, 0.4, 2.0, N=8, M=32, seeds=2, seed=1, T=T)
-    A = np.einsum("stij,smj->stim", np.asarray(run["C"]), np.asarray(run["Q"]))
-    th = np.einsum("stim,sti->stm", A, np.asarray(run["w"])) / np.sqrt(8)
-    L = (np.asarray(run["lam"]) * (np.asarray(run["ws"]) - th) ** 2).sum(-1)
-    assert np.max(np.abs(L - run["loss"])) < 1e-12
+    A = np.einsum("stij,smj->stim", np.asarray(run.C), np.asarray(run.Q))
+    th = np.einsum("stim,sti->stm", A, np.asarray(run.w)) / np.sqrt(8)
+    L = (np.asarray(run.lam) * (np.asarray(run.ws) - th) ** 2).sum(-1)
+    assert np.max(np.abs(L - run.loss)) < 1e-12
 
 
 def test_half_width_model_shares_the_compiled_call():
     """The zero-padded half-width draws equal a separate half-width run with the same key."""
     T = np.arange(1, 31) * 0.25
     both = tl.train(3.0, 0.4, 2.0, N=8, M=32, seeds=2, seed=5, T=T, with_half=True)
-    half = both["half"]
+    half = both.half
     key = jax.random.split(jax.random.key(5), 2)[1]
-    assert np.array_equal(np.asarray(rf.draw_projections(key, 2, 4, 16)), np.asarray(half["A0"]))
-    assert half["w"].shape[-1] == 4 and half["C"].shape[-2:] == (4, 4)
+    assert np.array_equal(np.asarray(rf.draw_projections(key, 2, 4, 16)), np.asarray(half.A0))
+    assert half.w.shape[-1] == 4 and half.C.shape[-2:] == (4, 4)
     # the padded half-width model is the width-4 model: its loss from its own weights matches
-    A = np.einsum("stij,smj->stim", np.asarray(half["C"]), np.asarray(half["Q"]))
-    th = np.einsum("stim,sti->stm", A, np.asarray(half["w"])) / 2.0
-    L = (np.asarray(half["lam"]) * (np.asarray(half["ws"]) - th) ** 2).sum(-1)
-    assert np.max(np.abs(L - half["loss"])) < 1e-12
-    assert np.all(np.diff(half["loss"], axis=1) < 0)
+    A = np.einsum("stij,smj->stim", np.asarray(half.C), np.asarray(half.Q))
+    th = np.einsum("stim,sti->stm", A, np.asarray(half.w)) / 2.0
+    L = (np.asarray(half.lam) * (np.asarray(half.ws) - th) ** 2).sum(-1)
+    assert np.max(np.abs(L - half.loss)) < 1e-12
+    assert np.all(np.diff(half.loss, axis=1) < 0)
 
 
 def test_ptq_damage_scales_as_four_to_minus_bits():

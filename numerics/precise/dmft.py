@@ -23,6 +23,7 @@ Everything runs inside ``mp.workdps`` (never a global precision).
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import mpmath as mp
 
@@ -233,10 +234,32 @@ def dmft_first_order_loss(t, lam, pw):
     return mp.fsum(tot)
 
 
+@dataclass(frozen=True)
+class Sizes:
+    """Quick (tests, CLI) or full (``-m slow``) sizes of the frontier checks: the optimum times ``ts`` and the
+    mode count ``M``."""
+
+    ts: tuple[int, ...]
+    M: int
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(ts=(100, 1000), M=200)
+
+    @classmethod
+    def full(cls) -> Sizes:
+        return cls(ts=(100, 1000, 10000), M=400)
+
+    @classmethod
+    def of(cls, ctx: Context) -> Sizes:
+        return cls.quick() if ctx.quick else cls.full()
+
+
 def _frontier_check(claim: Claim, ctx: Context, which: str) -> CheckResult:
     """Local slope of the DMFT first-order frontier between the optimum times ``t*`` (see the two checks below)."""
     a, b = EASY_AB
-    ts, M = ((100, 1000), 200) if ctx.quick else ((100, 1000, 10000), 400)
+    sz = Sizes.of(ctx)
+    ts, M = sz.ts, sz.M
     fr = first_order_frontier(ts, M, a, b)
     col, sign = (3, -1) if which == "loss" else (2, 1)
     with mp.workdps(DPS):

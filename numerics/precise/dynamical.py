@@ -17,6 +17,8 @@ local exponents, ratios and limits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mpmath as mp
 
 from scaling_verify.checks import CheckResult, Context, Figure, Series, check, relative_verdict
@@ -26,6 +28,7 @@ from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.models.mode_sums import kappa_of, kernel_regression_error, residual_sum, spectral_loss
 from scaling_verify.numerics.stats import validate_power_spectrum
 from scaling_verify.numerics.precise import DPS
+from scaling_verify.numerics.precise.slopes import local_exponent
 from scaling_verify.theory.claims import Claim
 
 
@@ -33,9 +36,9 @@ def _validate(a: float, b: float) -> None:
     validate_power_spectrum(a, b, why_a="the target power sum diverges otherwise")
 
 
-def local_exponent(f, x, h=mp.mpf("1e-6")):
-    """:math:`-d\\log f/d\\log x` by a central difference at high precision (error O(h^2))."""
-    return -(mp.log(f(x * mp.exp(h))) - mp.log(f(x * mp.exp(-h)))) / (2 * h)
+LOCAL_STEP = mp.mpf("1e-6")
+"""Step in ``log x`` of this module's local exponents (:func:`~numerics.precise.slopes.local_exponent`; error
+O(h^2)). Made at import precision, as the default argument it replaces was."""
 
 
 @check("dynamical.time_exponent", "precise")
@@ -49,7 +52,7 @@ def _time_exponent(claim: Claim, ctx: Context) -> CheckResult:
     a, b = claim.params["a"], claim.params["b"]
     ts = [10 ** e for e in (1, 2, 3, 4)]
     with mp.workdps(DPS):
-        slopes = [local_exponent(lambda x: spectral_loss(x, a, b), mp.mpf(tt)) for tt in ts]
+        slopes = [local_exponent(lambda x: spectral_loss(x, a, b), mp.mpf(tt), LOCAL_STEP) for tt in ts]
     predicted = float(claim.evaluate())
     errs = [abs(float(s_) - predicted) for s_ in slopes]
     ok, detail = relative_verdict("local exponent at t=1e4", float(slopes[-1]), predicted, rtol=1e-8)
@@ -229,8 +232,25 @@ def local_slope(quantity: str, a, b, n):
         return local_exponent(lambda x: f(x, a, b), mp.mpf(n), h=mp.mpf("1e-4"))
 
 
-def _ns(ctx: Context) -> tuple[int, ...]:
-    return (1000, 10000) if ctx.quick else (100, 1000, 10000, 100000)
+@dataclass(frozen=True)
+class Sizes:
+    """Quick (tests, CLI) or full (``-m slow``) sizes: the widths ``ns`` of the local-slope convergence checks
+    and ``ensemble_ns`` of the ensemble ratio."""
+
+    ns: tuple[int, ...]
+    ensemble_ns: tuple[int, ...]
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(ns=(1000, 10000), ensemble_ns=(1000, 10000))
+
+    @classmethod
+    def full(cls) -> Sizes:
+        return cls(ns=(100, 1000, 10000, 100000), ensemble_ns=(100, 1000, 10000))
+
+    @classmethod
+    def of(cls, ctx: Context) -> Sizes:
+        return cls.quick() if ctx.quick else cls.full()
 
 
 def _slope_convergence(claim: Claim, quantity: str, a, b, ns=(100, 1000, 10000), name="N") -> CheckResult:
@@ -261,13 +281,13 @@ def _slope_convergence(claim: Claim, quantity: str, a, b, ns=(100, 1000, 10000),
 @check("dynamical.size_exponent", "precise")
 def _size_exponent(claim: Claim, ctx: Context) -> CheckResult:
     """Projection residual (p = 1) at a = 5, b = 1.5: converges to b = 1.5."""
-    return _slope_convergence(claim, "projection_residual", 5.0, 1.5, _ns(ctx))
+    return _slope_convergence(claim, "projection_residual", 5.0, 1.5, Sizes.of(ctx).ns)
 
 
 @check("dynamical.size_exponent_published", "precise")
 def _size_exponent_published(claim: Claim, ctx: Context) -> CheckResult:
     """The printed min(a-1, 2b) against the same residual (expected: refuted)."""
-    return _slope_convergence(claim, "projection_residual", 5.0, 1.5, _ns(ctx))
+    return _slope_convergence(claim, "projection_residual", 5.0, 1.5, Sizes.of(ctx).ns)
 
 
 @measurement
@@ -306,13 +326,13 @@ def _head_coefficient(claim: Claim, ctx: Context) -> CheckResult:
 @check("dynamical.ensemble_bias_exponent", "precise")
 def _bias_exponent(claim: Claim, ctx: Context) -> CheckResult:
     """Ensemble bias (p = 2) at a = 5, b = 1.5: converges to 2b = 3 (head term kappa^2 zeta(a-2b))."""
-    return _slope_convergence(claim, "ensemble_bias", 5.0, 1.5, _ns(ctx))
+    return _slope_convergence(claim, "ensemble_bias", 5.0, 1.5, Sizes.of(ctx).ns)
 
 
 @check("dynamical.data_exponent", "precise")
 def _data_exponent(claim: Claim, ctx: Context) -> CheckResult:
     """Kernel-regression error at a = 5, b = 1.5: converges to min(a-1, 2b) = 3 in P."""
-    return _slope_convergence(claim, "kernel_regression", 5.0, 1.5, _ns(ctx), name="P")
+    return _slope_convergence(claim, "kernel_regression", 5.0, 1.5, Sizes.of(ctx).ns, name="P")
 
 
 @check("dynamical.ensemble_vs_width", "precise")
@@ -325,7 +345,7 @@ def _ensemble_ratio(claim: Claim, ctx: Context) -> CheckResult:
     """
     a, b = 1.5, 2.0
     E = int(claim.params.get("E", 4))
-    ns = (1000, 10000) if ctx.quick else (100, 1000, 10000)
+    ns = Sizes.of(ctx).ensemble_ns
     with mp.workdps(DPS):
         ratios = []
         for n_ in ns:

@@ -22,6 +22,7 @@ and the asserted tolerance :math:`10^{-25}` leaves five orders of margin while a
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import mpmath as mp
 import numpy as np
@@ -231,13 +232,29 @@ def c4_setup(seed: int = 0, n_base: int = 4, side: int = 3, equivariant_labels: 
     return Xa, Ya, tests, G, RY
 
 
+@dataclass(frozen=True)
+class OrbitDeviation:
+    """:func:`orbit_deviation`: the largest orbit deviations of the mean (``mu``) and of the covariance
+    (``sigma``) over g and t, the same per time (``*_by_t``, at ``times``), ``scale`` = max |mu|, ``cond`` =
+    cond(Theta) and the step ``eta``."""
+
+    mu: object
+    sigma: object
+    mu_by_t: list
+    sigma_by_t: list
+    scale: object
+    cond: object
+    eta: object
+    times: list
+
 def orbit_deviation(seed=0, times=(mp.mpf("0.5"), 5, 50, mp.inf), depth=2, sw2=2, sb2=mp.mpf("0.1"),
                     metric=None, powers=(0, 1, 2, 3), dps=DPS):
     """Maximal orbit deviations of :math:`\\mu_t` (outputs: one invariant, two rotating with
     :math:`R_{90}`) and of :math:`\\Sigma_t` over g in C4 and the given times, at ``dps`` digits.
 
     ``t`` is in units of :math:`1/(\\eta\\lambda_{max})` steps of gradient flow; :math:`\\eta=1/\\lambda_{max}`.
-    Returns a dict with ``mu``, ``sigma`` (max deviations), per-time lists, ``scale`` (max |mu|) and ``cond``.
+    Returns an :class:`OrbitDeviation`: ``mu``, ``sigma`` (max deviations), per-time lists, ``scale`` (max |mu|)
+    and ``cond``.
     """
     Xa, Ya, tests, G, RY = c4_setup(seed, powers=powers)
     with mp.workdps(dps):
@@ -260,8 +277,8 @@ def orbit_deviation(seed=0, times=(mp.mpf("0.5"), 5, 50, mp.inf), depth=2, sw2=2
                     ds = max(ds, abs(S[i * 4 + g, j * 4 + g] - S[i * 4, j * 4]))
             dev_mu.append(dm)
             dev_sig.append(ds)
-        return {"mu": max(dev_mu), "sigma": max(dev_sig), "mu_by_t": dev_mu, "sigma_by_t": dev_sig,
-                "scale": scale, "cond": cond, "eta": eta, "times": list(times)}
+        return OrbitDeviation(mu=max(dev_mu), sigma=max(dev_sig), mu_by_t=dev_mu, sigma_by_t=dev_sig,
+                              scale=scale, cond=cond, eta=eta, times=list(times))
 
 
 def _zero_verdict(name: str, measured, claimed, tol: float) -> tuple[bool, str]:
@@ -331,15 +348,15 @@ def _gram_commutation(claim: Claim, ctx: Context, powers=(0, 1, 2, 3)) -> CheckR
 
 
 @measurement
-def orbit_measurement(seed: int, metric=None, powers=(0, 1, 2, 3)) -> dict:
+def orbit_measurement(seed: int, metric=None, powers=(0, 1, 2, 3)) -> OrbitDeviation:
     """:func:`orbit_deviation` at ``seed`` (a shared measurement: the mean and covariance checks and their
     power items read one run)."""
     return orbit_deviation(seed, metric=metric, powers=powers)
 
 
-def _orbit_figure(res, which):
-    ts = [1e4 if t == mp.inf else float(t) for t in res["times"]]
-    ys = [max(float(v), 1e-40) for v in res[f"{which}_by_t"]]
+def _orbit_figure(times, by_t, which: str):
+    ts = [1e4 if t == mp.inf else float(t) for t in times]
+    ys = [max(float(v), 1e-40) for v in by_t]
     return Figure(title=f"equivariance: orbit deviation of {which} at 30 digits (t=inf plotted at 1e4)",
                   xlabel="t (units of 1/(eta lambda_max))", ylabel="max orbit deviation",
                   series=[Series("30-digit NTK output law", ts, ys, "points"),
@@ -351,20 +368,20 @@ def _mean_equivariance(claim: Claim, ctx: Context, metric=None, powers=(0, 1, 2,
     """:math:`\\mu_t` at two random off-manifold 3x3 images, C4 orbit, t in {0.5, 5, 50, inf}, 30 digits:
     max deviation from :math:`\\rho_Y(g)\\mu_t(x)` <= 1e-25 (bound in the module docstring)."""
     res = orbit_measurement(ctx.seed, metric, powers)
-    ok, detail = _zero_verdict("max_{g,t} |mu_t(gx) - rho_Y(g) mu_t(x)|", res["mu"], claim.evaluate(), TOL_30)
-    detail += f"; |mu| up to {mp.nstr(res['scale'], 3)}, cond(Theta) = {mp.nstr(res['cond'], 3)}"
-    return CheckResult(ok, detail, {"deviation": float(res["mu"]), "by_t": [float(v) for v in res["mu_by_t"]],
-                                    "cond": float(res["cond"]), "tol": TOL_30}, _orbit_figure(res, "mu"))
+    ok, detail = _zero_verdict("max_{g,t} |mu_t(gx) - rho_Y(g) mu_t(x)|", res.mu, claim.evaluate(), TOL_30)
+    detail += f"; |mu| up to {mp.nstr(res.scale, 3)}, cond(Theta) = {mp.nstr(res.cond, 3)}"
+    return CheckResult(ok, detail, {"deviation": float(res.mu), "by_t": [float(v) for v in res.mu_by_t],
+                                    "cond": float(res.cond), "tol": TOL_30}, _orbit_figure(res.times, res.mu_by_t, "mu"))
 
 
 @check("equivariance.covariance_invariance", "precise", evidence="consistency")
 def _cov_invariance(claim: Claim, ctx: Context, metric=None, powers=(0, 1, 2, 3)) -> CheckResult:
     """:math:`\\Sigma_t(gx,gx')` vs :math:`\\Sigma_t(x,x')` for both test points, same setup: <= 1e-25."""
     res = orbit_measurement(ctx.seed, metric, powers)
-    ok, detail = _zero_verdict("max_{g,t} |Sigma_t(gx,gx') - Sigma_t(x,x')|", res["sigma"], claim.evaluate(), TOL_30)
-    return CheckResult(ok, detail, {"deviation": float(res["sigma"]),
-                                    "by_t": [float(v) for v in res["sigma_by_t"]], "tol": TOL_30},
-                       _orbit_figure(res, "sigma"))
+    ok, detail = _zero_verdict("max_{g,t} |Sigma_t(gx,gx') - Sigma_t(x,x')|", res.sigma, claim.evaluate(), TOL_30)
+    return CheckResult(ok, detail, {"deviation": float(res.sigma),
+                                    "by_t": [float(v) for v in res.sigma_by_t], "tol": TOL_30},
+                       _orbit_figure(res.times, res.sigma_by_t, "sigma"))
 
 
 def _diag_check(claim: Claim, ctx: Context, which: int) -> CheckResult:

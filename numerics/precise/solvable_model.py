@@ -15,6 +15,8 @@ numerically at 30 digits (Newton on its fixed point; the claims were derived fro
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mpmath as mp
 
 from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict, \
@@ -46,9 +48,31 @@ def duality_ratios(alpha: float, M: int, pairs: tuple) -> list[tuple[int, int, s
     return out
 
 
+@dataclass(frozen=True)
+class Sizes:
+    """Quick (tests, CLI) or full (``-m slow``) sizes: modes ``duality_M`` of the duality check, modes
+    ``peak_M`` and samples ``peak_T`` of the interpolation-peak check."""
+
+    duality_M: int
+    peak_M: int
+    peak_T: float
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(duality_M=1000, peak_M=1000, peak_T=200.0)
+
+    @classmethod
+    def full(cls) -> Sizes:
+        return cls(duality_M=4000, peak_M=4000, peak_T=800.0)
+
+    @classmethod
+    def of(cls, ctx: Context) -> Sizes:
+        return cls.quick() if ctx.quick else cls.full()
+
+
 @check("solvable_model.duality", "precise", evidence="consistency")
 def _duality(claim: Claim, ctx: Context) -> CheckResult:
-    M = 1000 if ctx.quick else 4000
+    M = Sizes.of(ctx).duality_M
     rows = duality_ratios(ALPHA, M, PAIRS)
     pred = claim.value()
     oks, parts = [], []
@@ -80,7 +104,8 @@ def peak_slopes(alpha: float, M: int, T: float, side: str, us: tuple) -> list[fl
 
 @check("solvable_model.interpolation_peak", "precise")
 def _peak(claim: Claim, ctx: Context) -> CheckResult:
-    M, T = (1000, 200.0) if ctx.quick else (4000, 800.0)
+    sz = Sizes.of(ctx)
+    M, T = sz.peak_M, sz.peak_T
     us = (1e-3, 1e-4, 1e-5)
     pred = claim.value()
     oks, parts, series = [], [], []

@@ -23,7 +23,8 @@ import mpmath as mp
 
 from scaling_verify.checks import CheckResult, Context, Figure, Series, check, relative_verdict
 from scaling_verify.numerics.precise import DPS
-from scaling_verify.numerics.precise.dynamical import local_exponent
+from scaling_verify.numerics.precise.dynamical import LOCAL_STEP
+from scaling_verify.numerics.precise.slopes import local_exponent
 from scaling_verify.numerics.stats import validate_power_spectrum
 from scaling_verify.theory.claims import REGISTRY, Claim
 
@@ -110,7 +111,7 @@ def _time_exponent(claim: Claim, ctx: Context) -> CheckResult:
     beta = (a - 1) / b
     ts = [10 ** e for e in (2, 3, 4)]
     with mp.workdps(DPS):
-        slopes = [local_exponent(lambda x: loss_sum(effective_time(x, rho, kappa), a, b), mp.mpf(tt)) for tt in ts]
+        slopes = [local_exponent(lambda x: loss_sum(effective_time(x, rho, kappa), a, b), mp.mpf(tt), LOCAL_STEP) for tt in ts]
     pred = float(claim.evaluate())
     transient = beta * (rho - 1) / (1 + kappa * ts[-1])
     corrected = float(slopes[-1]) + transient
@@ -157,7 +158,7 @@ def _size_exponent(claim: Claim, ctx: Context) -> CheckResult:
     a = claim.params["a"]
     Ns = [10 ** e for e in (3, 5, 7)]
     with mp.workdps(DPS):
-        slopes = [local_exponent(lambda x: mp.zeta(a, x + 1), mp.mpf(n_)) for n_ in Ns]
+        slopes = [local_exponent(lambda x: mp.zeta(a, x + 1), mp.mpf(n_), LOCAL_STEP) for n_ in Ns]
     pred = float(claim.evaluate())
     err = abs(float(slopes[-1]) - pred)
     tol = a / Ns[-1]
@@ -247,7 +248,7 @@ def _damage_exponent(claim: Claim, ctx: Context) -> CheckResult:
     a, b, rho, kappa = _p(claim, "a", "b", "rho", "kappa")
     ts = [10 ** e for e in (2, 3, 4)]
     with mp.workdps(DPS):
-        slopes = [-local_exponent(lambda x: norm_sum(effective_time(x, rho, kappa), a, b), mp.mpf(tt)) for tt in ts]
+        slopes = [-local_exponent(lambda x: norm_sum(effective_time(x, rho, kappa), a, b), mp.mpf(tt), LOCAL_STEP) for tt in ts]
     pred = float(claim.evaluate())
     tol = float(abs(slopes[-1] - slopes[-2]))
     err = abs(float(slopes[-1]) - pred)

@@ -32,10 +32,34 @@ ERR_BUDGET = 0.005    # time exponent and prefactor: |simulation/DE - 1| error e
 T_ASYM = 10.0         # prefactor window starts here: |L_oo(t) t^s / c_t - 1| < 3e-4 for t >= 10 (a = b = 2, exact sum)
 
 
-def _sizes(ctx: Context) -> dict:
-    if ctx.quick:
-        return dict(N=256, M=2048, draws=32, draws_res=32, boot=400, Ns=(16, 32, 64, 128), M_res=2048, Nens=16, groups=96, M_ens=1024)
-    return dict(N=512, M=4096, draws=48, draws_res=48, boot=1000, Ns=(16, 32, 64, 128, 256, 512), M_res=8192, Nens=32, groups=256, M_ens=4096)
+@dataclass(frozen=True)
+class Sizes:
+    """Quick (tests, CLI) or full (``-m slow``) sizes of the gradient-flow checks: widths ``N`` (time checks),
+    ``Ns`` (size exponent), ``Nens`` (ensembles); mode counts ``M``, ``M_res``, ``M_ens``; draws and
+    bootstrap resamples."""
+
+    N: int
+    M: int
+    draws: int
+    draws_res: int
+    boot: int
+    Ns: tuple[int, ...]
+    M_res: int
+    Nens: int
+    groups: int
+    M_ens: int
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(N=256, M=2048, draws=32, draws_res=32, boot=400, Ns=(16, 32, 64, 128), M_res=2048, Nens=16, groups=96, M_ens=1024)
+
+    @classmethod
+    def full(cls) -> Sizes:
+        return cls(N=512, M=4096, draws=48, draws_res=48, boot=1000, Ns=(16, 32, 64, 128, 256, 512), M_res=8192, Nens=32, groups=256, M_ens=4096)
+
+    @classmethod
+    def of(cls, ctx: Context) -> Sizes:
+        return cls.quick() if ctx.quick else cls.full()
 
 
 @measurement
@@ -87,8 +111,8 @@ class TimeRuns:
 def _time_runs(ctx: Context) -> TimeRuns:
     """Two independent replicas (:mod:`scaling_verify.checks.replicas`): the checks refuse identical ones."""
     a, b = TIME_AB
-    sz = _sizes(ctx)
-    N, M, half = sz["N"], sz["M"], sz["draws"] // 2
+    sz = Sizes.of(ctx)
+    N, M, half = sz.N, sz.M, sz.draws // 2
     ts = np.geomspace(2.0, 100.0, 10)
     full = replicated(lambda s: time_curves(s, a, b, N, M, half, ts), ctx.seed)
     narrow = replicated(lambda s: time_curves(s, a, b, N, M, half, ts, n_active=N // 2), ctx.seed)
@@ -122,11 +146,11 @@ def _time_exponent(claim: Claim, ctx: Context) -> CheckResult:
     fail the check.
     """
     a, b = TIME_AB
-    sz = _sizes(ctx)
+    sz = Sizes.of(ctx)
     runs = _time_runs(ctx)
     N, M, ts, Y, Yh, L_de, L_de_half = runs.N, runs.M, runs.ts, runs.Y, runs.Yh, runs.L_de, runs.L_de_half
-    fit = fit_power_law(ts, Y, bootstrap=sz["boot"], seed=ctx.seed)
-    fit_half = fit_power_law(ts, Yh, bootstrap=sz["boot"], seed=ctx.seed + 1)
+    fit = fit_power_law(ts, Y, bootstrap=sz.boot, seed=ctx.seed)
+    fit_half = fit_power_law(ts, Yh, bootstrap=sz.boot, seed=ctx.seed + 1)
     p_half = fit_half.p
     p_de, p_de_half = (fit_power_law(ts, L, bootstrap=0).p for L in (L_de, L_de_half))
     t_far = np.geomspace(1e2, 1e3, 6)
@@ -173,7 +197,7 @@ def _time_prefactor_sim(claim: Claim, ctx: Context) -> CheckResult:
     A time rescaling t -> 2t of the flow moves A by 2^{-s} = 0.71 and a 10 % prefactor error by 0.1: both fail.
     """
     a, b = TIME_AB
-    sz = _sizes(ctx)
+    sz = Sizes.of(ctx)
     runs = _time_runs(ctx)
     N, ts, Y, Yh, L_de, L_de_half = runs.N, runs.ts, runs.Y, runs.Yh, runs.L_de, runs.L_de_half
     L_oo = exact_flow_loss(a, b, ts)
@@ -182,7 +206,7 @@ def _time_prefactor_sim(claim: Claim, ctx: Context) -> CheckResult:
     R = L_de / L_oo
     A = np.mean(Y[:, m] * ts[m] ** s / R[m], axis=1)
     rng = np.random.default_rng(ctx.seed + 5)
-    means = bootstrap_means(A, sz["boot"], rng)
+    means = bootstrap_means(A, sz.boot, rng)
     lo, hi = np.percentile(means, [2.5, 97.5])
     # the DE's error at N/2 (halved: 1/N scaling) from the per-draw ratios sim/DE; the budget applies to
     # the part beyond the ratios' own sampling noise (2 standard errors), which varies with the seed
@@ -235,11 +259,11 @@ def _size_check(claim: Claim, ctx: Context) -> CheckResult:
     its local slope at N = 1e4, infinite M): the deterministic equivalent's own distance from its asymptote.
     """
     a, b = EASY_AB
-    sz = _sizes(ctx)
-    Ns = np.array(sz["Ns"], dtype=float)
-    Y = residual_curve(ctx.seed, a, b, sz["Ns"], sz["M_res"], sz["draws_res"])
-    fit = fit_power_law(Ns, Y, bootstrap=sz["boot"], seed=ctx.seed)
-    de = residual_de_curve(a, b, Ns, sz["M_res"])
+    sz = Sizes.of(ctx)
+    Ns = np.array(sz.Ns, dtype=float)
+    Y = residual_curve(ctx.seed, a, b, sz.Ns, sz.M_res, sz.draws_res)
+    fit = fit_power_law(Ns, Y, bootstrap=sz.boot, seed=ctx.seed)
+    de = residual_de_curve(a, b, Ns, sz.M_res)
     p_de = fit_power_law(Ns, de, bootstrap=0).p
     big = residual_de_far(a, b)
     p_asym = -np.log(big[1] / big[0]) / np.log(1.1 / 0.9)
@@ -279,13 +303,13 @@ def _head_coefficient_sim(claim: Claim, ctx: Context) -> CheckResult:
     import mpmath as mp
 
     a, b = EASY_AB
-    sz = _sizes(ctx)
+    sz = Sizes.of(ctx)
     N, draws = (128, 256) if ctx.quick else (256, 1024)
-    Y = residual_curve(ctx.seed, a, b, (N,), sz["M_res"], draws)
-    lam, _ = rf.spectrum(sz["M_res"], a, b)
+    Y = residual_curve(ctx.seed, a, b, (N,), sz.M_res, draws)
+    lam, _ = rf.spectrum(sz.M_res, a, b)
     kap = rf.solve_kappa(float(N), np.asarray(lam))
     col = Y[:, 0] / kap
-    lo, hi = (float(v) for v in percentile_interval(bootstrap_means(col, sz["boot"], np.random.default_rng(ctx.seed))))
+    lo, hi = (float(v) for v in percentile_interval(bootstrap_means(col, sz.boot, np.random.default_rng(ctx.seed))))
     pred = float(claim.evaluate(a=a, b=b)) - kap * float(mp.zeta(a - 2 * b))
     bias = HEAD_DE_C / N * pred
     ok, detail = exponent_verdict(f"simulated L_oo/kappa at N={N} ({draws} draws)", float(col.mean()), lo, hi,
@@ -334,13 +358,13 @@ def _ensemble(claim: Claim, ctx: Context) -> CheckResult:
     """
     a, b = ENS_AB
     E = int(claim.params.get("E", 4))
-    sz = _sizes(ctx)
-    N, M = sz["Nens"], sz["M_ens"]
-    LE, L1 = ensemble_vs_width_measure(ctx.seed, a, b, N, E, M, sz["groups"])
+    sz = Sizes.of(ctx)
+    N, M = sz.Nens, sz.M_ens
+    LE, L1 = ensemble_vs_width_measure(ctx.seed, a, b, N, E, M, sz.groups)
     ratio = LE.mean() / L1.mean()
     rng = np.random.default_rng(ctx.seed)
     boots = []
-    for _ in range(sz["boot"]):
+    for _ in range(sz.boot):
         i, j = rng.integers(0, len(LE), len(LE)), rng.integers(0, len(L1), len(L1))
         boots.append(LE[i].mean() / L1[j].mean())
     lo, hi = percentile_interval(boots)
@@ -368,11 +392,11 @@ def _dmft_curve(claim: Claim, ctx: Context) -> CheckResult:
     its own noise, must lie within :data:`ERR_BUDGET` at every time. A time rescaling by 2 moves the late curve
     by 2^{-s} = 0.71, a 10 % normalisation error by 0.1: both fail.
     """
-    sz = _sizes(ctx)
+    sz = Sizes.of(ctx)
     runs = _time_runs(ctx)
     r, rh = runs.Y / runs.L_de, runs.Yh / runs.L_de_half
     rng = np.random.default_rng(ctx.seed + 13)
-    means = bootstrap_means(r, sz["boot"], rng)
+    means = bootstrap_means(r, sz.boot, rng)
     lo, hi = np.percentile(means, [0.25, 99.75], axis=0)
     err = np.abs(rh.mean(axis=0) - 1) / 2
     noise = rh.std(axis=0, ddof=1) / np.sqrt(len(rh)) / 2
@@ -400,10 +424,26 @@ def _dmft_curve(claim: Claim, ctx: Context) -> CheckResult:
 # ----------------------------------------------------------------------------- early-time 1/N correction
 
 
-def _early_sizes(ctx: Context) -> dict:
-    if ctx.quick:
-        return dict(boot=400, early_M=64, early_Ns=(8, 16, 32), early_draws=2000)
-    return dict(boot=1000, early_M=64, early_Ns=(8, 16, 32, 64), early_draws=8000)
+@dataclass(frozen=True)
+class EarlySizes:
+    """Sizes of the early-time 1/N check: ``M`` modes, widths ``Ns``, ``draws`` per width, ``boot`` resamples."""
+
+    boot: int
+    M: int
+    Ns: tuple[int, ...]
+    draws: int
+
+    @classmethod
+    def quick(cls) -> EarlySizes:
+        return cls(boot=400, M=64, Ns=(8, 16, 32), draws=2000)
+
+    @classmethod
+    def full(cls) -> EarlySizes:
+        return cls(boot=1000, M=64, Ns=(8, 16, 32, 64), draws=8000)
+
+    @classmethod
+    def of(cls, ctx: Context) -> EarlySizes:
+        return cls.quick() if ctx.quick else cls.full()
 
 
 def _first_order_exact(lam_k: float, lam: np.ndarray, t: float) -> tuple[float, float]:
@@ -452,18 +492,18 @@ def _early_time_sim(claim: Claim, ctx: Context) -> CheckResult:
     ``|r(N_max)| <= (N_min/N_max) |r(N_min)| + 3 SE(N_max) + 3 (N_min/N_max) SE(N_min)``
     (measured with 8000 draws: N r = -0.092, -0.087, -0.101 at N = 8, 16, 32).
     """
-    sz = _early_sizes(ctx)
-    M, b, ts = sz["early_M"], 1.5, (0.1, 0.2, 0.4, 1.0)
+    sz = EarlySizes.of(ctx)
+    M, b, ts = sz.M, 1.5, (0.1, 0.2, 0.4, 1.0)
     early = slice(0, 3)
     lam = np.asarray(rf.spectrum(M, 2.0, b)[0])
     T = float(np.sum(lam))
-    measured, oks, parts, series = {"N": list(sz["early_Ns"]), "t": list(ts)}, [], [], []
+    measured, oks, parts, series = {"N": list(sz.Ns), "t": list(ts)}, [], [], []
     for k in (1, 4):
         lk = float(lam[k - 1])
         exact, lead = (np.array(v) for v in zip(*(_first_order_exact(lk, lam, tt) for tt in ts)))
         rows = []
-        for N in sz["early_Ns"]:
-            Y = early_time_measure(ctx.seed, M, b, N, sz["early_draws"], ts)[:, :, k - 1]
+        for N in sz.Ns:
+            Y = early_time_measure(ctx.seed, M, b, N, sz.draws, ts)[:, :, k - 1]
             m = N * (Y.mean(axis=0) - np.exp(-lk * np.array(ts)))
             se = N * Y.std(axis=0) / np.sqrt(Y.shape[0])
             pred = np.array([N * claim.value(T=T, N=N, P=10 ** 300, t=tt, **{"lambda": lk}) for tt in ts])

@@ -30,7 +30,7 @@ import numpy as np
 from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.simulate import with_float64
-from scaling_verify.numerics.simulate.models.compute_frontier import frontier, loss_surface, widths_grid
+from scaling_verify.numerics.simulate.models.compute_frontier import bootstrap_frontiers, frontier, loss_surface, widths_grid
 from scaling_verify.numerics.simulate.models.dmft_frontier import FarSlope, de_far_slope, de_surface
 from scaling_verify.numerics.stats import percentile_interval, power_law_exponent
 from scaling_verify.theory.claims import Claim
@@ -39,23 +39,42 @@ HARD_AB = (2.0, 2.0)  # a-1 < b, b >= 1.25; frontier slope converges as C^{-1/3}
 EASY_AB = (5.0, 1.5)  # a-1 = 4 > 2b = 3 > b: corrected C^{-(a-1)/a}, printed C^{-m(a-1)/(bm+a-1)}, m = 3
 
 
-def sizes(ctx: Context, regime: str) -> dict:
+@dataclass(frozen=True, eq=False)
+class Sizes:
     """Quick (tests, CLI) or full (``-m slow``) sizes of the two frontier measurements.
 
     The C window starts where the optimal width is about 15-20 (below, the deterministic equivalent's
     own O(1/N) error grows) and the width grid brackets the optimum with room (M >= 4 N_max). Full size: one more decade of C
     (hard) or half a decade (easy), widths to 512.
     """
+
+    M: int
+    widths: np.ndarray
+    Cs: np.ndarray
+    draws: int
+    boot: int
+
+    @classmethod
+    def quick(cls, regime: str) -> Sizes:
+        if _regime(regime) == "hard":
+            return cls(M=1024, widths=widths_grid(6, 16), Cs=np.geomspace(10 ** 2.5, 10 ** 4.5, 5), draws=256, boot=300)
+        return cls(M=1024, widths=widths_grid(4, 16), Cs=np.geomspace(10 ** 1.5, 1e3, 4), draws=128, boot=300)
+
+    @classmethod
+    def full(cls, regime: str) -> Sizes:
+        if _regime(regime) == "hard":
+            return cls(M=2048, widths=widths_grid(6, 18), Cs=np.geomspace(10 ** 2.5, 10 ** 5.5, 7), draws=128, boot=1000)
+        return cls(M=2048, widths=widths_grid(4, 18), Cs=np.geomspace(10 ** 1.5, 10 ** 3.5, 5), draws=256, boot=1000)
+
+    @classmethod
+    def of(cls, ctx: Context, regime: str) -> Sizes:
+        return cls.quick(regime) if ctx.quick else cls.full(regime)
+
+
+def _regime(regime: str) -> str:
     if regime not in ("hard", "easy"):
         raise ValueError(f"regime must be 'hard' or 'easy', got {regime!r}")
-    if regime == "hard":
-        if ctx.quick:
-            return dict(M=1024, widths=widths_grid(6, 16), Cs=np.geomspace(10 ** 2.5, 10 ** 4.5, 5), draws=256, boot=300)
-        return dict(M=2048, widths=widths_grid(6, 18), Cs=np.geomspace(10 ** 2.5, 10 ** 5.5, 7), draws=128, boot=1000)
-    if ctx.quick:
-        return dict(M=1024, widths=widths_grid(4, 16), Cs=np.geomspace(10 ** 1.5, 1e3, 4), draws=128, boot=300)
-    return dict(M=2048, widths=widths_grid(4, 18), Cs=np.geomspace(10 ** 1.5, 10 ** 3.5, 5), draws=256, boot=1000)
-
+    return regime
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,7 +100,7 @@ class FrontierMeasurement:
     de_err: float
     ratio: np.ndarray
     far: FarSlope
-    sizes: dict
+    sizes: Sizes
 
 
 @measurement
@@ -89,17 +108,14 @@ class FrontierMeasurement:
 def measure(regime: str, quick: bool = True, seed: int = 0) -> FrontierMeasurement:
     """Simulated and DE frontiers at the regime's sizes, their slopes and a bootstrap over draws."""
     a, b = HARD_AB if regime == "hard" else EASY_AB
-    sz = sizes(Context(quick=quick, seed=seed), regime)
-    W, Cs = sz["widths"], sz["Cs"]
-    L = loss_surface(a, b, sz["M"], W, Cs, sz["draws"], seed=seed + 41)
+    sz = Sizes.of(Context(quick=quick, seed=seed), regime)
+    W, Cs = sz.widths, sz.Cs
+    L = loss_surface(a, b, sz.M, W, Cs, sz.draws, seed=seed + 41)
     Ns, Ls = frontier(L.mean(axis=0), W)
-    rng = np.random.default_rng(seed)
-    counts = np.stack([np.bincount(rng.integers(0, len(L), len(L)), minlength=len(L))
-                       for _ in range(sz["boot"])]) / len(L)
-    Nb, Lb = frontier(np.einsum("bd,dwc->bwc", counts, L), W)
+    Nb, Lb = bootstrap_frontiers(L, W, sz.boot, seed)
     boot_loss = np.array([power_law_exponent(Cs, y) for y in Lb])
     boot_width = np.array([-power_law_exponent(Cs, y) for y in Nb])
-    Nd, Ld = frontier(de_surface(a, b, sz["M"], W, Cs), W)
+    Nd, Ld = frontier(de_surface(a, b, sz.M, W, Cs), W)
     # the DE is exact only as N -> oo: its relative error r(C) = L_sim*/L_DE* - 1 at the window's ends,
     # if it decays monotonically in N (N* grows with C), moves a fitted log-log slope by at most
     # (|ln(1 + r_first)| + |ln(1 + r_last)|) / ln(C_last / C_first)
@@ -133,7 +149,7 @@ def _verdict(claim: Claim, ctx: Context, regime: str, which: str) -> CheckResult
     ok, detail = exponent_verdict(f"frontier {name} exponent (a={a:g}, b={b:g}), window C={d.Cs[0]:.3g}..{d.Cs[-1]:.3g}",
                                   p, float(lo), float(hi), pred, bias=bias)
     detail += (f" (claimed {pred_asym:.4f} + finite-size shift {delta:+.4f}: DE slope {getattr(d, f'p_{which}_de'):.4f} "
-               f"over the same window and width grid at M={d.sizes['M']}, {getattr(d.far, which):.4f} at C=1e11..1e12, "
+               f"over the same window and width grid at M={d.sizes.M}, {getattr(d.far, which):.4f} at C=1e11..1e12, "
                f"M=oo; widening = far remainder {getattr(d.far, which + '_rem'):.1e} + DE finite-N error {d.de_err:.4f} "
                f"(L_sim*/L_DE* - 1 = {d.ratio[0] - 1:+.3f} .. {d.ratio[-1] - 1:+.3f}); {d.draws} draws)")
     x = d.Cs
@@ -144,7 +160,7 @@ def _verdict(claim: Claim, ctx: Context, regime: str, which: str) -> CheckResult
     sgn = -1 if which == "loss" else 1
     fig = Figure(title=f"dynamical: compute-optimal {lab}, random features (a={a:g}, b={b:g}, P = oo)",
                  xlabel="C = N t", ylabel=lab,
-                 series=[Series(f"simulation, {d.draws} draws, M={d.sizes['M']}", x, ys, "points"),
+                 series=[Series(f"simulation, {d.draws} draws, M={d.sizes.M}", x, ys, "points"),
                          Series("deterministic equivalent, same sizes", x, yd),
                          Series(f"claim C^{sgn * pred_asym:+.3f}", x, yd[0] * (x / x[0]) ** (sgn * pred_asym))])
     return CheckResult(ok, detail, {"p": p, "ci": [float(lo), float(hi)], "predicted_asymptotic": pred_asym,
@@ -152,44 +168,34 @@ def _verdict(claim: Claim, ctx: Context, regime: str, which: str) -> CheckResult
                                     "p_deterministic_equivalent": getattr(d, f"p_{which}_de"), "far_slope": getattr(d.far, which)}, fig)
 
 
-@check("dynamical.compute_loss_exponent", "simulate")
-@with_float64
-def _hard_loss(claim: Claim, ctx: Context) -> CheckResult:
-    """Hard regime a = b = 2: L*(C) slope vs (a-1)/(b+1) = 1/3."""
-    return _verdict(claim, ctx, "hard", "loss")
+# (claim id, function name, regime, which, docstring): one registered check each, all through :func:`_verdict`
+_CHECKS = (
+    ("dynamical.compute_loss_exponent", "_hard_loss", "hard", "loss",
+     "Hard regime a = b = 2: L*(C) slope vs (a-1)/(b+1) = 1/3."),
+    ("dynamical.compute_width_exponent", "_hard_width", "hard", "width",
+     "Hard regime a = b = 2: N*(C) slope vs 1/(b+1) = 1/3 (t* = C/N*: the time exponent is 1 minus it)."),
+    ("dynamical.easy_compute_loss_exponent", "_easy_loss", "easy", "loss",
+     "Easy regime a = 5, b = 1.5: L*(C) slope vs the corrected (a-1)/a = 0.8."),
+    ("dynamical.easy_compute_width_exponent", "_easy_width", "easy", "width",
+     "Easy regime a = 5, b = 1.5: N*(C) slope vs the corrected (a-b)/a = 0.7."),
+    ("dynamical.easy_compute_loss_exponent_printed", "_easy_loss_printed", "easy", "loss",
+     "The printed m-form at the easy point through the same measurement (expected: refuted)."),
+    ("dynamical.easy_compute_width_exponent_printed", "_easy_width_printed", "easy", "width",
+     "The printed m-form of N* at the easy point through the same measurement (expected: refuted)."),
+)
 
 
-@check("dynamical.compute_width_exponent", "simulate")
-@with_float64
-def _hard_width(claim: Claim, ctx: Context) -> CheckResult:
-    """Hard regime a = b = 2: N*(C) slope vs 1/(b+1) = 1/3 (t* = C/N*: the time exponent is 1 minus it)."""
-    return _verdict(claim, ctx, "hard", "width")
+def _register(claim_id: str, name: str, regime: str, which: str, doc: str) -> None:
+    """Register ``_verdict(claim, ctx, regime, which)`` for ``claim_id`` as the module-level function ``name``
+    (its own ``__name__``/``__qualname__``: registration tells checks apart by module and qualified name)."""
+
+    def fn(claim: Claim, ctx: Context) -> CheckResult:
+        return _verdict(claim, ctx, regime, which)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    globals()[name] = check(claim_id, "simulate")(with_float64(fn))
 
 
-@check("dynamical.easy_compute_loss_exponent", "simulate")
-@with_float64
-def _easy_loss(claim: Claim, ctx: Context) -> CheckResult:
-    """Easy regime a = 5, b = 1.5: L*(C) slope vs the corrected (a-1)/a = 0.8."""
-    return _verdict(claim, ctx, "easy", "loss")
-
-
-@check("dynamical.easy_compute_width_exponent", "simulate")
-@with_float64
-def _easy_width(claim: Claim, ctx: Context) -> CheckResult:
-    """Easy regime a = 5, b = 1.5: N*(C) slope vs the corrected (a-b)/a = 0.7."""
-    return _verdict(claim, ctx, "easy", "width")
-
-
-@check("dynamical.easy_compute_loss_exponent_printed", "simulate")
-@with_float64
-def _easy_loss_printed(claim: Claim, ctx: Context) -> CheckResult:
-    """The printed m-form at the easy point through the same measurement (expected: refuted)."""
-    return _verdict(claim, ctx, "easy", "loss")
-
-
-@check("dynamical.easy_compute_width_exponent_printed", "simulate")
-@with_float64
-def _easy_width_printed(claim: Claim, ctx: Context) -> CheckResult:
-    """The printed m-form of N* at the easy point through the same measurement (expected: refuted)."""
-    return _verdict(claim, ctx, "easy", "width")
-
+for _row in _CHECKS:
+    _register(*_row)

@@ -19,7 +19,7 @@
 
 from __future__ import annotations
 
-
+from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
@@ -181,9 +181,9 @@ def _ensemble_mc(claim: Claim, ctx: Context, powers=(0, 1, 2, 3)) -> CheckResult
     (:func:`gd_mean_deviation`): its width-extrapolated mean at the training inputs equals the NTK GD mean
     mu_t within 2 standard errors + the finite-width allowance of :data:`GD_MEAN_BUDGET` (the M-exponent alone
     cannot see the step size)."""
-    cfg = (dict(members=256, pools=16, width=64, steps=50, n_test=64) if ctx.quick
-           else dict(members=512, pools=16, width=128, steps=100, n_test=64))
-    Ms, errs, member, preds = ensemble_orbit_errors(ctx.seed, powers=tuple(powers), **cfg)
+    sz = Sizes.of(ctx)
+    Ms, errs, member, preds = ensemble_orbit_errors(ctx.seed, members=sz.members, pools=sz.pools, width=sz.width,
+                                                    steps=sz.steps, n_test=sz.n_test, powers=tuple(powers))
     fit = fit_power_law(Ms, errs, bootstrap=1000, seed=ctx.seed)
     lo, hi = fit.ci["p"]
     pred = claim.value()
@@ -194,11 +194,11 @@ def _ensemble_mc(claim: Claim, ctx: Context, powers=(0, 1, 2, 3)) -> CheckResult
     detail += f"; rho_1 = {rho1:.4f} (shift {bias:.4f}, budget {MC_BIAS_BUDGET})"
     ratio = float(errs[:, -1].mean() / member)
     detail += f"; member deviation {member:.3f}, M={Ms[-1]} ensemble {errs[:, -1].mean():.4f} (ratio {ratio:.3f})"
-    n = cfg["width"]
-    dev, se, d1, d2 = gd_mean_deviation(ctx.seed, cfg["members"], n, cfg["steps"], cfg["n_test"], tuple(powers))
+    n = sz.width
+    dev, se, d1, d2 = gd_mean_deviation(ctx.seed, sz.members, n, sz.steps, sz.n_test, tuple(powers))
     tol = 2 * se + min(GD_MEAN_BUDGET, GD_MEAN_FRACTION * d2)
     ok = ok and dev <= tol
-    detail += (f"; ensemble mean vs NTK GD mean (eta = 1/lambda_max, t = {cfg['steps']}) at the training inputs, "
+    detail += (f"; ensemble mean vs NTK GD mean (eta = 1/lambda_max, t = {sz.steps}) at the training inputs, "
                f"extrapolated 2 f_{2 * n} - f_{n}: rel. rms deviation {dev:.4f} vs tolerance 2 SE {2 * se:.4f} + "
                f"min({GD_MEAN_BUDGET}, {GD_MEAN_FRACTION} x deviation at n={2 * n} {d2:.4f}) (at n={n}: {d1:.4f}) -> "
                f"{'consistent' if dev <= tol else 'REJECTED'}")
@@ -272,10 +272,45 @@ def ntk_width_sq_errors(seed=0, widths=(16, 64, 256, 1024), seeds=(4096, 1024, 2
     return np.array(widths), tuple(samples), np.array(shift)
 
 
-NTK_WIDTHS = {True: ((16, 32, 64, 128, 256, 512, 1024), (16384, 16384, 8192, 2048, 512, 256, 256)),
-              False: ((16, 32, 64, 128, 256, 512, 1024), (65536, 32768, 16384, 8192, 4096, 2048, 1024))}
-"""(widths, networks per width) of the width check, quick and full. Many networks where they are cheap (the cost
-of one network grows as n^2): the small widths pin the O(1/n) correction, the large ones the exponent."""
+@dataclass(frozen=True)
+class Sizes:
+    """Quick (tests, CLI) or full (``-m slow``) sizes of this module's checks.
+
+    Ensemble check: ``members`` networks in ``pools`` pools, ``width``, GD ``steps``, ``n_test`` test points.
+    Width check: ``ntk_widths`` and ``ntk_networks`` (networks per width). Many networks where they are cheap (the
+    cost of one network grows as n^2): the small widths pin the O(1/n) correction, the large ones the exponent.
+    C_k check: ``ck_ks`` and ``ck_angles`` of the invariance bound, ``ck_gap_ks`` of the gap errors. Float64
+    check: the input ``spreads`` (Gram condition numbers from ~30 to ~1e8)."""
+
+    members: int
+    pools: int
+    width: int
+    steps: int
+    n_test: int
+    ntk_widths: tuple[int, ...]
+    ntk_networks: tuple[int, ...]
+    ck_ks: tuple[int, ...]
+    ck_angles: int
+    ck_gap_ks: tuple[int, ...]
+    spreads: tuple[float, ...]
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(members=256, pools=16, width=64, steps=50, n_test=64,
+                   ntk_widths=(16, 32, 64, 128, 256, 512, 1024), ntk_networks=(16384, 16384, 8192, 2048, 512, 256, 256),
+                   ck_ks=(4, 8, 16), ck_angles=361, ck_gap_ks=(64, 128, 256), spreads=(1.0, 1e-1, 1e-2, 1e-3))
+
+    @classmethod
+    def full(cls) -> Sizes:
+        return cls(members=512, pools=16, width=128, steps=100, n_test=64,
+                   ntk_widths=(16, 32, 64, 128, 256, 512, 1024), ntk_networks=(65536, 32768, 16384, 8192, 4096, 2048, 1024),
+                   ck_ks=(4, 8, 16, 32, 64), ck_angles=1441, ck_gap_ks=(32, 64, 128, 256, 512),
+                   spreads=(1.0, 3e-1, 1e-1, 3e-2, 1e-2, 3e-3, 1e-3))
+
+    @classmethod
+    def of(cls, ctx: Context) -> Sizes:
+        return cls.quick() if ctx.quick else cls.full()
+
 
 WIDTH_BIAS_BUDGET = 0.02
 """Budget for the finite-width shift of the corrected width exponent (the check fails if the measured shift
@@ -343,7 +378,8 @@ def _ntk_width(claim: Claim, ctx: Context) -> CheckResult:
     """Decay exponent p of the mean squared empirical-vs-analytic NTK error, fitted as n^{-2p}(A + B/n)
     (:func:`corrected_exponent`; 95 % stratified bootstrap over networks), vs the claim, widened by the
     measured shift from the O(n^-2) remainder (:data:`WIDTH_BIAS_BUDGET`)."""
-    widths, seeds = NTK_WIDTHS[bool(ctx.quick)]
+    sz = Sizes.of(ctx)
+    widths, seeds = sz.ntk_widths, sz.ntk_networks
     ns, samples, bias = ntk_width_sq_errors(ctx.seed, widths, seeds, d=16, n_points=32)
     msq = np.array([s.mean() for s in samples])
     se = np.array([s.std(ddof=1) / np.sqrt(s.size) for s in samples])
@@ -455,12 +491,12 @@ def _ck_sim(claim: Claim, ctx: Context) -> CheckResult:
        round-off). The measured error decays as ~k^-3.3, far below the bound, so this part alone cannot
        see kappa's value.
     """
-    ks, errs = (ck_invariance_errors(seed=ctx.seed) if ctx.quick else
-                ck_invariance_errors((4, 8, 16, 32, 64), seed=ctx.seed, n_angles=1441))
+    sz = Sizes.of(ctx)
+    ks, errs = ck_invariance_errors(sz.ck_ks, seed=ctx.seed, n_angles=sz.ck_angles)
     kap = np.array([claim.value(k=int(kk)) for kk in ks])
     ratio = errs / kap
     bound_ok = bool(np.all(ratio <= ratio[0] * (1 + 1e-9)))
-    gk, gaps = ck_gap_errors((64, 128, 256) if ctx.quick else (32, 64, 128, 256, 512), seed=ctx.seed)
+    gk, gaps = ck_gap_errors(sz.ck_gap_ks, seed=ctx.seed)
     drift = abs(gk[-1] * gaps[-1] / (gk[-2] * gaps[-2]) - 1)
     kap_g = np.array([claim.value(k=int(kk)) for kk in gk])
     ok, detail = relative_verdict(f"max gap to C_k at k={gk[-1]} (SO(2) error / max rate)", gaps[-1], kap_g[-1],
@@ -516,7 +552,7 @@ def _float64_mean(claim: Claim, ctx: Context) -> CheckResult:
     """In float64 exact invariance is limited by round-off amplified by the Gram matrix's condition
     number: |dev - claimed| <= N u cond(Theta) |Theta_xX| |phi| |Y| (first-order perturbation bound of
     the eigendecomposition-based matrix function), for Gram matrices with cond from ~30 to ~1e8."""
-    spreads = [1.0, 1e-1, 1e-2, 1e-3] if ctx.quick else [1.0, 3e-1, 1e-1, 3e-2, 1e-2, 3e-3, 1e-3]
+    spreads = Sizes.of(ctx).spreads
     claimed = claim.value()
     rows = [float64_orbit_deviation(ctx.seed, s) for s in spreads]
     ok = all(abs(dev - claimed) <= b for dev, b, _ in rows)

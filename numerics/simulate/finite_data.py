@@ -6,6 +6,8 @@ converged model and the train-test gap. The random-feature model is
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import jax
 import numpy as np
 
@@ -22,12 +24,30 @@ from scaling_verify.theory.claims import Claim
 DATA_BRANCHES = ((2.5, 1.5), EASY_AB)  # min(a-1, 2b) = a-1 = 1.5, and = 2b = 3 (a-1 = 4)
 
 
-def _dd_sizes(ctx: Context) -> dict:
-    if ctx.quick:
-        return dict(data=[(1024, (8, 16, 32, 64), 128), (1024, (32, 64, 128), 64)], boot=400,
-                    gap_M=64, gap_Ps=(8, 32), gap_draws=2000)
-    return dict(data=[(2048, (8, 16, 32, 64, 128), 192), (2048, (32, 64, 128, 256), 96)], boot=1000,
-                gap_M=128, gap_Ps=(8, 32, 128), gap_draws=6000)
+@dataclass(frozen=True)
+class Sizes:
+    """Quick (tests, CLI) or full (``-m slow``) sizes of the data-exponent and train-test-gap checks: ``data``
+    holds one ``(M, P values, draws)`` per branch of :data:`DATA_BRANCHES`; ``gap_*`` the gap check's."""
+
+    data: tuple[tuple[int, tuple[int, ...], int], ...]
+    boot: int
+    gap_M: int
+    gap_Ps: tuple[int, ...]
+    gap_draws: int
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(data=((1024, (8, 16, 32, 64), 128), (1024, (32, 64, 128), 64)), boot=400,
+                   gap_M=64, gap_Ps=(8, 32), gap_draws=2000)
+
+    @classmethod
+    def full(cls) -> Sizes:
+        return cls(data=((2048, (8, 16, 32, 64, 128), 192), (2048, (32, 64, 128, 256), 96)), boot=1000,
+                   gap_M=128, gap_Ps=(8, 32, 128), gap_draws=6000)
+
+    @classmethod
+    def of(cls, ctx: Context) -> Sizes:
+        return cls.quick() if ctx.quick else cls.full()
 
 
 DE_SLOPE_ERROR: dict[tuple[int, tuple[int, ...]], tuple[float, float, float]] = {
@@ -109,12 +129,12 @@ def _data_exponent(claim: Claim, ctx: Context) -> CheckResult:
     DE's own window-slope error, the upper end of its interval in the convergence study
     :data:`DE_SLOPE_ERROR` (sizes without a study are refused).
     """
-    sz = _dd_sizes(ctx)
+    sz = Sizes.of(ctx)
     rows, oks, measured, series = [], [], {}, []
-    for (a, b), (M, Ps, draws) in zip(DATA_BRANCHES, sz["data"]):
+    for (a, b), (M, Ps, draws) in zip(DATA_BRANCHES, sz.data):
         Pa = np.array(Ps, dtype=float)
         Y = ridgeless_curve(ctx.seed, a, b, M, Ps, draws)
-        fit = fit_power_law(Pa, Y, bootstrap=sz["boot"], seed=ctx.seed)
+        fit = fit_power_law(Pa, Y, bootstrap=sz.boot, seed=ctx.seed)
         de = kernel_regression_de_curve(a, b, M, Ps)
         p_de = fit_power_law(Pa, de, bootstrap=0).p
         p_oo = krr_asymptotic_slope(a, b)
@@ -170,14 +190,14 @@ def _gap_sim(claim: Claim, ctx: Context) -> CheckResult:
     ``|s(0.01) - 2 s(0.02) + s(0.04)|``. Also required: the mean gap grows with t and is larger at smaller P
     (for every t in 0.3..30). Reported: train -> 0 and test(oo) vs the kernel-regression E_g at t = oo.
     """
-    sz = _dd_sizes(ctx)
-    M, sig = sz["gap_M"], 0.5
+    sz = Sizes.of(ctx)
+    M, sig = sz.gap_M, 0.5
     ts = np.array([0.0, 0.01, 0.02, 0.04, 0.3, 3.0, 30.0, np.inf])
     lam, w = (np.asarray(x) for x in rf.spectrum(M, 2.0, 1.5))
     sums = {"S_2": float(np.sum(lam ** 2 * w ** 2)), "T": float(np.sum(lam)), "L_0": float(np.sum(lam * w ** 2))}
     oks, parts, measured, curves = [], [], {}, {}
-    for P in sz["gap_Ps"]:
-        te, tr, X = gap_measure(ctx.seed, M, P, sz["gap_draws"], sig, ts)
+    for P in sz.gap_Ps:
+        te, tr, X = gap_measure(ctx.seed, M, P, sz.gap_draws, sig, ts)
         g = (te - tr) - (te - tr)[:, :1]
         s = g[:, 1:4] / ts[1:4]
         Xc = X - X.mean(axis=0)
@@ -226,10 +246,26 @@ error decays more slowly as P approaches M: the study's ratios error(32)/error(1
 went against the true claim on 6 of 20 seeds (the late times, where the ratio is 0.65)."""
 
 
-def _curve_sizes(ctx: Context) -> dict:
-    if ctx.quick:
-        return dict(M=64, P=32, draws=4000, boot=400)
-    return dict(M=128, P=64, draws=16000, boot=1000)
+@dataclass(frozen=True)
+class CurveSizes:
+    """Sizes of the finite-P loss-curve check: ``M`` modes, ``P`` samples, ``draws``, ``boot`` resamples."""
+
+    M: int
+    P: int
+    draws: int
+    boot: int
+
+    @classmethod
+    def quick(cls) -> CurveSizes:
+        return cls(M=64, P=32, draws=4000, boot=400)
+
+    @classmethod
+    def full(cls) -> CurveSizes:
+        return cls(M=128, P=64, draws=16000, boot=1000)
+
+    @classmethod
+    def of(cls, ctx: Context) -> CurveSizes:
+        return cls.quick() if ctx.quick else cls.full()
 
 
 @measurement
@@ -265,15 +301,15 @@ def _finite_data_curve(claim: Claim, ctx: Context) -> CheckResult:
     t >= 10 and would exceed the budget.
     """
     a, b = CURVE_AB
-    sz = _curve_sizes(ctx)
-    M, P, ts = sz["M"], sz["P"], np.array(CURVE_TS)
-    Y = finite_p_flow(ctx.seed, a, b, M, P, sz["draws"], CURVE_TS)
-    Yh = finite_p_flow(ctx.seed + 1, a, b, M, P // 2, sz["draws"], CURVE_TS)
+    sz = CurveSizes.of(ctx)
+    M, P, ts = sz.M, sz.P, np.array(CURVE_TS)
+    Y = finite_p_flow(ctx.seed, a, b, M, P, sz.draws, CURVE_TS)
+    Yh = finite_p_flow(ctx.seed + 1, a, b, M, P // 2, sz.draws, CURVE_TS)
     r = Y / finite_p_de_curve(a, b, M, P, CURVE_TS)
     rh = Yh / finite_p_de_curve(a, b, M, P // 2, CURVE_TS)
     rng = np.random.default_rng(ctx.seed + 17)
     q = 2.5 / len(ts)
-    lo, hi = np.percentile(bootstrap_means(r, sz["boot"], rng), [q, 100 - q], axis=0)
+    lo, hi = np.percentile(bootstrap_means(r, sz.boot, rng), [q, 100 - q], axis=0)
     e_half = np.abs(rh.mean(axis=0) - 1)
     noise = rh.std(axis=0, ddof=1) / np.sqrt(len(rh))
     err = CURVE_SCALING * e_half

@@ -7,6 +7,7 @@ protocol) are in :mod:`numerics.simulate.models.data_policy`; this module holds 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
@@ -15,7 +16,8 @@ import numpy as np
 from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from scaling_verify.numerics.simulate import with_float64
 from scaling_verify.numerics.simulate.models.data_policy import (  # noqa: F401  (re-exported: notebooks, benchmarks, tests)
-    ACTIVE, AUC_RATIO_MAX, FULL, KKT_THRESHOLD, MODELS, QUICK, TOY_A, TOY_B, TOY_QUICK, Task, bce, dev_loss,
+    ACTIVE, AUC_RATIO_MAX, FULL, KKT_THRESHOLD, MODELS, QUICK, TOY_A, TOY_B, TOY_QUICK, Curves, KKTStats,
+    PerceptronConfig, PerceptronExperiment, Task, ToyConfig, ToyExperiment, bce, dev_loss,
     diagnostics, fit_scaling, kkt_stats, make_perceptron, make_toy, measured_ar, meta_optimise, objective,
     optimise_many, optimise_policy, per_example_losses, perceptron_experiment, project_rows, project_simplex,
     run, run_policy, sim_metric, spread, test_loss, toy_dev, toy_experiment, toy_losses, toy_switch_time,
@@ -51,12 +53,12 @@ def _cr(claim: Claim, ctx: Context) -> CheckResult:
     divides by; the check confirms that T log|V| / A is the ratio computed in nats, not an independent
     measurement of a compression."""
     exp = perceptron_experiment(ctx.quick, ctx.seed)
-    T, eta = exp["cfg"]["T"], exp["cfg"]["eta"]
+    T, eta = exp.cfg.T, exp.cfg.eta
     M = 4000
     lines, ok_all, meas = [], True, {}
     for name in ("unif", "opt"):
-        tk = exp["tasks"][0]
-        g = jnp.full((T, tk.Z.shape[0]), 1.0 / tk.Z.shape[0]) if name == "unif" else jnp.asarray(exp["gamma_opt"][0])
+        tk = exp.tasks[0]
+        g = jnp.full((T, tk.Z.shape[0]), 1.0 / tk.Z.shape[0]) if name == "unif" else jnp.asarray(exp.gamma_opt[0])
         _, lt, _, th_next = run(tk, g, eta)     # code the label of step t with theta_t, t = 1..T
         code = np.asarray(_mc_code_length(tk, th_next, jax.random.key(ctx.seed + 7), M))
         cr_mc = T * np.log(2) / code.mean()
@@ -67,8 +69,8 @@ def _cr(claim: Claim, ctx: Context) -> CheckResult:
         lines.append(f"{name}: CR(MC code) {cr_mc:.5f} +- {se:.5f} vs claim {cr_claim:.5f}")
         meas[f"cr_{name}"] = cr_claim
         meas[f"cr_mc_{name}"] = cr_mc
-    auc_u = exp["curves"]["unif"]["test"].sum(axis=1)
-    auc_o = exp["curves"]["opt"]["test"].sum(axis=1)
+    auc_u = exp.unif.test.sum(axis=1)
+    auc_o = exp.opt.test.sum(axis=1)
     ratio = float(np.mean(auc_o / auc_u))
     meas["auc_ratio_test"] = ratio
     meas["auc_ratio_per_seed"] = (auc_o / auc_u).tolist()
@@ -77,8 +79,8 @@ def _cr(claim: Claim, ctx: Context) -> CheckResult:
     # optimiser's luck with one task, not on the formula
     ok_auc = bool(ratio <= AUC_RATIO_MAX and np.all(auc_o / auc_u < 1))
     fig = Figure("Perceptron: held-out loss, uniform vs optimised policy", "step t", "test loss", logx=True,
-                 logy=True, series=[Series("uniform", np.arange(1, T + 1), exp["curves"]["unif"]["test"].mean(0), "points"),
-                                    Series("optimised", np.arange(1, T + 1), exp["curves"]["opt"]["test"].mean(0), "points")])
+                 logy=True, series=[Series("uniform", np.arange(1, T + 1), exp.unif.test.mean(0), "points"),
+                                    Series("optimised", np.arange(1, T + 1), exp.opt.test.mean(0), "points")])
     detail = ("; ".join(lines) + f" (tol 4 SE) -> {'consistent' if ok_all else 'REJECTED'}; held-out AUC "
               f"opt/unif = {ratio:.3f} (need <= {AUC_RATIO_MAX}), per task {np.round(auc_o / auc_u, 3).tolist()} (need < 1)")
     return CheckResult(bool(ok_all and ok_auc), detail, meas, fig)
@@ -103,7 +105,7 @@ def _identity(claim: Claim, ctx: Context) -> CheckResult:
     Richardson extrapolant must match the claim within |R(eta/4) - R(eta/2)| (the size of the O(eta) term at
     the finest step bounds the remaining O(eta^2) error of the extrapolant for eta small)."""
     exp = perceptron_experiment(ctx.quick, ctx.seed)
-    tk = exp["tasks"][0]
+    tk = exp.tasks[0]
     etas = [0.1, 0.05, 0.025]
     R = [float(_identity_ratio(tk, e, int(round(10 / e)))) for e in etas]
     ext = 2 * R[2] - R[1]
@@ -129,28 +131,40 @@ def _pooled_median_spread(values, gammas, rng=None):
     return float(np.nanmedian(np.concatenate(per)))
 
 
-def spread_study(exp: dict, which: str) -> dict:
+@dataclass(frozen=True)
+class SpreadStudy:
+    """A spread statistic ``S`` at the final policy with its 95 % bootstrap interval ``[lo, hi]``, its values
+    over the outer-loop ``stages`` and their largest late fluctuation ``fluct`` about the last one."""
+
+    S: float
+    lo: float
+    hi: float
+    stages: list[float]
+    fluct: float
+
+
+def spread_study(exp: PerceptronExperiment, which: str) -> SpreadStudy:
     """The spread statistic (``kkt``: dJ/dgamma, ``ct``: instantaneous CT) at the final policy with a 95 %
     bootstrap interval over time steps, and its convergence study over the outer-loop stages."""
     if which == "kkt":
-        vals, stages = exp["G"], [float(_pooled_median_spread(Gs, gs)) for _, gs, Gs in exp["stages"]]
+        vals, stages = exp.G, [float(_pooled_median_spread(Gs, gs)) for _, gs, Gs in exp.stages]
     else:
-        vals = exp["CT"]
-        stages = [float(_pooled_median_spread([np.asarray(diagnostics(tk, g_, exp["cfg"]["eta"]))
-                                               for tk, g_ in zip(exp["tasks"], gs)], gs))
-                  for _, gs, _ in exp["stages"][len(exp["stages"]) // 2:]]
-    g = exp["gamma_opt"]
+        vals = exp.CT
+        stages = [float(_pooled_median_spread([np.asarray(diagnostics(tk, g_, exp.cfg.eta))
+                                               for tk, g_ in zip(exp.tasks, gs)], gs))
+                  for _, gs, _ in exp.stages[len(exp.stages) // 2:]]
+    g = exp.gamma_opt
     S = _pooled_median_spread(vals, g)
     rng = np.random.default_rng(12345)
     boots = np.array([_pooled_median_spread(vals, g, rng) for _ in range(BOOT)])
     lo, hi = np.percentile(boots, [2.5, 97.5])
     late = stages[len(stages) // 2:-1] if which == "kkt" else stages[:-1]
-    return {"S": S, "lo": float(lo), "hi": float(hi), "stages": stages,
-            "fluct": float(max(abs(x - stages[-1]) for x in late))}
+    return SpreadStudy(S=S, lo=float(lo), hi=float(hi), stages=stages,
+                       fluct=float(max(abs(x - stages[-1]) for x in late)))
 
 
 @functools.lru_cache(maxsize=4)
-def _studies(quick: bool, seed: int) -> tuple[dict, dict]:
+def _studies(quick: bool, seed: int) -> tuple[SpreadStudy, SpreadStudy]:
     exp = perceptron_experiment(quick, seed)
     return spread_study(exp, "kkt"), spread_study(exp, "ct")
 
@@ -161,34 +175,34 @@ def _law_check(claim: Claim, ctx: Context, which: str) -> CheckResult:
     st = kkt_stats(exp)
     kkt, ct = _studies(ctx.quick, ctx.seed)
     me = kkt if which == "kkt" else ct
-    floor = kkt["hi"]                      # the spread the finite outer loop leaves (upper end of its interval)
-    falling = kkt["stages"][0] > kkt["stages"][-1]
+    floor = kkt.hi                      # the spread the finite outer loop leaves (upper end of its interval)
+    falling = kkt.stages[0] > kkt.stages[-1]
     pred = claim.value()
     ok, d = exponent_verdict(f"median CV of {'dJ/dgamma' if which == 'kkt' else 'CT'} over active examples",
-                             me["S"], me["lo"] - floor, me["hi"], pred, bias=me["fluct"])
-    budgets = falling and floor <= FLOOR_BUDGET and me["fluct"] <= FLUCT_BUDGET
+                             me.S, me.lo - floor, me.hi, pred, bias=me.fluct)
+    budgets = falling and floor <= FLOOR_BUDGET and me.fluct <= FLUCT_BUDGET
     ok = ok and budgets
     if which == "kkt":
-        ok = ok and st["inactive_violation_frac"] <= 0.01
-    T = exp["cfg"]["T"]
+        ok = ok and st.inactive_violation_frac <= 0.01
+    T = exp.cfg.T
     fig = Figure("Perceptron: contribution spread at the optimised policy", "step t",
                  "CV over active examples", logx=False, logy=True,
-                 series=[Series("exact KKT dJ/dgamma", np.arange(1, T + 1), st["cv_kkt_t"], "points"),
-                         Series("printed CT", np.arange(1, T + 1), st["cv_ct_t"], "points"),
+                 series=[Series("exact KKT dJ/dgamma", np.arange(1, T + 1), st.cv_kkt_t, "points"),
+                         Series("printed CT", np.arange(1, T + 1), st.cv_ct_t, "points"),
                          Series("non-convergence floor", [1, T], [floor] * 2)])
-    n_st = [n for n, _, _ in exp["stages"]]
+    n_st = [n for n, _, _ in exp.stages]
     detail = (d + f"; interval lowered by the measured non-convergence floor {floor:.4f} (KKT spread upper end, "
-              f"budget {FLOOR_BUDGET}), widened by the stage fluctuation {me['fluct']:.4f} (budget {FLUCT_BUDGET}); "
-              f"KKT spread at outer steps {n_st}: {[round(x, 4) for x in kkt['stages']]} "
+              f"budget {FLOOR_BUDGET}), widened by the stage fluctuation {me.fluct:.4f} (budget {FLUCT_BUDGET}); "
+              f"KKT spread at outer steps {n_st}: {[round(x, 4) for x in kkt.stages]} "
               f"({'falling' if falling else 'NOT falling: no floor'}); CT spread at the last stages "
-              f"{[round(x, 4) for x in ct['stages']]}; inactive examples violating dJ/dgamma >= lambda: "
-              f"{100 * st['inactive_violation_frac']:.2f} % of {st['n_inactive']}; SIM median opt "
-              f"{st['median_sim_opt']:.3f} vs unif {st['median_sim_unif']:.3f}; Prop. 4.1: "
-              f"{100 * st['prop41_zero_weight_frac']:.0f} % of (n, t) with CT <= 0 have gamma = 0"
+              f"{[round(x, 4) for x in ct.stages]}; inactive examples violating dJ/dgamma >= lambda: "
+              f"{100 * st.inactive_violation_frac:.2f} % of {st.n_inactive}; SIM median opt "
+              f"{st.median_sim_opt:.3f} vs unif {st.median_sim_unif:.3f}; Prop. 4.1: "
+              f"{100 * st.prop41_zero_weight_frac:.0f} % of (n, t) with CT <= 0 have gamma = 0"
               + ("" if budgets else " -> budget EXCEEDED"))
-    meas = {k: v for k, v in st.items() if not isinstance(v, np.ndarray)}
-    meas.update({"spread": me["S"], "interval": [me["lo"], me["hi"]], "floor": floor, "fluctuation": me["fluct"],
-                 "kkt_stages": kkt["stages"], "ct_stages": ct["stages"], "stage_outer_steps": n_st})
+    meas = st.scalars()
+    meas.update({"spread": me.S, "interval": [me.lo, me.hi], "floor": floor, "fluctuation": me.fluct,
+                 "kkt_stages": kkt.stages, "ct_stages": ct.stages, "stage_outer_steps": n_st})
     return CheckResult(bool(ok), detail, meas, fig)
 
 
@@ -271,8 +285,8 @@ def _ar_sim(claim: Claim, ctx: Context) -> CheckResult:
     import sympy as sp
 
     exp = perceptron_experiment(ctx.quick, ctx.seed)
-    T = exp["cfg"]["T"]
-    Cu, Co = exp["curves"]["unif"]["test"], exp["curves"]["opt"]["test"]
+    T = exp.cfg.T
+    Cu, Co = exp.unif.test, exp.opt.test
     Bu, bu, r2u, fu = fit_scaling(Cu, T)
     Bo, bo, r2o, fo = fit_scaling(Co, T)
     f = sp.lambdify([claim.symbol(n) for n in ("T", "B_1", "B_2", "beta_1", "beta_2")], claim.expr, "math")
@@ -325,14 +339,14 @@ def _toy_switch_sim(claim: Claim, ctx: Context) -> CheckResult:
     """The discrete JAX optimum switches within one step (eta = 0.05) of the claimed t_s: the discrete
     optimum switches at eta ln2/(-ln(1-eta)) = t_s (1 - eta/2 + ...) (precise layer), an offset of 0.018."""
     ex = toy_experiment(ctx.quick)
-    eta = ex["cfg"]["eta"]
-    ts, kb = toy_switch_time(ex["gamma"][:, 0], eta)
+    eta = ex.cfg.eta
+    ts, kb = toy_switch_time(ex.gamma[:, 0], eta)
     pred = claim.value()
     ok = abs(ts - pred) <= eta
     fig = Figure("2-D toy: optimised policy", "t", "gamma_1", logx=False, logy=False,
-                 series=[Series("JAX optimum", eta * np.arange(ex["cfg"]["T"]), ex["gamma"][:, 0], "points"),
+                 series=[Series("JAX optimum", eta * np.arange(ex.cfg.T), ex.gamma[:, 0], "points"),
                          Series("theory: 1 then 3/4", [0, pred, pred, 5], [1, 1, 0.75, 0.75])])
-    return CheckResult(bool(ok), f"full bang steps {kb}, gamma_1 at the landing step {ex['gamma'][kb, 0]:.4f}; "
+    return CheckResult(bool(ok), f"full bang steps {kb}, gamma_1 at the landing step {ex.gamma[kb, 0]:.4f}; "
                        f"switch time {ts:.4f} vs claim {pred:.4f} (tol eta = {eta}) -> "
                        f"{'consistent' if ok else 'REJECTED'}", {"t_s": ts, "bang_steps": kb}, fig)
 
@@ -343,8 +357,8 @@ def _toy_arc_sim(claim: Claim, ctx: Context) -> CheckResult:
     """Median gamma_1 on the arc (from the landing step + 2 to T - 5: the last steps feel the horizon)
     within 1e-3 of the claim (the outer loop's residual, measured ~1e-5)."""
     ex = toy_experiment(ctx.quick)
-    g1 = ex["gamma"][:, 0]
-    _, kb = toy_switch_time(g1, ex["cfg"]["eta"])
+    g1 = ex.gamma[:, 0]
+    _, kb = toy_switch_time(g1, ex.cfg.eta)
     arc = g1[kb + 2: len(g1) - 5]
     med, dev = float(np.median(arc)), float(np.max(np.abs(arc - claim.value())))
     ok = abs(med - claim.value()) <= 1e-3
@@ -369,10 +383,10 @@ def _toy_gap_sim(claim: Claim, ctx: Context) -> CheckResult:
     from scaling_verify.numerics.precise import optimal_learning as po
 
     ex = toy_experiment(ctx.quick)
-    eta = ex["cfg"]["eta"]
-    gap = float(eta * np.sum(ex["L_unif"] - ex["L_opt"]))
+    eta = ex.cfg.eta
+    gap = float(eta * np.sum(ex.L_unif - ex.L_opt))
     shift = float(po.toy_discrete_optimum(eta)[1] - po.toy_family_optimum()[1])
-    J = ex["J"]
+    J = ex.J
     n = len(J)
     tol = float(eta * abs(J[n // 2 - 1] - J[-1]))
     within = tol <= 1e-6 and abs(J[3 * n // 4 - 1] - J[-1]) <= abs(J[n // 2 - 1] - J[-1])
@@ -391,12 +405,12 @@ def _toy_ct_sim(claim: Claim, ctx: Context) -> CheckResult:
     max relative deviation <= 0.05 (x_t is held within O(eta) of 1/2 by the discrete optimum, and
     CT_1 - CT_2 = 1 - 2x)."""
     ex = toy_experiment(ctx.quick)
-    g1 = ex["gamma"][:, 0]
-    _, kb = toy_switch_time(g1, ex["cfg"]["eta"])
+    g1 = ex.gamma[:, 0]
+    _, kb = toy_switch_time(g1, ex.cfg.eta)
     sl = slice(kb + 2, len(g1) - 5)
-    yv = ex["theta"][sl, 1]
+    yv = ex.theta[sl, 1]
     pred = np.array([claim.value(y=float(v)) for v in yv])
-    devs = np.abs(ex["CT"][sl] - pred[:, None]) / np.abs(pred[:, None])
+    devs = np.abs(ex.CT[sl] - pred[:, None]) / np.abs(pred[:, None])
     ok = float(devs.max()) <= 0.05
     return CheckResult(bool(ok), f"CT_1, CT_2 on the arc vs y(y-1): max rel. dev {devs.max():.2e} (tol 0.05) -> "
                        f"{'consistent' if ok else 'REJECTED'}", {"max_rel_dev": float(devs.max())})

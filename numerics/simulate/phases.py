@@ -37,7 +37,7 @@ import numpy as np
 from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.simulate import with_float64
-from scaling_verify.numerics.simulate.models.compute_frontier import frontier, widths_grid
+from scaling_verify.numerics.simulate.models.compute_frontier import bootstrap_frontiers, frontier, widths_grid
 from scaling_verify.numerics.simulate.models.dmft_frontier import de_far_slope, de_frontier
 from scaling_verify.numerics.simulate.models.sgd_phases import BATCH, ab, loss_surface
 from scaling_verify.numerics.stats import percentile_interval, power_law_exponent, t_interval
@@ -50,19 +50,38 @@ PHASES = {  # (alpha, beta) of one point per phase, 2 alpha > 1
 }
 
 
-def sizes(ctx: Context, phase: str) -> dict:
+@dataclass(frozen=True, eq=False)
+class Sizes:
     """Quick (tests, CLI) or full (``-m slow``) sizes. The f window keeps the best width inside the width
     grid (measured quick: N* ~ 25..317 (Ia), 21..229 (II), 7..219 (III)), M >= 8 N_max."""
+
+    M: int
+    widths: np.ndarray
+    fs: np.ndarray
+    draws: int
+    boot: int
+
+    @classmethod
+    def quick(cls, phase: str) -> Sizes:
+        if _phase(phase) == "II":  # the quick M = 4096 window drifts by 0.065 and cannot reject x1.1: larger M, 16 draws
+            return cls(M=8192, widths=widths_grid(6, 19), fs=np.geomspace(1e3, 1e6, 13), draws=16, boot=300)
+        win, k_lo = {"Ia": ((3e3, 3e6), 6), "III": ((1e2, 3e4), 4)}[phase]
+        return cls(M=4096, widths=widths_grid(k_lo, 18), fs=np.geomspace(*win, 13), draws=32, boot=300)
+
+    @classmethod
+    def full(cls, phase: str) -> Sizes:
+        win, k_lo = {"Ia": ((3e3, 3e6), 6), "II": ((1e3, 2e6), 6), "III": ((1.6e2, 6e4), 4)}[_phase(phase)]
+        return cls(M=8192, widths=widths_grid(k_lo, 19), fs=np.geomspace(*win, 17), draws=32, boot=1000)
+
+    @classmethod
+    def of(cls, ctx: Context, phase: str) -> Sizes:
+        return cls.quick(phase) if ctx.quick else cls.full(phase)
+
+
+def _phase(phase: str) -> str:
     if phase not in PHASES:
         raise ValueError(f"unknown phase {phase!r}; known: {sorted(PHASES)}")
-    if ctx.quick:
-        if phase == "II":  # the quick M = 4096 window drifts by 0.065 and cannot reject x1.1: larger M, 16 draws
-            return dict(M=8192, widths=widths_grid(6, 19), fs=np.geomspace(1e3, 1e6, 13), draws=16, boot=300)
-        win, k_lo = {"Ia": ((3e3, 3e6), 6), "III": ((1e2, 3e4), 4)}[phase]
-        return dict(M=4096, widths=widths_grid(k_lo, 18), fs=np.geomspace(*win, 13), draws=32, boot=300)
-    win, k_lo = {"Ia": ((3e3, 3e6), 6), "II": ((1e3, 2e6), 6), "III": ((1.6e2, 6e4), 4)}[phase]
-    return dict(M=8192, widths=widths_grid(k_lo, 19), fs=np.geomspace(*win, 17), draws=32, boot=1000)
-
+    return phase
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,7 +96,7 @@ class PhaseMeasurement:
     fs: np.ndarray
     N: np.ndarray
     L: np.ndarray
-    sizes: dict
+    sizes: Sizes
     draws: int
     p_loss: float
     ci_loss: tuple[float, float]
@@ -96,26 +115,29 @@ class PhaseMeasurement:
 def measure(phase: str, quick: bool = True, seed: int = 0) -> PhaseMeasurement:
     """Frontier ``(N*, L*)`` of the mean surface, slopes over the whole f window and its two halves,
     bootstrap over draws (the frontier of each resampled mean surface)."""
-    sz = sizes(Context(quick=quick, seed=seed), phase)
+    sz = Sizes.of(Context(quick=quick, seed=seed), phase)
     alpha, beta = PHASES[phase]
-    W, fs = sz["widths"], sz["fs"]
-    L, eta = loss_surface(alpha, beta, sz["M"], W, fs, sz["draws"], seed=seed + 7)
+    W, fs = sz.widths, sz.fs
+    L, eta = loss_surface(alpha, beta, sz.M, W, fs, sz.draws, seed=seed + 7)
     Ns, Ls = frontier(L.mean(axis=0), W)
-    rng = np.random.default_rng(seed)
-    counts = np.stack([np.bincount(rng.integers(0, len(L), len(L)), minlength=len(L))
-                       for _ in range(sz["boot"])]) / len(L)
-    Nb, Lb = frontier(np.einsum("bd,dwc->bwc", counts, L), W)
+    Nb, Lb = bootstrap_frontiers(L, W, sz.boot, seed)
     h = len(fs) // 2
-    res = dict(alpha=alpha, beta=beta, eta=eta, fs=fs, N=Ns, L=Ls, sizes=sz, draws=len(L))
-    for which, Y, Yb, sg in (("loss", Ls, Lb, 1), ("width", Ns, Nb, -1)):
-        res[f"p_{which}"] = sg * power_law_exponent(fs, Y)
-        boot = np.array([sg * power_law_exponent(fs, y) for y in Yb])
-        res[f"ci_{which}"] = tuple(percentile_interval(boot))
-        res[f"p_{which}_lo"] = sg * power_law_exponent(fs[:h + 1], Y[:h + 1])
-        res[f"p_{which}_hi"] = sg * power_law_exponent(fs[h:], Y[h:])
-        boot_hi = np.array([sg * power_law_exponent(fs[h:], y[h:]) for y in Yb])
-        res[f"ci_{which}_hi"] = tuple(percentile_interval(boot_hi))
-    return PhaseMeasurement(**res)
+    pl, cil, pll, plh, cilh = _window_slopes(fs, Ls, Lb, 1, h)
+    pw, ciw, pwl, pwh, ciwh = _window_slopes(fs, Ns, Nb, -1, h)
+    return PhaseMeasurement(alpha=alpha, beta=beta, eta=eta, fs=fs, N=Ns, L=Ls, sizes=sz, draws=len(L),
+                            p_loss=pl, ci_loss=cil, p_loss_lo=pll, p_loss_hi=plh, ci_loss_hi=cilh,
+                            p_width=pw, ci_width=ciw, p_width_lo=pwl, p_width_hi=pwh, ci_width_hi=ciwh)
+
+
+def _window_slopes(fs, Y, Yb, sg: int, h: int) -> tuple[float, tuple[float, float], float, float, tuple[float, float]]:
+    """``sg`` times the log-log slope of ``Y`` over the window, its bootstrap interval (from the resampled
+    frontiers ``Yb``), the slopes over the halves ``[:h + 1]`` and ``[h:]``, and the upper half's interval."""
+    p = sg * power_law_exponent(fs, Y)
+    boot = np.array([sg * power_law_exponent(fs, y) for y in Yb])
+    p_lo = sg * power_law_exponent(fs[:h + 1], Y[:h + 1])
+    p_hi = sg * power_law_exponent(fs[h:], Y[h:])
+    boot_hi = np.array([sg * power_law_exponent(fs[h:], y[h:]) for y in Yb])
+    return p, tuple(percentile_interval(boot)), p_lo, p_hi, tuple(percentile_interval(boot_hi))
 
 
 @dataclass(frozen=True)
@@ -165,7 +187,7 @@ def _verdict(claim: Claim, ctx: Context, phase: str) -> CheckResult:
                f"{de.p_window:.4f} over C = eta f, {de.far:.4f} at C = 1e11..1e12; halves of the window "
                f"{d.p_loss_lo:.4f}, {d.p_loss_hi:.4f}; width exponent {d.p_width:.4f} "
                f"[{d.ci_width[0]:.4f}, {d.ci_width[1]:.4f}]; one-pass SGD B={BATCH}, "
-               f"eta={d.eta:.4g}, M={d.sizes['M']}, {d.draws} draws)")
+               f"eta={d.eta:.4g}, M={d.sizes.M}, {d.draws} draws)")
     x = d.fs
     fig = Figure(title=f"dynamical: 4+3 phase {phase}, compute-optimal SGD loss (alpha={alpha:g}, beta={beta:g})",
                  xlabel="f = N n (B fixed)", ylabel="L*(f)",
@@ -213,7 +235,7 @@ def seed_pooled_verdict(claim: Claim, phase: str, seeds, quick: bool = False) ->
     # phase III has no gradient-flow shift: its leading noise term K_pp is absent from the DE
     de = de_shift(phase, d.eta, d.fs) if phase != "III" else DEShift(np.nan, np.nan, 0.0, 0.0)
     ok, detail = exponent_verdict(f"phase {phase} compute-optimal loss exponent, mean over {len(seeds)} seeds "
-                                  f"(f={d.fs[0]:.3g}..{d.fs[-1]:.3g}, M={d.sizes['M']}, {d.draws} draws each)",
+                                  f"(f={d.fs[0]:.3g}..{d.fs[-1]:.3g}, M={d.sizes.M}, {d.draws} draws each)",
                                   float(ps.mean()), lo, hi,
                                   asym + de.shift, bias=de.rem)
     detail += (f" (claimed {asym:.4f} + pre-asymptotic shift {de.shift:+.4f}; seed sd {ps.std(ddof=1):.4f}; "

@@ -27,12 +27,13 @@ subtasks, exponents with bootstrap intervals and a computed truncation bias).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 
 import numpy as np
 
 from scaling_verify.checks.measurement import measurement
 from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
-from scaling_verify.numerics.fit import fit_power_law
+from scaling_verify.numerics.fit import PowerFit, fit_power_law
 from scaling_verify.numerics.stats import t_interval
 from scaling_verify.numerics.simulate.models.sparse_parity import ParityConfig, ParityRun, learning_times, train, zipf_probs
 from scaling_verify.theory.claims import Claim
@@ -64,8 +65,26 @@ def _first_below(steps: np.ndarray, curve: np.ndarray, thr: float) -> float:
     return float(steps[np.argmax(below)]) if below.any() else float("nan")
 
 
+@dataclass(frozen=True, eq=False)
+class OrderStats:
+    """Learning order over subtasks: the seed-mean Spearman ``rho`` of (frequency rank, S_k) with its
+    Student-t interval ``rho_ci`` and per-seed values, the fit ``S_k ~ p_k^{-gamma}`` (``gamma``, its bootstrap
+    interval ``gamma_ci``, the :class:`PowerFit` ``fit``) over the ``learned_in_all_seeds`` subtasks
+    (``mask``) learned in every seed, and the learning times ``times`` ``[seed, task]``."""
+
+    rho: float
+    rho_ci: tuple[float, float]
+    rho_per_seed: list
+    gamma: float
+    gamma_ci: tuple[float, float]
+    learned_in_all_seeds: int
+    times: np.ndarray
+    fit: PowerFit
+    mask: np.ndarray
+
+
 @with_float64
-def order_stats(run: ParityRun, n_boot: int = 2000, seed: int = 0) -> dict:
+def order_stats(run: ParityRun, n_boot: int = 2000, seed: int = 0) -> OrderStats:
     """Spearman(rank, S_k) per seed with a Student-t interval over seeds, and the gamma fit."""
     from scipy import stats
 
@@ -79,9 +98,9 @@ def order_stats(run: ParityRun, n_boot: int = 2000, seed: int = 0) -> dict:
     all_seeds = np.all(np.isfinite(lt), axis=0)
     p = run.probs
     fit = fit_power_law(p[all_seeds], lt[:, all_seeds], bootstrap=n_boot, seed=seed)
-    return {"rho": float(np.nanmean(rhos)), "rho_ci": (float(lo), float(hi)), "rho_per_seed": rhos.tolist(),
-            "gamma": fit.p, "gamma_ci": fit.ci["p"], "learned_in_all_seeds": int(all_seeds.sum()),
-            "times": lt, "fit": fit, "mask": all_seeds}
+    return OrderStats(rho=float(np.nanmean(rhos)), rho_ci=(float(lo), float(hi)), rho_per_seed=rhos.tolist(),
+                      gamma=fit.p, gamma_ci=fit.ci["p"], learned_in_all_seeds=int(all_seeds.sum()),
+                      times=lt, fit=fit, mask=all_seeds)
 
 
 @with_float64
@@ -116,26 +135,26 @@ def _learning_order(claim: Claim, ctx: Context) -> CheckResult:
     """
     run = parity_run(ctx.quick, ctx.seed)
     st = order_stats(run, seed=ctx.seed)
-    lt = st["times"][:, st["mask"]]
+    lt = st.times[:, st.mask]
     log_sd = float(np.sqrt(np.mean(np.var(np.log(lt), axis=0, ddof=1))))
-    bias = noise_bias(st["gamma"], run.probs, log_sd, seed=ctx.seed)
+    bias = noise_bias(st.gamma, run.probs, log_sd, seed=ctx.seed)
     pred = claim.value()
-    lo, hi = st["rho_ci"]
-    ok, detail = exponent_verdict("Spearman(rank, S_k)", st["rho"], lo, hi, pred, bias=bias)
+    lo, hi = st.rho_ci
+    ok, detail = exponent_verdict("Spearman(rank, S_k)", st.rho, lo, hi, pred, bias=bias)
     ok = ok and lo >= SPEARMAN_MIN
-    detail += (f"; threshold rho_lo >= {SPEARMAN_MIN}; gamma = {st['gamma']:.3f} "
-               f"[{st['gamma_ci'][0]:.3f}, {st['gamma_ci'][1]:.3f}] over {st['learned_in_all_seeds']} subtasks "
+    detail += (f"; threshold rho_lo >= {SPEARMAN_MIN}; gamma = {st.gamma:.3f} "
+               f"[{st.gamma_ci[0]:.3f}, {st.gamma_ci[1]:.3f}] over {st.learned_in_all_seeds} subtasks "
                f"learned in all {run.cfg.seeds} seeds")
-    p = run.probs[st["mask"]]
-    fit = st["fit"]
+    p = run.probs[st.mask]
+    fit = st.fit
     fig = Figure(title="quanta: learning time of each subtask vs its frequency (sparse parity)",
                  xlabel="p_k", ylabel="steps to < 0.1 bit",
                  series=[Series("measured (seed mean)", p.tolist(), lt.mean(axis=0).tolist(), "points",
                                 yerr=lt.std(axis=0).tolist()),
                          Series(f"fit p_k^-{fit.p:.2f}", p.tolist(), (fit.c * p ** -fit.p).tolist())])
-    return CheckResult(ok, detail, {"rho": st["rho"], "rho_ci": list(st["rho_ci"]), "noise_bias": bias,
-                                    "gamma": st["gamma"], "gamma_ci": list(st["gamma_ci"]),
-                                    "learned_in_all_seeds": st["learned_in_all_seeds"]}, fig)
+    return CheckResult(ok, detail, {"rho": st.rho, "rho_ci": list(st.rho_ci), "noise_bias": bias,
+                                    "gamma": st.gamma, "gamma_ci": list(st.gamma_ci),
+                                    "learned_in_all_seeds": st.learned_in_all_seeds}, fig)
 
 
 def _first_above(steps: np.ndarray, curve: np.ndarray, thr: float) -> float:
@@ -149,8 +168,31 @@ def _width(steps, curve, lo, hi, above=True) -> float:
     return float(np.log10(b / a)) if np.isfinite(a) and np.isfinite(b) else float("nan")
 
 
+@dataclass(frozen=True, eq=False)
+class EmergenceStats:
+    """Transition widths in decades of steps: the seed-mean ratio (median subtask accuracy width / mean
+    accuracy width) with its Student-t interval, the widths themselves (accuracy and loss based), whether the
+    seed-averaged mean loss falls on the log grid ``grid_steps`` (values ``grid_mean``)."""
+
+    ratio: float
+    ratio_ci: tuple[float, float]
+    task_width_decades: float
+    mean_width_decades: float
+    loss_task_width_decades: float
+    loss_mean_width_decades: float
+    mean_monotone: bool
+    grid_steps: np.ndarray
+    grid_mean: np.ndarray
+
+    def report(self) -> dict:
+        """The scalar fields for a check's ``measured`` (intervals as lists; the grid left out)."""
+        return {"ratio": self.ratio, "ratio_ci": list(self.ratio_ci), "task_width_decades": self.task_width_decades,
+                "mean_width_decades": self.mean_width_decades, "loss_task_width_decades": self.loss_task_width_decades,
+                "loss_mean_width_decades": self.loss_mean_width_decades, "mean_monotone": self.mean_monotone}
+
+
 @with_float64
-def emergence_stats(run: ParityRun) -> dict:
+def emergence_stats(run: ParityRun) -> EmergenceStats:
     """Per-subtask accuracy-transition widths (decades of steps, ``ACC_LO -> ACC_HI``) against the width of
     the p-weighted mean accuracy between the same levels, per seed; Student-t interval over seeds. The loss-based
     widths (0.9 -> 0.1 bit) are reported too."""
@@ -171,10 +213,10 @@ def emergence_stats(run: ParityRun) -> dict:
     # smooth mean: the seed-averaged mean loss decreases at every point of a log-spaced grid
     grid = np.unique(np.geomspace(1, steps.size, 12).astype(int)) - 1
     mcurve = mloss.mean(axis=0)[grid]
-    return {"ratio": float(ratios.mean()), "ratio_ci": (float(lo), float(hi)),
-            "task_width_decades": float(np.mean(w_task)), "mean_width_decades": float(np.mean(w_mean)),
-            "loss_task_width_decades": float(np.mean(lw_task)), "loss_mean_width_decades": float(np.mean(lw_mean)),
-            "mean_monotone": bool(np.all(np.diff(mcurve) < 0)), "grid_steps": steps[grid], "grid_mean": mcurve}
+    return EmergenceStats(ratio=float(ratios.mean()), ratio_ci=(float(lo), float(hi)),
+                          task_width_decades=float(np.mean(w_task)), mean_width_decades=float(np.mean(w_mean)),
+                          loss_task_width_decades=float(np.mean(lw_task)), loss_mean_width_decades=float(np.mean(lw_mean)),
+                          mean_monotone=bool(np.all(np.diff(mcurve) < 0)), grid_steps=steps[grid], grid_mean=mcurve)
 
 
 @with_float64
@@ -196,13 +238,13 @@ def emergence_check(claim: Claim, ctx: Context = Context()) -> CheckResult:
     run = parity_run(ctx.quick, ctx.seed)
     st = emergence_stats(run)
     pred = claim.value()
-    lo, hi = st["ratio_ci"]
-    ok = max(abs(lo - pred), abs(hi - pred)) <= SHARP_TOL and st["mean_monotone"]
-    detail = (f"width ratio (subtask / mean, accuracy 0.6 -> 0.9): measured {st['ratio']:.3f} [{lo:.3f}, {hi:.3f}] "
+    lo, hi = st.ratio_ci
+    ok = max(abs(lo - pred), abs(hi - pred)) <= SHARP_TOL and st.mean_monotone
+    detail = (f"width ratio (subtask / mean, accuracy 0.6 -> 0.9): measured {st.ratio:.3f} [{lo:.3f}, {hi:.3f}] "
               f"vs claimed {pred:.3f}, tol {SHARP_TOL} -> {'consistent' if ok else 'REJECTED'}; "
-              f"subtask width {st['task_width_decades']:.2f} decades vs mean {st['mean_width_decades']:.2f}; "
-              f"loss widths (0.9 -> 0.1 bit): subtask {st['loss_task_width_decades']:.2f} vs mean "
-              f"{st['loss_mean_width_decades']:.2f} decades; mean loss monotone on log grid: {st['mean_monotone']}")
+              f"subtask width {st.task_width_decades:.2f} decades vs mean {st.mean_width_decades:.2f}; "
+              f"loss widths (0.9 -> 0.1 bit): subtask {st.loss_task_width_decades:.2f} vs mean "
+              f"{st.loss_mean_width_decades:.2f} decades; mean loss monotone on log grid: {st.mean_monotone}")
     L = run.loss[0].mean(axis=0)
     ser = [Series(f"subtask {t + 1}", run.steps.tolist(), np.maximum(L[:, t], 1e-4).tolist(), "line")
            for t in range(0, run.cfg.n_tasks, 3)]
@@ -210,8 +252,7 @@ def emergence_check(claim: Claim, ctx: Context = Context()) -> CheckResult:
                       "points"))
     fig = Figure(title="quanta: per-subtask learning curves and the mean loss", xlabel="step",
                  ylabel="test loss (bits)", series=ser)
-    return CheckResult(ok, detail, {k: (list(v) if isinstance(v, tuple) else v) for k, v in st.items()
-                                    if k not in ("grid_steps", "grid_mean")}, fig)
+    return CheckResult(ok, detail, st.report(), fig)
 
 
 # ------------------------------------------------------------------------- full size (slow)

@@ -21,6 +21,8 @@ budget takes ``|c(N<T) - c(N>T)| <= 0.45`` (the 95 % upper end), times ``1/N + 1
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
@@ -46,14 +48,32 @@ def losses(seed: int, alpha: float, M: int, N: int, T: int, draws: int) -> np.nd
     return linear_rf_sim.monte_carlo(seed, lam, np.sqrt(pw / lam), N, T, draws)
 
 
-def _sizes(ctx: Context) -> tuple[int, int, int, int]:
-    """``(M, n, m, draws)`` for the duality pair ``(n, m)``/``(m, n)``."""
-    return (1024, 32, 128, 256) if ctx.quick else (2048, 64, 256, 512)
+@dataclass(frozen=True)
+class Sizes:
+    """``M`` modes, the duality pair ``(n, m)``/``(m, n)`` and ``draws`` per pair."""
+
+    M: int
+    n: int
+    m: int
+    draws: int
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(M=1024, n=32, m=128, draws=256)
+
+    @classmethod
+    def full(cls) -> Sizes:
+        return cls(M=2048, n=64, m=256, draws=512)
+
+    @classmethod
+    def of(cls, ctx: Context) -> Sizes:
+        return cls.quick() if ctx.quick else cls.full()
 
 
 @check("solvable_model.duality", "simulate")
 def _duality(claim: Claim, ctx: Context) -> CheckResult:
-    M, n, m, draws = _sizes(ctx)
+    sz = Sizes.of(ctx)
+    M, n, m, draws = sz.M, sz.n, sz.m, sz.draws
     a = losses(ctx.seed, ALPHA, M, n, m, draws)
     b = losses(ctx.seed + 7919, ALPHA, M, m, n, draws)  # an independent stream for the mirrored pair
     ratio = a.mean() / b.mean()

@@ -12,19 +12,45 @@ trainers, :mod:`~numerics.simulate.models.quantize`, :mod:`~numerics.simulate.mo
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+
 import numpy as np
 
 from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from scaling_verify.numerics.fit import fit_power_law
 from scaling_verify.numerics.simulate import with_float64
-from scaling_verify.numerics.simulate.models.compression_fits import KumarFit, fit_kumar, frantar_from_claim, frantar_model, kumar_exponents
+from scaling_verify.numerics.simulate.models.compression_fits import (KumarExponents, KumarFit, fit_kumar, frantar_from_claim,
+                                                                    frantar_model, kumar_exponents)
 from scaling_verify.numerics.simulate.models.prune import critical_K
 from scaling_verify.numerics.simulate.models.quantize import quantization_damage
-from scaling_verify.numerics.simulate.models.spectral_flow import closed_form_weights, window_bias
+from scaling_verify.numerics.simulate.models.spectral_flow import closed_form_bias
 from scaling_verify.numerics.simulate.models.spectral_studies import (KUMAR_BITS_DITHER, KUMAR_BITS_RTN, P_WINDOW, P_WINDOW_FULL,
                                                        Q_WINDOW, Q_WINDOW_FULL, RTN_SHIFT, decay_slope, frantar_study,
                                                        gd_run, kumar_sweeps, sgd_measurement, size_bias, time_bias)
 from scaling_verify.theory.claims import Claim
+
+@dataclass(frozen=True)
+class Sizes:
+    """Quick (tests, CLI) or full (``-m slow``) sizes of the compression checks on the GD run: the
+    quantization window ``q_window``, the pruning window ``p_window`` (both declared in
+    :mod:`~numerics.simulate.models.spectral_studies`) and the dither draws ``ptq_draws`` of the 8-bit PTQ."""
+
+    q_window: tuple[float, float]
+    p_window: tuple[float, float]
+    ptq_draws: int
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(q_window=Q_WINDOW, p_window=P_WINDOW, ptq_draws=64)
+
+    @classmethod
+    def full(cls) -> Sizes:
+        return cls(q_window=Q_WINDOW_FULL, p_window=P_WINDOW_FULL, ptq_draws=256)
+
+    @classmethod
+    def of(cls, ctx: Context) -> Sizes:
+        return cls.quick() if ctx.quick else cls.full()
+
 
 @check("spectral.time_exponent", "simulate")
 @with_float64
@@ -74,17 +100,12 @@ def _damage(claim: Claim, ctx: Context) -> CheckResult:
     weights, M -> 4 M)."""
     a, b, rho = (claim.params[n] for n in ("a", "b", "rho"))
     run = gd_run(a, b, rho, ctx.quick)
-    window = Q_WINDOW if ctx.quick else Q_WINDOW_FULL
-    dmg = quantization_damage(run, bits=8, draws=64 if ctx.quick else 256, seed=ctx.seed)
+    sz = Sizes.of(ctx)
+    window = sz.q_window
+    dmg = quantization_damage(run, bits=8, draws=sz.ptq_draws, seed=ctx.seed)
     fit = fit_power_law(run.t, dmg, window=window, bootstrap=400, seed=ctx.seed)
-    M, eta = run.w.shape[-1], run.eta
-
-    def est(lo, hi, MM=4 * M):
-        tt = np.geomspace(lo, hi, 6)
-        cw = closed_form_weights(tt, a, b, rho, eta, MM)
-        return -decay_slope(tt, (cw.w ** 2).sum(-1))
-
-    bias = window_bias(est, window) + abs(est(*window, MM=M) - est(*window))
+    bias = closed_form_bias(lambda tt, cw: -decay_slope(tt, (cw.w ** 2).sum(-1)),
+                            window, a, b, rho, run.eta, run.w.shape[-1]).total
     gamma, lo, hi = -fit.p, -fit.ci["p"][1], -fit.ci["p"][0]
     pred = claim.value()
     ok, detail = exponent_verdict("gamma_D (8-bit dithered PTQ)", gamma, lo, hi, pred, bias=bias)
@@ -125,19 +146,14 @@ def _pruning(claim: Claim, ctx: Context) -> CheckResult:
     mode at the window ends."""
     a, b, rho = (claim.params[n] for n in ("a", "b", "rho"))
     run = gd_run(a, b, rho, ctx.quick)
-    window = P_WINDOW if ctx.quick else P_WINDOW_FULL
+    window = Sizes.of(ctx).p_window
     Kc = critical_K(run)
     keep = (run.t >= window[0]) & (run.t <= window[1])
     t, K = run.t[keep], Kc[keep]
     slope = -decay_slope(t, K)
-    M, eta = run.w.shape[-1], run.eta
-
-    def est(lo, hi, MM=4 * M):
-        tt = np.geomspace(lo, hi, 6)
-        return -decay_slope(tt, critical_K(closed_form_weights(tt, a, b, rho, eta, MM)))
-
     grid = abs(math.log((K[-1] + 0.5) / (K[0] - 0.5)) - math.log(K[-1] / K[0])) / math.log(t[-1] / t[0])
-    drift, mshift = window_bias(est, window), abs(est(*window, MM=M) - est(*window))
+    cf = closed_form_bias(lambda tt, cw: -decay_slope(tt, critical_K(cw)), window, a, b, rho, run.eta, run.w.shape[-1])
+    drift, mshift = cf.drift, cf.finite_m
     bias = drift + mshift + grid
     pred = claim.value()
     ok, detail = exponent_verdict("d ln K_c/d ln t (top-K pruning)", slope, slope, slope, pred, bias=bias)
@@ -156,20 +172,18 @@ def _invariant(claim: Claim, ctx: Context) -> CheckResult:
     biases added."""
     a, b, rho = (claim.params[n] for n in ("a", "b", "rho"))
     run = gd_run(a, b, rho, ctx.quick)
-    window = Q_WINDOW if ctx.quick else Q_WINDOW_FULL
+    sz = Sizes.of(ctx)
+    window = sz.q_window
     L = ((run.w - run.wstar) ** 2 * run.lam).sum(-1)
     fit_L = fit_power_law(run.t, L, window=window, bootstrap=0)
-    dmg = quantization_damage(run, bits=8, draws=64 if ctx.quick else 256, seed=ctx.seed)
+    dmg = quantization_damage(run, bits=8, draws=sz.ptq_draws, seed=ctx.seed)
     fit_q = fit_power_law(run.t, dmg, window=window, bootstrap=400, seed=ctx.seed)
-    M, eta = run.w.shape[-1], run.eta
 
-    def est(lo, hi, MM=4 * M):
-        tt = np.geomspace(lo, hi, 6)
-        cw = closed_form_weights(tt, a, b, rho, eta, MM)
+    def est(tt, cw):
         return (decay_slope(tt, ((cw.w - cw.wstar) ** 2 * cw.lam).sum(-1))
                 - decay_slope(tt, (cw.w ** 2).sum(-1)))
 
-    bias = window_bias(est, window) + abs(est(*window, MM=M) - est(*window))
+    bias = closed_form_bias(est, window, a, b, rho, run.eta, run.w.shape[-1]).total
     r = fit_L.p - fit_q.p
     lo, hi = fit_L.p - fit_q.ci["p"][1], fit_L.p - fit_q.ci["p"][0]
     pred = claim.value()
@@ -178,11 +192,11 @@ def _invariant(claim: Claim, ctx: Context) -> CheckResult:
                                     "gamma_D": float(-fit_q.p), "bias": float(bias), "claimed": pred})
 
 
-def _kumar_verdicts(tag, fit: KumarFit, pred: dict, bias: dict) -> tuple[bool, list[str], dict]:
+def _kumar_verdicts(tag, fit: KumarFit, pred: KumarExponents, bias: dict) -> tuple[bool, list[str], dict]:
     oks, details, meas = [], [], {}
     for name in ("gamma_post", "gamma_D", "gamma_N"):
         val, (lo, hi) = getattr(fit, name), fit.ci[name]
-        ok, det = exponent_verdict(f"{name} ({tag})", val, lo, hi, pred[name], bias=bias[name])
+        ok, det = exponent_verdict(f"{name} ({tag})", val, lo, hi, getattr(pred, name), bias=bias[name])
         oks.append(ok)
         details.append(det)
         meas[name] = [val, lo, hi, bias[name]]
@@ -194,13 +208,13 @@ def _kumar_verdicts(tag, fit: KumarFit, pred: dict, bias: dict) -> tuple[bool, l
 KUMAR_PUBLISHED = {"gamma_post": 0.59, "gamma_D": 0.51, "gamma_N": 0.34}   # second-hand, UNVERIFIED
 
 
-def _kumar_figure(title, bits, t, Ns, dmg, fit: KumarFit, pred: dict) -> Figure:
+def _kumar_figure(title, bits, t, Ns, dmg, fit: KumarFit, pred: KumarExponents) -> Figure:
     """Collapse: measured delta 4^{B} N^{gamma_N} vs t, one series per bit width at the largest N."""
     m = dmg.mean(0)
     series = []
     for i, B in enumerate(bits):
         series.append(Series(f"{int(B)} bits, N={Ns[-1]}", list(t), list(m[i, -1] * np.exp(B / fit.gamma_post)), "points"))
-    series.append(Series("claimed t^gamma_D", list(t), list(fit.C_T * t ** pred["gamma_D"] / Ns[-1] ** pred["gamma_N"])))
+    series.append(Series("claimed t^gamma_D", list(t), list(fit.C_T * t ** pred.gamma_D / Ns[-1] ** pred.gamma_N)))
     return Figure(title=title, xlabel="t (D proportional to t)", ylabel="delta e^{B/gamma_post}", series=series)
 
 
@@ -218,7 +232,7 @@ def _kumar_rms(claim: Claim, ctx: Context) -> CheckResult:
     a, b, rho = (float(claim.params[n]) for n in ("a", "b", "rho"))
     sw = kumar_sweeps(a, b, rho, ctx.quick, ctx.seed)
     run, Ns, t = sw.run, sw.Ns, sw.t
-    window = Q_WINDOW if ctx.quick else Q_WINDOW_FULL
+    window = Sizes.of(ctx).q_window
     pred = kumar_exponents(claim)
     bD, bN = time_bias(a, b, rho, gd_run(a, b, rho, ctx.quick), window, "rms"), size_bias(run, Ns, "rms")
     fit_d = fit_kumar(KUMAR_BITS_DITHER, t, Ns, sw.dither, seed=ctx.seed)
@@ -235,7 +249,7 @@ def _kumar_rms(claim: Claim, ctx: Context) -> CheckResult:
     detail = "; ".join(det_d + det_r) + (f" (Kumar et al., second-hand: gamma_post {KUMAR_PUBLISHED['gamma_post']}, "
                                           f"gamma_D {KUMAR_PUBLISHED['gamma_D']}, gamma_N {KUMAR_PUBLISHED['gamma_N']})")
     fig = _kumar_figure("spectral: Kumar PTQ form, RTN (Hadamard basis)", rb[sel], tr, Ns, sw.rtn[:, sel], fit_r, pred)
-    return CheckResult(ok_d and ok_r, detail, {"claimed": pred, "dither": meas_d, "rtn_hadamard": meas_r,
+    return CheckResult(ok_d and ok_r, detail, {"claimed": pred.as_dict(), "dither": meas_d, "rtn_hadamard": meas_r,
                                                "kumar_published_unverified": KUMAR_PUBLISHED}, fig)
 
 
@@ -249,14 +263,14 @@ def _kumar_absmax(claim: Claim, ctx: Context) -> CheckResult:
     a, b, rho = (float(claim.params[n]) for n in ("a", "b", "rho"))
     sw = kumar_sweeps(a, b, rho, ctx.quick, ctx.seed)
     run, Ns, t = sw.run, sw.Ns, sw.t
-    window = Q_WINDOW if ctx.quick else Q_WINDOW_FULL
+    window = Sizes.of(ctx).q_window
     pred = kumar_exponents(claim)
     bias = {"gamma_post": 0.0, "gamma_D": time_bias(a, b, rho, gd_run(a, b, rho, ctx.quick), window, "absmax"),
             "gamma_N": size_bias(run, Ns, "absmax")}
     fit = fit_kumar(KUMAR_BITS_DITHER, t, Ns, sw.absmax, seed=ctx.seed)
     ok, det, meas = _kumar_verdicts("absmax step, dither", fit, pred, bias)
     fig = _kumar_figure("spectral: Kumar PTQ form, absmax step", KUMAR_BITS_DITHER, t, Ns, sw.absmax, fit, pred)
-    return CheckResult(ok, "; ".join(det), {"claimed": pred, "absmax": meas}, fig)
+    return CheckResult(ok, "; ".join(det), {"claimed": pred.as_dict(), "absmax": meas}, fig)
 
 
 @check("spectral.frantar_sparsity_form", "simulate")
@@ -284,7 +298,7 @@ def _frantar(claim: Claim, ctx: Context) -> CheckResult:
             "multiplier": 2 * abs(fN.multiplier - st.N_scaled.multiplier) + abs(fN.multiplier - st.N_band2.multiplier)}
     oks, dets = [], []
     for name in ("b_N", "b_D", "multiplier"):
-        ok, det = exponent_verdict(f"{name} (Frantar form, top-K pruning)", *meas[name], pred[name], bias=bias[name])
+        ok, det = exponent_verdict(f"{name} (Frantar form, top-K pruning)", *meas[name], getattr(pred, name), bias=bias[name])
         oks.append(ok)
         dets.append(det)
     full, ph, sw = st.full, st.phases, st.sw
@@ -299,7 +313,7 @@ def _frantar(claim: Claim, ctx: Context) -> CheckResult:
                          Series("Frantar form, all-points fit", list(K),
                                 list(frantar_model(full.theta, sw.S[sel][order], K, sw.t[sel][order])))])
     return CheckResult(all(oks), "; ".join(dets), {
-        "claimed": pred, "measured": meas, "bias": bias, "S_max": s_max,
+        "claimed": pred.as_dict(), "measured": meas, "bias": bias, "S_max": s_max,
         "fit_power_law_phase": fN.params, "fit_plateau_phase": fD.params,
         "fit_all_points": full.params | {"multiplier": full.multiplier, "rms_log_residual": full.rms_resid},
         "phases": {k_: getattr(ph, k_) for k_ in ("k_star", "plateau_slope", "powerlaw_slope", "collapse_ratio")},

@@ -78,8 +78,8 @@ Measurements (:func:`measure`; simulated task ``alpha = 3``, ``beta = 0.4``, ``g
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, replace
 from functools import partial
-
 
 import jax
 import jax.numpy as jnp
@@ -88,6 +88,7 @@ from jax import lax
 
 from scaling_verify.checks.measurement import measurement
 from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
+from scaling_verify.numerics.fit import PowerFit
 from scaling_verify.numerics.simulate.models import random_features as rf
 from scaling_verify.theory.claims import Claim
 from scaling_verify.numerics.simulate import with_float64
@@ -132,12 +133,25 @@ def _reduce(A0, lam, ws):
     return jax.vmap(one)(A0)
 
 
+@dataclass(frozen=True, eq=False)
+class Reduced:
+    """Reduced coordinates per draw of ``A(0)`` (:func:`reduce`)."""
+
+    C0: jnp.ndarray
+    Q: jnp.ndarray
+    H: jnp.ndarray
+    c: jnp.ndarray
+    g0: jnp.ndarray
+    hnorm: jnp.ndarray
+    L0: jnp.ndarray
+
+
 @with_float64
-def reduce(A0, lam, ws) -> dict:
+def reduce(A0, lam, ws) -> Reduced:
     """Reduced coordinates per draw of ``A(0)``: ``C0, Q, H, c``, the lazy kernel's top eigenvalue
     ``g0 = lambda_max(A0 Lambda A0^T/N)``, ``||H||`` and ``L0``."""
     C0, Q, H, c, g0, hn = _reduce(A0, lam, ws)
-    return {"C0": C0, "Q": Q, "H": H, "c": c, "g0": g0, "hnorm": hn, "L0": jnp.sum(lam * ws * ws)}
+    return Reduced(C0=C0, Q=Q, H=H, c=c, g0=g0, hnorm=hn, L0=jnp.sum(lam * ws * ws))
 
 
 @partial(jax.jit, static_argnames=("max_steps", "unroll"))
@@ -185,16 +199,39 @@ def _pad(x: jnp.ndarray, shape: tuple[int, ...]) -> jnp.ndarray:
     return jnp.pad(x, [(0, s_ - d) for s_, d in zip(shape, x.shape)])
 
 
+@dataclass(frozen=True, eq=False)
+class TwoLayerRun:
+    """A trained batch of ``seeds`` draws (:func:`train`): recording times ``t``, test loss ``(seeds, len(t))``,
+    readout ``w`` ``(seeds, len(t), N)`` and reduced first layer ``C`` ``(seeds, len(t), N, N)`` (``A = C Q^T``),
+    ``Q`` ``(seeds, M, N)``, the initial layer ``A0``, the spectrum ``lam`` and target ``ws``, the width ``N`` and
+    mode count ``M``, ``steps`` (step calls per draw, including the zero steps that pad the unrolled loop at
+    each recording time), the task ``(alpha, beta, gamma)``, and ``half``: the half-size run trained in the
+    same call (``with_half=True``), else None."""
+
+    t: np.ndarray
+    loss: np.ndarray
+    w: jnp.ndarray
+    C: jnp.ndarray
+    Q: jnp.ndarray
+    A0: jnp.ndarray
+    lam: jnp.ndarray
+    ws: jnp.ndarray
+    N: int
+    M: int
+    steps: np.ndarray
+    gamma: float
+    alpha: float
+    beta: float
+    half: TwoLayerRun | None = None
+
+
 @with_float64
 def train(alpha: float, beta: float, gamma: float, *, N: int, M: int, seeds: int, seed: int = 0,
-          eta: float = 0.5, T: np.ndarray, max_steps: int = 10 ** 6, with_half: bool = False) -> dict:
-    """Train ``seeds`` draws of ``A(0)`` (vmapped) and return the weights at the times ``T``.
-
-    Returns ``{"t", "loss" (seeds, len(t)), "w" (seeds, len(t), N), "C" (seeds, len(t), N, N), "Q" (seeds,
-    M, N), "A0", "lam", "ws", "steps" (step calls, including the zero steps that pad the unrolled loop
-    at each recording time), ...}``. ``with_half=True`` also trains, in the same compiled call,
-    ``seeds`` independent draws of the half-size model ``(N/2, M/2)`` (returned under ``"half"``), for
-    the finite-size study. Raises ValueError if ``max_steps`` did not reach the last time.
+          eta: float = 0.5, T: np.ndarray, max_steps: int = 10 ** 6, with_half: bool = False) -> TwoLayerRun:
+    """Train ``seeds`` draws of ``A(0)`` (vmapped) and return the weights at the times ``T``
+    (a :class:`TwoLayerRun`). ``with_half=True`` also trains, in the same compiled call, ``seeds``
+    independent draws of the half-size model ``(N/2, M/2)`` (returned as ``half``), for the finite-size
+    study. Raises ValueError if ``max_steps`` did not reach the last time.
     """
     validate(alpha, beta, gamma, N, M, seeds)
     if not eta > 0:
@@ -211,25 +248,22 @@ def train(alpha: float, beta: float, gamma: float, *, N: int, M: int, seeds: int
         lam, ws = spectrum(m_, alpha, beta)
         A0 = rf.draw_projections(key, seeds, n_, m_)
         red = reduce(A0, lam, ws)
-        parts.append({"C0": _pad(red["C0"], (seeds, N, N)), "H": _pad(red["H"], (seeds, N, N)),
-                      "c": _pad(red["c"], (seeds, N)), "g0": red["g0"], "hn": red["hnorm"],
-                      "L0": jnp.full((seeds,), red["L0"]), "n": jnp.full((seeds,), float(n_)),
-                      "g": jnp.full((seeds,), gamma ** 2 * m_ ** 2 / n_)})
-        meta.append({"A0": A0, "Q": red["Q"], "lam": lam, "ws": ws, "N": n_, "M": m_})
-    cat = {k: jnp.concatenate([p_[k] for p_ in parts]) for k in parts[0]}
-    Ws, Cs, Ls, ts, k = _train(cat["C0"], cat["H"], cat["c"], cat["g0"], cat["hn"], cat["L0"], cat["n"], float(eta),
-                               cat["g"], jnp.asarray(T), max_steps=int(max_steps))
+        # per draw, in _train's argument order: C0, H, c, g0, hn, L0, n, g (zero-padded to the full width)
+        parts.append((_pad(red.C0, (seeds, N, N)), _pad(red.H, (seeds, N, N)), _pad(red.c, (seeds, N)), red.g0,
+                      red.hnorm, jnp.full((seeds,), red.L0), jnp.full((seeds,), float(n_)),
+                      jnp.full((seeds,), gamma ** 2 * m_ ** 2 / n_)))
+        meta.append((A0, red.Q, lam, ws, n_, m_))
+    C0, H, c, g0, hn, L0, n, g = (jnp.concatenate(arrs) for arrs in zip(*parts))
+    Ws, Cs, Ls, ts, k = _train(C0, H, c, g0, hn, L0, n, float(eta), g, jnp.asarray(T), max_steps=int(max_steps))
     if not np.allclose(np.asarray(ts), T[None, :], rtol=1e-9):
         raise ValueError(f"max_steps={max_steps} did not reach the last recording time t={T[-1]:g}; raise it")
     out = []
-    for i, m in enumerate(meta):
+    for i, (A0, Q, lam, ws, n_, m_) in enumerate(meta):
         sl = slice(i * seeds, (i + 1) * seeds)
-        n_ = m["N"]
-        out.append({"steps": np.asarray(k[sl]), "t": T, "loss": np.asarray(Ls[sl]), "w": Ws[sl, :, :n_],
-                    "C": Cs[sl, :, :n_, :n_], "gamma": gamma, "alpha": alpha, "beta": beta, **m})
-    if with_half:
-        out[0]["half"] = out[1]
-    return out[0]
+        out.append(TwoLayerRun(t=T, loss=np.asarray(Ls[sl]), w=Ws[sl, :, :n_], C=Cs[sl, :, :n_, :n_], Q=Q, A0=A0,
+                               lam=lam, ws=ws, N=n_, M=m_, steps=np.asarray(k[sl]), gamma=gamma, alpha=alpha,
+                               beta=beta))
+    return replace(out[0], half=out[1]) if with_half else out[0]
 
 
 @with_float64
@@ -246,7 +280,7 @@ def effective_time(loss: np.ndarray, t_ref: np.ndarray, loss_ref: np.ndarray) ->
 
 
 @with_float64
-def ptq_sweep(run: dict, bits=(6, 8, 10), *, seed: int = 0, idx=None, raw: bool = False) -> dict:
+def ptq_sweep(run: TwoLayerRun, bits=(6, 8, 10), *, seed: int = 0, idx=None, raw: bool = False) -> dict:
     """PTQ damage of the trained ``(w, A)`` for each bit width ``B`` and quantizer, ``{(B, dither): (seeds,
     len(idx))}``. Per tensor, step :math:`\\Delta = 2^{1-B}\\,\\mathrm{rms}`; ``dither=False``:
     round-to-nearest, ``True``: subtractive dither (one draw per seed and time). The damage is the
@@ -256,11 +290,11 @@ def ptq_sweep(run: dict, bits=(6, 8, 10), *, seed: int = 0, idx=None, raw: bool 
     bits = tuple(bits)
     if not bits or any(not B >= 1 for B in bits):
         raise ValueError(f"bit widths must be >= 1, got {bits}")
-    idx = np.arange(run["t"].size) if idx is None else np.asarray(idx)
+    idx = np.arange(run.t.size) if idx is None else np.asarray(idx)
     rng = np.random.default_rng(seed)
-    lam, ws = np.asarray(run["lam"]), np.asarray(run["ws"])
-    Q = np.asarray(run["Q"])
-    W, Cs = np.asarray(run["w"])[:, idx], np.asarray(run["C"])[:, idx]
+    lam, ws = np.asarray(run.lam), np.asarray(run.ws)
+    Q = np.asarray(run.Q)
+    W, Cs = np.asarray(run.w)[:, idx], np.asarray(run.C)[:, idx]
     N = W.shape[-1]
     out = {(B, d): np.empty(W.shape[:2]) for B in bits for d in (False, True)}
 
@@ -284,10 +318,36 @@ def ptq_sweep(run: dict, bits=(6, 8, 10), *, seed: int = 0, idx=None, raw: bool 
 # ----------------------------------------------------------------------------- measurements and checks
 
 ALPHA_SIM, BETA_SIM = 3.0, 0.4      # the simulated hard task (capacity alpha, source beta < 1)
-_QUICK = dict(N=64, M=256, seeds=16, gamma=4.0, t_min=0.5, t_max=30.0, n_rec=25, window=(3.0, 30.0))
-_FULL = dict(N=128, M=512, seeds=24, gamma=4.0, t_min=0.5, t_max=60.0, n_rec=31, window=(3.0, 60.0))
 BITS = (6, 8, 10)
 _T_REF = np.geomspace(1e-4, 1e9, 700)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Quick (tests, CLI) or full (``-m slow``) sizes of :func:`measure`: width ``N``, modes ``M``, ``seeds``
+    draws, the feature-learning strength ``gamma``, ``n_rec`` recording times in ``[t_min, t_max]`` and the
+    declared fit ``window``."""
+
+    N: int
+    M: int
+    seeds: int
+    gamma: float
+    t_min: float
+    t_max: float
+    n_rec: int
+    window: tuple[float, float]
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(N=64, M=256, seeds=16, gamma=4.0, t_min=0.5, t_max=30.0, n_rec=25, window=(3.0, 30.0))
+
+    @classmethod
+    def full(cls) -> Sizes:
+        return cls(N=128, M=512, seeds=24, gamma=4.0, t_min=0.5, t_max=60.0, n_rec=31, window=(3.0, 60.0))
+
+    @classmethod
+    def of(cls, ctx: Context) -> Sizes:
+        return cls.quick() if ctx.quick else cls.full()
 
 
 def _fit_slope(x, y, window, seed, bootstrap=400):
@@ -298,83 +358,152 @@ def _fit_slope(x, y, window, seed, bootstrap=400):
     return f, f.p, lo, hi
 
 
-def _rho_from_run(run: dict, window, seed: int, bootstrap: int = 400) -> dict:
+@dataclass(frozen=True, eq=False)
+class RhoFit:
+    """Effective time ``t_eff`` ``(seeds, len(t))`` against the lazy reference flow ``ref`` (on ``_T_REF``), and
+    the fit of ``1/t_eff ~ t^{-rho}``: ``fit`` and ``rho = (estimate, lo, hi)``."""
+
+    t_eff: np.ndarray
+    fit: PowerFit
+    rho: tuple[float, float, float]
+    ref: np.ndarray
+
+
+def _rho_from_run(run: TwoLayerRun, window, seed: int, bootstrap: int = 400) -> RhoFit:
     """Effective time against the lazy (gamma = 0) flow of the same draws, and its exponent."""
-    ref = np.asarray(rf.flow_exact(run["A0"], run["lam"], run["ws"], _T_REF))
-    te = effective_time(run["loss"], _T_REF, ref)
-    f, p, lo, hi = _fit_slope(run["t"], 1.0 / te, window, seed, bootstrap)
-    return {"t_eff": te, "fit": f, "rho": (p, lo, hi), "ref": ref}
+    ref = np.asarray(rf.flow_exact(run.A0, run.lam, run.ws, _T_REF))
+    te = effective_time(run.loss, _T_REF, ref)
+    f, p, lo, hi = _fit_slope(run.t, 1.0 / te, window, seed, bootstrap)
+    return RhoFit(t_eff=te, fit=f, rho=(p, lo, hi), ref=ref)
+
+
+@dataclass(frozen=True)
+class RhoParts:
+    """rho_hat over the window's early and late halves, and over the whole window at width N/2."""
+
+    early: float
+    late: float
+    half_N: float
+
+
+@dataclass(frozen=True, eq=False)
+class TaskMeasurement:
+    """What :func:`measure` returns. Triples are ``(estimate, lo, hi)`` (95 % bootstrap over draws).
+
+    The run and its task: ``run`` (with its half-width run), ``window``, ``gamma``, ``alpha``, ``beta``.
+    (1) ``alpha_direct``: the direct slope of the rich loss; ``lazy``: the lazy control's slope over
+    ``lazy_window`` (the same range of loss; fit ``lazy_fit``); ``bias_direct`` = |beta - lazy| rho_hat.
+    (2) ``rho_hat_1`` = d ln t_eff/d ln t, ``alpha_t`` = beta rho_hat_1; ``rho_drift`` (halves of the window)
+    + ``rho_size`` (N/2 vs N) = ``bias_rho``, ``bias_alpha`` = beta bias_rho; ``rho_parts``.
+    (3) PTQ: ``ptq`` the damage per ``(bits, dither)`` at times ``ptq_t``, ``bit_exponent`` (1 = 4^-B),
+    ``gamma_D`` (round-to-nearest) and ``gamma_D_dither``, ``rho_hat_2`` = alpha_t + gamma_D, the
+    ``w2_exponent`` of |w|^2, ``gamma_D_spread`` between the quantizers, ``bias_rho_2`` = bias_alpha + spread.
+    """
+
+    run: TwoLayerRun
+    window: tuple[float, float]
+    gamma: float
+    alpha: float
+    beta: float
+    alpha_direct: tuple[float, float, float]
+    lazy: tuple[float, float, float]
+    lazy_window: tuple[float, float]
+    lazy_fit: PowerFit
+    bias_direct: float
+    rho_hat_1: tuple[float, float, float]
+    alpha_t: tuple[float, float, float]
+    rho_drift: float
+    rho_size: float
+    bias_rho: float
+    bias_alpha: float
+    rho_parts: RhoParts
+    ptq: dict
+    ptq_t: np.ndarray
+    bit_exponent: list[float]
+    gamma_D: tuple[float, float, float]
+    gamma_D_dither: tuple[float, float, float]
+    rho_hat_2: tuple[float, float, float]
+    w2_exponent: float
+    gamma_D_spread: float
+    bias_rho_2: float
+
+
+def _lazy_control(run: TwoLayerRun, te: np.ndarray, window, seed: int) -> tuple[tuple[float, float], PowerFit, tuple]:
+    """The lazy flow of the same draws over the range of loss the rich run covers in ``window``:
+    ``(lazy_window, fit, (slope, lo, hi))``."""
+    T = run.t
+    lazy_window = (float(np.median(te[:, T >= window[0]][:, 0])), float(np.median(te[:, T <= window[1]][:, -1])))
+    L_lazy = np.asarray(rf.flow_exact(run.A0, run.lam, run.ws, np.geomspace(*lazy_window, 12)))
+    f_lz, pl, ll, hl = _fit_slope(np.geomspace(*lazy_window, 12), L_lazy, None, seed)
+    return lazy_window, f_lz, (pl, ll, hl)
+
+
+def _rho_parts(run: TwoLayerRun, te: np.ndarray, window, seed: int) -> RhoParts:
+    """rho_hat over the window's halves (no bootstrap) and at width N/2 (``run.half``)."""
+    T = run.t
+    lo_w, hi_w = window
+    mid = math.sqrt(lo_w * hi_w)
+    r_early = _fit_slope(T, 1.0 / te, (lo_w, mid), seed, 0)[1]
+    r_late = _fit_slope(T, 1.0 / te, (mid, hi_w), seed, 0)[1]
+    r_half = _rho_from_run(run.half, window, seed, 0).rho[0]
+    return RhoParts(early=r_early, late=r_late, half_N=r_half)
+
+
+def _gamma_D(dmg: dict, t: np.ndarray, seed: int, dither: bool) -> tuple[float, float, float]:
+    """Growth exponent in t of the PTQ damage x 4^B (bit widths averaged), ``(estimate, lo, hi)``."""
+    y = np.mean([dmg[(B, dither)] * 4.0 ** B for B in BITS], axis=0)   # 4^-B divided out, bit widths averaged
+    f, p_, lo_, hi_ = _fit_slope(t, y, None, seed)
+    return (-p_, -hi_, -lo_)
 
 
 @with_float64
 def measure(alpha: float = ALPHA_SIM, beta: float = BETA_SIM, *, quick: bool = True, seed: int = 0,
-            gamma: float | None = None) -> dict:
+            gamma: float | None = None) -> TaskMeasurement:
     """Rich run (and its lazy control on the same draws); time exponent two ways, rho_hat_1, the PTQ
     sweep and rho_hat_2, with the finite-size/finite-time biases. See the check docstrings."""
     validate(alpha, beta, 0.0 if gamma is None else gamma)
     if not beta < 1:
         raise ValueError(f"the rich exponent needs a hard task, beta < 1; got beta={beta}")
-    size = dict(_QUICK if quick else _FULL)
-    gam = size.pop("gamma")
+    size = Sizes.quick() if quick else Sizes.full()
+    gam = size.gamma
     if gamma is not None:
         if not gamma > 0:
             raise ValueError(f"the rich measurement needs gamma > 0, got gamma={gamma}")
         gam = float(gamma)
-    window = size.pop("window")
-    T = record_times(size.pop("t_max"), size.pop("n_rec"), size.pop("t_min"))
-    N, M, seeds = size["N"], size["M"], size["seeds"]
-    run = train(alpha, beta, gam, N=N, M=M, seeds=seeds, seed=seed, T=T, with_half=True)
-    out = {"run": run, "window": window, "gamma": gam, "alpha": alpha, "beta": beta}
+    window = size.window
+    T = record_times(size.t_max, size.n_rec, size.t_min)
+    run = train(alpha, beta, gam, N=size.N, M=size.M, seeds=size.seeds, seed=seed, T=T, with_half=True)
     # (1) direct fit of the rich loss; lazy control (exact gradient flow of the same draws)
-    f_dir, p, lo, hi = _fit_slope(T, run["loss"], window, seed)
-    out["alpha_direct"] = (p, lo, hi)
+    f_dir, p, lo, hi = _fit_slope(T, run.loss, window, seed)
     rh = _rho_from_run(run, window, seed)
-    te = rh["t_eff"]
-    lazy_window = (float(np.median(te[:, T >= window[0]][:, 0])), float(np.median(te[:, T <= window[1]][:, -1])))
-    L_lazy = np.asarray(rf.flow_exact(run["A0"], run["lam"], run["ws"], np.geomspace(*lazy_window, 12)))
-    f_lz, pl, ll, hl = _fit_slope(np.geomspace(*lazy_window, 12), L_lazy, None, seed)
-    out["lazy"] = (pl, ll, hl)
-    out["lazy_window"] = lazy_window
-    out["lazy_fit"] = f_lz
-    out["bias_direct"] = abs(beta - pl) * rh["rho"][0]
+    lazy_window, f_lz, lazy = _lazy_control(run, rh.t_eff, window, seed)
     # (2) lazy-matched: rho_hat from t_eff(t); alpha_t = beta rho_hat
-    r, rlo, rhi = rh["rho"]
-    out["rho_hat_1"] = (r, rlo, rhi)
-    out["alpha_t"] = (beta * r, beta * rlo, beta * rhi)
-    lo_w, hi_w = window
-    mid = math.sqrt(lo_w * hi_w)
-    r_early = _fit_slope(T, 1.0 / te, (lo_w, mid), seed, 0)[1]
-    r_late = _fit_slope(T, 1.0 / te, (mid, hi_w), seed, 0)[1]
-    r_half = _rho_from_run(run["half"], window, seed, 0)["rho"][0]
-    out["rho_drift"], out["rho_size"] = abs(r_late - r_early), abs(r - r_half)
-    out["bias_rho"] = out["rho_drift"] + out["rho_size"]
-    out["bias_alpha"] = beta * out["bias_rho"]
-    out["rho_parts"] = {"early": r_early, "late": r_late, "half_N": r_half}
+    r, rlo, rhi = rh.rho
+    parts = _rho_parts(run, rh.t_eff, window, seed)
+    rho_drift, rho_size = abs(parts.late - parts.early), abs(r - parts.half_N)
+    bias_alpha = beta * (rho_drift + rho_size)
     # (3) PTQ sweep over the window
     idx = np.nonzero((T >= window[0]) & (T <= window[1]))[0]
     dmg = ptq_sweep(run, BITS, seed=seed, idx=idx)
-    out["ptq"] = dmg
-    out["ptq_t"] = T[idx]
     ratios = [float(np.log(dmg[(b1, False)].mean() / dmg[(b2, False)].mean()) / np.log(4.0) / (b2 - b1))
               for b1, b2 in zip(BITS[:-1], BITS[1:])]
-    out["bit_exponent"] = ratios           # 1 means damage ~ 4^-B
-    gD = {}
-    for d in (False, True):
-        y = np.mean([dmg[(B, d)] * 4.0 ** B for B in BITS], axis=0)   # 4^-B divided out, bit widths averaged
-        f, p_, lo_, hi_ = _fit_slope(T[idx], y, None, seed)
-        gD[d] = (-p_, -hi_, -lo_)
-    out["gamma_D"], out["gamma_D_dither"] = gD[False], gD[True]
-    g, glo, ghi = gD[False]
-    out["rho_hat_2"] = (out["alpha_t"][0] + g, out["alpha_t"][1] + glo, out["alpha_t"][2] + ghi)
-    w2 = (np.asarray(run["w"]) ** 2).sum(-1)
-    out["w2_exponent"] = _fit_slope(T, 1.0 / w2, window, seed, 0)[1]
-    out["gamma_D_spread"] = abs(gD[False][0] - gD[True][0])
-    out["bias_rho_2"] = out["bias_alpha"] + out["gamma_D_spread"]
-    return out
+    gD, gDd = _gamma_D(dmg, T[idx], seed, False), _gamma_D(dmg, T[idx], seed, True)
+    alpha_t = (beta * r, beta * rlo, beta * rhi)
+    w2 = (np.asarray(run.w) ** 2).sum(-1)
+    spread = abs(gD[0] - gDd[0])
+    return TaskMeasurement(
+        run=run, window=window, gamma=gam, alpha=alpha, beta=beta, alpha_direct=(p, lo, hi), lazy=lazy,
+        lazy_window=lazy_window, lazy_fit=f_lz, bias_direct=abs(beta - lazy[0]) * rh.rho[0], rho_hat_1=(r, rlo, rhi),
+        alpha_t=alpha_t, rho_drift=rho_drift, rho_size=rho_size, bias_rho=rho_drift + rho_size,
+        bias_alpha=bias_alpha, rho_parts=parts, ptq=dmg, ptq_t=T[idx],
+        bit_exponent=ratios,           # 1 means damage ~ 4^-B
+        gamma_D=gD, gamma_D_dither=gDd, rho_hat_2=(alpha_t[0] + gD[0], alpha_t[1] + gD[1], alpha_t[2] + gD[2]),
+        w2_exponent=_fit_slope(T, 1.0 / w2, window, seed, 0)[1], gamma_D_spread=spread,
+        bias_rho_2=bias_alpha + spread)
 
 
 @measurement
-def task_measurement(quick: bool, seed: int) -> dict:
+def task_measurement(quick: bool, seed: int) -> TaskMeasurement:
     """:func:`measure` at the simulated task ``(ALPHA_SIM, BETA_SIM)``: a shared measurement, computed
     once per size and seed for the three checks and their power items."""
     return measure(ALPHA_SIM, BETA_SIM, quick=quick, seed=seed)
@@ -391,27 +520,27 @@ def _task_value(claim: Claim) -> float:
 
 def _time_check(claim: Claim, ctx: Context, label: str) -> CheckResult:
     m = task_measurement(ctx.quick, ctx.seed)
-    p, lo, hi = m["alpha_t"]
+    p, lo, hi = m.alpha_t
     pred = _task_value(claim)
     ok, detail = exponent_verdict(f"alpha_t ({label}, beta rho_hat, lazy-matched)", p, lo, hi, pred,
-                                  bias=m["bias_alpha"])
-    pd, pdlo, pdhi = m["alpha_direct"]
-    pl = m["lazy"]
-    detail += (f"; bias = beta x (window drift {m['rho_drift']:.3g} + size shift N->N/2 {m['rho_size']:.3g}); "
-               f"direct loss slope {pd:.4f} [{pdlo:.4f}, {pdhi:.4f}] (finite-N bias ~{m['bias_direct']:.3g}); "
-               f"lazy control (gamma = 0, same draws) {pl[0]:.4f} [{pl[1]:.4f}, {pl[2]:.4f}] vs beta = {m['beta']}")
-    t, L = m["run"]["t"], m["run"]["loss"].mean(0)
-    c0 = L[np.searchsorted(t, m["window"][0])] * m["window"][0] ** pred
-    fig = Figure(title=f"two-layer linear net (2409.17858), alpha={m['alpha']}, beta={m['beta']}, gamma={m['gamma']}",
+                                  bias=m.bias_alpha)
+    pd, pdlo, pdhi = m.alpha_direct
+    pl = m.lazy
+    detail += (f"; bias = beta x (window drift {m.rho_drift:.3g} + size shift N->N/2 {m.rho_size:.3g}); "
+               f"direct loss slope {pd:.4f} [{pdlo:.4f}, {pdhi:.4f}] (finite-N bias ~{m.bias_direct:.3g}); "
+               f"lazy control (gamma = 0, same draws) {pl[0]:.4f} [{pl[1]:.4f}, {pl[2]:.4f}] vs beta = {m.beta}")
+    t, L = m.run.t, m.run.loss.mean(0)
+    c0 = L[np.searchsorted(t, m.window[0])] * m.window[0] ** pred
+    fig = Figure(title=f"two-layer linear net (2409.17858), alpha={m.alpha}, beta={m.beta}, gamma={m.gamma}",
                  xlabel="t", ylabel="test loss",
                  series=[Series("rich (gamma > 0), mean over draws", [float(v) for v in t], [float(v) for v in L], "points"),
                          Series("lazy control (gamma = 0)", [float(v) for v in t],
-                                [float(v) for v in np.asarray(rf.flow_exact(m["run"]["A0"], m["run"]["lam"],
-                                                                               m["run"]["ws"], t)).mean(0)], "points"),
+                                [float(v) for v in np.asarray(rf.flow_exact(m.run.A0, m.run.lam,
+                                                                               m.run.ws, t)).mean(0)], "points"),
                          Series("claimed slope", [float(v) for v in t], [float(c0 * v ** (-pred)) for v in t])])
-    meas = {"alpha_t": [float(p), float(lo), float(hi)], "bias": float(m["bias_alpha"]), "claimed": pred,
-            "rho_hat_1": [float(x) for x in m["rho_hat_1"]], "alpha_direct": [float(x) for x in m["alpha_direct"]],
-            "bias_direct": float(m["bias_direct"]), "lazy": [float(x) for x in pl], "window": list(m["window"])}
+    meas = {"alpha_t": [float(p), float(lo), float(hi)], "bias": float(m.bias_alpha), "claimed": pred,
+            "rho_hat_1": [float(x) for x in m.rho_hat_1], "alpha_direct": [float(x) for x in m.alpha_direct],
+            "bias_direct": float(m.bias_direct), "lazy": [float(x) for x in pl], "window": list(m.window)}
     return CheckResult(bool(ok), detail, meas, fig)
 
 
@@ -444,24 +573,24 @@ def _rho_ptq(claim: Claim, ctx: Context) -> CheckResult:
     alpha_t bias + the spread between the two quantizer conventions (round-to-nearest vs subtractive
     dither), both measured. Also reports rho_hat_1 = alpha_t_hat/beta and the |w|^2 growth exponent."""
     m = task_measurement(ctx.quick, ctx.seed)
-    r2, lo, hi = m["rho_hat_2"]
+    r2, lo, hi = m.rho_hat_2
     pred = _task_value(claim)
     ok, detail = exponent_verdict("rho_hat_2 = alpha_t + gamma_D (two-layer net, PTQ)", r2, lo, hi, pred,
-                                  bias=m["bias_rho_2"])
-    g, gd = m["gamma_D"], m["gamma_D_dither"]
+                                  bias=m.bias_rho_2)
+    g, gd = m.gamma_D, m.gamma_D_dither
     detail += (f"; gamma_D: round-to-nearest {g[0]:.3f} [{g[1]:.3f}, {g[2]:.3f}], dithered {gd[0]:.3f} "
-               f"[{gd[1]:.3f}, {gd[2]:.3f}]; |w|^2 exponent {m['w2_exponent']:.3f}; bit exponents "
-               f"{', '.join(f'{x:.3f}' for x in m['bit_exponent'])} (1 = 4^-B); rho_hat_1 = {m['rho_hat_1'][0]:.3f}")
-    t = m["ptq_t"]
-    y = np.mean([m["ptq"][(B, False)] * 4.0 ** B for B in BITS], axis=0).mean(0)
-    yd = np.mean([m["ptq"][(B, True)] * 4.0 ** B for B in BITS], axis=0).mean(0)
+               f"[{gd[1]:.3f}, {gd[2]:.3f}]; |w|^2 exponent {m.w2_exponent:.3f}; bit exponents "
+               f"{', '.join(f'{x:.3f}' for x in m.bit_exponent)} (1 = 4^-B); rho_hat_1 = {m.rho_hat_1[0]:.3f}")
+    t = m.ptq_t
+    y = np.mean([m.ptq[(B, False)] * 4.0 ** B for B in BITS], axis=0).mean(0)
+    yd = np.mean([m.ptq[(B, True)] * 4.0 ** B for B in BITS], axis=0).mean(0)
     fig = Figure(title="two-layer net: PTQ damage x 4^B vs training time", xlabel="t", ylabel="damage x 4^B",
                  series=[Series("round-to-nearest", [float(v) for v in t], [float(v) for v in y], "points"),
                          Series("dithered", [float(v) for v in t], [float(v) for v in yd], "points"),
                          Series("slope if alpha_t + gamma_D were claimed", [float(v) for v in t],
-                                [float(y[0] * (v / t[0]) ** (pred - m["alpha_t"][0])) for v in t])])
-    meas = {"rho_hat_2": [float(r2), float(lo), float(hi)], "bias": float(m["bias_rho_2"]), "claimed": pred,
+                                [float(y[0] * (v / t[0]) ** (pred - m.alpha_t[0])) for v in t])])
+    meas = {"rho_hat_2": [float(r2), float(lo), float(hi)], "bias": float(m.bias_rho_2), "claimed": pred,
             "gamma_D": [float(x) for x in g], "gamma_D_dither": [float(x) for x in gd],
-            "alpha_t": [float(x) for x in m["alpha_t"]], "rho_hat_1": [float(x) for x in m["rho_hat_1"]],
-            "bit_exponent": [float(x) for x in m["bit_exponent"]], "w2_exponent": float(m["w2_exponent"])}
+            "alpha_t": [float(x) for x in m.alpha_t], "rho_hat_1": [float(x) for x in m.rho_hat_1],
+            "bit_exponent": [float(x) for x in m.bit_exponent], "w2_exponent": float(m.w2_exponent)}
     return CheckResult(bool(ok), detail, meas, fig)

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from scipy import optimize
@@ -77,7 +77,19 @@ def fit_kumar(bits, t, Ns, dmg: np.ndarray, *, bootstrap: int = 400, seed: int =
     return KumarFit(*(float(v) for v in g[:3]), C_T=float(g[3]), ci=ci, rms_resid=resid)
 
 
-def kumar_exponents(claim: Claim) -> dict[str, float]:
+@dataclass(frozen=True)
+class KumarExponents:
+    """The exponents of a Kumar-form claim (see :func:`kumar_exponents`)."""
+
+    gamma_post: float
+    gamma_D: float
+    gamma_N: float
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def kumar_exponents(claim: Claim) -> KumarExponents:
     """(gamma_post, gamma_D, gamma_N) read from a Kumar-form claim by log-derivatives of its expr at its
     params: gamma_post = -1/d_B ln delta, gamma_D = D d_D ln delta, gamma_N = -N d_N ln delta."""
     import sympy as sp
@@ -91,8 +103,8 @@ def kumar_exponents(claim: Claim) -> dict[str, float]:
         return float(e.subs(vals).evalf(30))
 
     dB = at(sp.diff(le, Bs))
-    return {"gamma_post": -1.0 / dB if dB != 0 else math.inf, "gamma_D": at(Ds * sp.diff(le, Ds)),
-            "gamma_N": -at(Ns_ * sp.diff(le, Ns_))}
+    return KumarExponents(gamma_post=-1.0 / dB if dB != 0 else math.inf, gamma_D=at(Ds * sp.diff(le, Ds)),
+                          gamma_N=-at(Ns_ * sp.diff(le, Ns_)))
 
 
 FRANTAR_NAMES = ("a_S", "b_S", "c_S", "b_N", "a_D", "b_D", "c")
@@ -214,7 +226,19 @@ def fit_frantar(S, Nnz, D, L, *, bootstrap: int = 50, seed: int = 0, level: floa
     return FrantarFit(dict(zip(FRANTAR_NAMES, nat)), ci, mult(th), mci, s_max, resid, th)
 
 
-def frantar_from_claim(claim: Claim, S_max: float) -> dict[str, float]:
+@dataclass(frozen=True)
+class FrantarPrediction:
+    """``b_N``, ``b_D`` and the sparsity multiplier ``m(S_max)`` of a Frantar-form claim (:func:`frantar_from_claim`)."""
+
+    b_N: float
+    b_D: float
+    multiplier: float
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def frantar_from_claim(claim: Claim, S_max: float) -> FrantarPrediction:
     """b_N, b_D and the sparsity multiplier m(S_max) read from a Frantar-form claim's expr at its params:
     b_X = -(X d_X^2 L)/(d_X L) - 1 (exact for an additive power-law term), m = d_N L(S_max)/d_N L(S = 0)."""
     import sympy as sp
@@ -233,5 +257,5 @@ def frantar_from_claim(claim: Claim, S_max: float) -> dict[str, float]:
         return -at(x * sp.diff(d1, x) / d1) - 1
 
     dN = sp.diff(claim.expr, Nx)
-    return {"b_N": expo(Nx), "b_D": expo(Dx), "multiplier": at(dN, S_p=S_max) / at(dN, S_p=0.0)}
+    return FrantarPrediction(b_N=expo(Nx), b_D=expo(Dx), multiplier=at(dN, S_p=S_max) / at(dN, S_p=0.0))
 

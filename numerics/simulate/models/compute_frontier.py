@@ -117,3 +117,13 @@ def frontier(L: np.ndarray, widths, half: int = 2) -> tuple[np.ndarray, np.ndarr
     u = -c1 / (2 * c2)
     return np.exp(x[i] + u), np.exp(c0 + c1 * u + c2 * u * u)
 
+
+
+def bootstrap_frontiers(L: np.ndarray, widths, boot: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Frontiers ``(N*, L*)`` of ``boot`` resampled mean surfaces, each ``(boot, len(C))``: draws of the
+    surface ``L`` ``(draws, widths, C)`` resampled with replacement (``np.random.default_rng(seed)``), the
+    frontier of each resampled mean (the frontier of a mean is not the mean of per-draw frontiers)."""
+    rng = np.random.default_rng(seed)
+    counts = np.stack([np.bincount(rng.integers(0, len(L), len(L)), minlength=len(L))
+                       for _ in range(boot)]) / len(L)
+    return frontier(np.einsum("bd,dwc->bwc", counts, L), widths)

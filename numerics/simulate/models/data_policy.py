@@ -20,6 +20,7 @@ No checks here (they are in :mod:`numerics.simulate.optimal_learning`).
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, fields, replace
 from typing import NamedTuple
 
 import jax
@@ -32,8 +33,23 @@ from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.simulate import with_float64
 
 # ----------------------------------------------------------------------------- sizes
-QUICK = dict(D=8, N=32, K=128, T=100, eta=0.1, outer=1500, lr=3e-2, seeds=3)
-FULL = dict(D=16, N=128, K=256, T=200, eta=0.1, outer=10000, lr=1e-2, seeds=3)
+@dataclass(frozen=True)
+class PerceptronConfig:
+    """Sizes of the Perceptron experiment: ``D`` input dimension, ``N`` training and ``K`` held-out examples,
+    ``T`` inner steps of size ``eta``, ``outer`` meta-gradient steps at rate ``lr``, ``seeds`` tasks."""
+
+    D: int
+    N: int
+    K: int
+    T: int
+    eta: float
+    outer: int
+    lr: float
+    seeds: int
+
+
+QUICK = PerceptronConfig(D=8, N=32, K=128, T=100, eta=0.1, outer=1500, lr=3e-2, seeds=3)
+FULL = PerceptronConfig(D=16, N=128, K=256, T=200, eta=0.1, outer=10000, lr=1e-2, seeds=3)
 ACTIVE = 1e-9          # gamma above this counts as active (A_t)
 KKT_THRESHOLD = 0.15   # the printed-law check's threshold on the median CV of CT (the costate check measures its floor)
 STAGES = 4             # the outer loop runs in this many equal scans: the KKT spread's convergence study
@@ -292,56 +308,109 @@ def sim_metric(CT, gammas, active=ACTIVE):
 # ----------------------------------------------------------------------------- experiments
 
 
+@dataclass(frozen=True, eq=False)
+class Curves:
+    """Per-step losses ``(seeds, T)`` of a policy: on the development set (``dev``) and held out (``test``)."""
+
+    dev: np.ndarray
+    test: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class PerceptronExperiment:
+    """What :func:`perceptron_experiment` returns: the config, the meta-objective trace ``J_trace`` ``(seeds,
+    outer)``, the optimised policies ``gamma_opt`` ``(seeds, T, N)``, the loss curves of the uniform and the
+    optimised policy, per task at the optimum: ``G`` (dJ/dgamma), ``CT`` and ``CT_unif`` (the printed
+    contributions at the optimised and the uniform policy), ``stages``: ``(outer steps, policies,
+    gradients)`` after each of the :data:`STAGES` scans, and the ``tasks``."""
+
+    cfg: PerceptronConfig
+    J_trace: np.ndarray
+    gamma_opt: np.ndarray
+    unif: Curves
+    opt: Curves
+    G: list
+    CT: list
+    CT_unif: list
+    stages: list
+    tasks: list
+
+
+def _curves(tasks, policies, eta) -> Curves:
+    ld, lt = [], []
+    for tk, g in zip(tasks, policies):
+        a, b, _, _ = run(tk, jnp.asarray(g), eta)
+        ld.append(np.asarray(a))
+        lt.append(np.asarray(b))
+    return Curves(dev=np.array(ld), test=np.array(lt))
+
+
 @measurement
 @with_float64
-def perceptron_experiment(quick: bool = True, seed: int = 0) -> dict:
+def perceptron_experiment(quick: bool = True, seed: int = 0) -> PerceptronExperiment:
     """Meta-optimise the policy on ``seeds`` Perceptron tasks (vmapped) and collect everything the checks use."""
     cfg = QUICK if quick else FULL
-    keys = jax.random.split(jax.random.key(seed), cfg["seeds"])
-    tasks = [make_perceptron(k, cfg["D"], cfg["N"], cfg["K"]) for k in keys]
+    keys = jax.random.split(jax.random.key(seed), cfg.seeds)
+    tasks = [make_perceptron(k, cfg.D, cfg.N, cfg.K) for k in keys]
     stacked = jax.tree.map(lambda *xs: jnp.stack(xs), *tasks)
-    T, N, eta = cfg["T"], cfg["N"], cfg["eta"]
+    T, N, eta = cfg.T, cfg.N, cfg.eta
     unif = jnp.full((T, N), 1.0 / N)
     for tk in tasks:
         validate(tk, eta, unif)
-    g = jnp.broadcast_to(unif, (cfg["seeds"], T, N))
+    g = jnp.broadcast_to(unif, (cfg.seeds, T, N))
     # the outer loop in STAGES equal scans: each stage starts from the projected update of the previous
     # stage's last iterate, so the final policy is the one a single scan of ``outer`` steps returns, and
     # the (gamma, dJ/dgamma) pairs at outer/STAGES, 2 outer/STAGES, ... are the convergence study of the
     # KKT spread (one compile, no extra outer steps)
-    n_stage = cfg["outer"] // STAGES
+    n_stage = cfg.outer // STAGES
     stage_pairs, Jtrs = [], []
     for s in range(STAGES):
-        gl, Gl, Jtr = optimise_many(stacked, g, eta, cfg["lr"], n_stage, "perceptron")
+        gl, Gl, Jtr = optimise_many(stacked, g, eta, cfg.lr, n_stage, "perceptron")
         stage_pairs.append((n_stage * (s + 1), np.asarray(gl), np.asarray(Gl)))
         Jtrs.append(np.asarray(Jtr))
-        g = jax.vmap(project_rows)(gl - cfg["lr"] * Gl)
+        g = jax.vmap(project_rows)(gl - cfg.lr * Gl)
     gopt, Gopt = stage_pairs[-1][1], stage_pairs[-1][2]
-    out = {"cfg": cfg, "J_trace": np.concatenate(Jtrs, axis=1), "gamma_opt": gopt, "curves": {}, "G": [], "CT": [],
-           "CT_unif": [], "stages": [(n, gs, Gs) for n, gs, Gs in stage_pairs]}
-    for name, pol in (("unif", [unif] * len(tasks)), ("opt", list(gopt))):
-        ld, lt = [], []
-        for tk, g in zip(tasks, pol):
-            a, b, _, _ = run(tk, jnp.asarray(g), eta)
-            ld.append(np.asarray(a))
-            lt.append(np.asarray(b))
-        out["curves"][name] = {"dev": np.array(ld), "test": np.array(lt)}
-    for tk, g, G in zip(tasks, gopt, np.asarray(Gopt)):
-        out["G"].append(G)
-        out["CT"].append(np.asarray(diagnostics(tk, jnp.asarray(g), eta)))
-        out["CT_unif"].append(np.asarray(diagnostics(tk, unif, eta)))
-    out["tasks"] = tasks
-    return out
+    curves_u, curves_o = _curves(tasks, [unif] * len(tasks), eta), _curves(tasks, list(gopt), eta)
+    G, CT, CT_unif = [], [], []
+    for tk, g, Gk in zip(tasks, gopt, np.asarray(Gopt)):
+        G.append(Gk)
+        CT.append(np.asarray(diagnostics(tk, jnp.asarray(g), eta)))
+        CT_unif.append(np.asarray(diagnostics(tk, unif, eta)))
+    return PerceptronExperiment(cfg=cfg, J_trace=np.concatenate(Jtrs, axis=1), gamma_opt=gopt, unif=curves_u,
+                                opt=curves_o, G=G, CT=CT, CT_unif=CT_unif,
+                                stages=[(n, gs, Gs) for n, gs, Gs in stage_pairs], tasks=tasks)
+
+
+@dataclass(frozen=True, eq=False)
+class KKTStats:
+    """:func:`kkt_stats`: median spreads (CV over active examples) of dJ/dgamma (``median_cv_kkt``) and of the
+    printed CT (``median_cv_ct``), pooled over seeds and steps; the fraction of inactive examples violating
+    dJ/dgamma >= lambda (of ``n_inactive``); the fraction of (n, t) with CT <= 0 that have gamma = 0 (Prop.
+    4.1); the paper's SIM median at the optimised and the uniform policy; the spreads per step (``*_t``)."""
+
+    median_cv_kkt: float
+    median_cv_ct: float
+    inactive_violation_frac: float
+    n_inactive: int
+    prop41_zero_weight_frac: float
+    median_sim_opt: float
+    median_sim_unif: float
+    cv_kkt_t: np.ndarray
+    cv_ct_t: np.ndarray
+
+    def scalars(self) -> dict:
+        """The scalar fields by name (for a check's ``measured``)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if not isinstance(getattr(self, f.name), np.ndarray)}
 
 
 @with_float64
-def kkt_stats(exp: dict) -> dict:
+def kkt_stats(exp: PerceptronExperiment) -> KKTStats:
     """Exact (KKT) and printed (instantaneous CT) spreads at the optimised policy, pooled over seeds."""
     cv_kkt, cv_ct, viol, sim_o, sim_u, n_inact = [], [], 0, [], [], 0
     neg_ct, neg_ct_zero = 0, 0   # Prop. 4.1: CT <= 0 => gamma = 0 (before convergence)
-    T, N = exp["cfg"]["T"], exp["cfg"]["N"]
+    T, N = exp.cfg.T, exp.cfg.N
     unif = np.full((T, N), 1.0 / N)
-    for g, G, CT, CTu in zip(exp["gamma_opt"], exp["G"], exp["CT"], exp["CT_unif"]):
+    for g, G, CT, CTu in zip(exp.gamma_opt, exp.G, exp.CT, exp.CT_unif):
         cv_kkt.append(spread(G, g))
         cv_ct.append(spread(CT, g))
         sim_o.append(sim_metric(CT, g))
@@ -366,11 +435,11 @@ def kkt_stats(exp: dict) -> dict:
         out[ok] = np.nanmedian(a[:, ok], axis=0)
         return out
 
-    return {"median_cv_kkt": float(np.nanmedian(cat(cv_kkt))), "median_cv_ct": float(np.nanmedian(cat(cv_ct))),
-            "inactive_violation_frac": viol / max(n_inact, 1), "n_inactive": n_inact,
-            "prop41_zero_weight_frac": neg_ct_zero / max(neg_ct, 1),
-            "median_sim_opt": float(np.nanmedian(cat(sim_o))), "median_sim_unif": float(np.nanmedian(cat(sim_u))),
-            "cv_kkt_t": per_t(cv_kkt), "cv_ct_t": per_t(cv_ct)}
+    return KKTStats(median_cv_kkt=float(np.nanmedian(cat(cv_kkt))), median_cv_ct=float(np.nanmedian(cat(cv_ct))),
+                    inactive_violation_frac=viol / max(n_inact, 1), n_inactive=n_inact,
+                    prop41_zero_weight_frac=neg_ct_zero / max(neg_ct, 1),
+                    median_sim_opt=float(np.nanmedian(cat(sim_o))), median_sim_unif=float(np.nanmedian(cat(sim_u))),
+                    cv_kkt_t=per_t(cv_kkt), cv_ct_t=per_t(cv_ct))
 
 
 @with_float64
@@ -404,24 +473,50 @@ def measured_ar(Lu, Lo):
     return T / ts
 
 
-TOY_QUICK = dict(eta=0.05, T=100, outer=3000, lr=1.0)
+@dataclass(frozen=True)
+class ToyConfig:
+    """The 2-D toy's meta-optimisation: ``T`` steps of size ``eta``, ``outer`` meta-gradient steps at rate ``lr``."""
+
+    eta: float
+    T: int
+    outer: int
+    lr: float
+
+
+TOY_QUICK = ToyConfig(eta=0.05, T=100, outer=3000, lr=1.0)
+
+
+@dataclass(frozen=True, eq=False)
+class ToyExperiment:
+    """:func:`toy_experiment`: the config, the optimised policy ``gamma`` ``(T, 2)``, the meta-objective trace
+    ``J``, the development losses of the optimised and the uniform policy, the parameters ``theta`` along the
+    optimised run, dJ/dgamma ``G`` and the printed contributions ``CT``."""
+
+    cfg: ToyConfig
+    gamma: np.ndarray
+    J: np.ndarray
+    L_opt: np.ndarray
+    L_unif: np.ndarray
+    theta: np.ndarray
+    G: np.ndarray
+    CT: np.ndarray
 
 
 @measurement
 @with_float64
-def toy_experiment(quick: bool = True) -> dict:
+def toy_experiment(quick: bool = True) -> ToyExperiment:
     """Meta-optimise the toy's policy from uniform; the horizon is T eta = 5 as in the theory."""
-    cfg = dict(TOY_QUICK) if quick else dict(TOY_QUICK, outer=20000)
+    cfg = TOY_QUICK if quick else replace(TOY_QUICK, outer=20000)
     task = make_toy()
-    g0 = jnp.full((cfg["T"], 2), 0.5)
-    validate(task, cfg["eta"], g0)
-    g, G, Jtr = optimise_policy(task, g0, cfg["eta"], cfg["lr"], cfg["outer"], "toy")
-    eta = cfg["eta"]
+    g0 = jnp.full((cfg.T, 2), 0.5)
+    validate(task, cfg.eta, g0)
+    g, G, Jtr = optimise_policy(task, g0, cfg.eta, cfg.lr, cfg.outer, "toy")
+    eta = cfg.eta
     ld, _, th, _ = run(task, g, eta, "toy")
     lu = run(task, g0, eta, "toy")[0]
     CT = diagnostics(task, g, eta, "toy")
-    return {"cfg": cfg, "gamma": np.asarray(g), "J": np.asarray(Jtr), "L_opt": np.asarray(ld), "L_unif": np.asarray(lu),
-            "theta": np.asarray(th), "G": np.asarray(G), "CT": np.asarray(CT)}
+    return ToyExperiment(cfg=cfg, gamma=np.asarray(g), J=np.asarray(Jtr), L_opt=np.asarray(ld), L_unif=np.asarray(lu),
+                         theta=np.asarray(th), G=np.asarray(G), CT=np.asarray(CT))
 
 
 @with_float64

@@ -6,6 +6,8 @@ derivation); agreement to ~1e-12 relative is tested in ``proofs_tests/test_linea
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -46,9 +48,23 @@ def _validate(lam, pw, N, P, ridge, noise):
     return lam, pw
 
 
-def solve(lam, N, P, ridge=0.0):
-    """``dict`` of arrays (broadcast shape of N, P, ridge): ``nu1, nu2, df1, df2, Upsilon, bias_weight``
-    (module doc of :mod:`numerics.precise.models.linear_rf`)."""
+@dataclass(frozen=True, eq=False)
+class Solution:
+    """The equivalent's renormalised ridges and degrees of freedom, arrays of the broadcast shape of
+    ``N, P, ridge``: ``nu1, nu2, df1, df2, Upsilon, bias_weight`` (module doc of
+    :mod:`numerics.precise.models.linear_rf`)."""
+
+    nu1: np.ndarray
+    nu2: np.ndarray
+    df1: np.ndarray
+    df2: np.ndarray
+    Upsilon: np.ndarray
+    bias_weight: np.ndarray
+
+
+def solve(lam, N, P, ridge=0.0) -> Solution:
+    """:class:`Solution` (arrays of the broadcast shape of N, P, ridge): ``nu1, nu2, df1, df2, Upsilon,
+    bias_weight`` (module doc of :mod:`numerics.precise.models.linear_rf`)."""
     lam, _ = _validate(lam, None, N, P, ridge, 0.0)
     Nb, Pb, rb = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (N, P, ridge)))
     shape = Nb.shape
@@ -88,18 +104,18 @@ def solve(lam, N, P, ridge=0.0):
     with np.errstate(divide="ignore", invalid="ignore"):
         ups = np.where(zero, d1 / P, N / P * ((1 - q) ** 2 + q ** 2 * d2 / (N - d2)))
         bw = np.where(zero, 0.0, x * (d1 - d2) / (N - d2))
-    out = dict(nu1=x * q, nu2=x, df1=d1, df2=d2, Upsilon=ups, bias_weight=bw)
-    return {k: v.reshape(shape) for k, v in out.items()}
+    return Solution(nu1=(x * q).reshape(shape), nu2=x.reshape(shape), df1=d1.reshape(shape), df2=d2.reshape(shape),
+                    Upsilon=ups.reshape(shape), bias_weight=bw.reshape(shape))
 
 
 def bias_variance(lam, pw, N, P, ridge=0.0, noise=0.0):
     """``(B, V)`` arrays (``L = B + V + sigma^2``); ``inf`` where the ridgeless loss diverges."""
     lam, pw = _validate(lam, pw, N, P, ridge, noise)
     s = solve(lam, N, P, ridge)
-    shape = np.broadcast_shapes(s["nu2"].shape, np.shape(noise))
-    x = np.broadcast_to(s["nu2"], shape).ravel()
-    bw = np.broadcast_to(s["bias_weight"], shape).ravel()
-    ups = np.broadcast_to(s["Upsilon"], shape).ravel()
+    shape = np.broadcast_shapes(s.nu2.shape, np.shape(noise))
+    x = np.broadcast_to(s.nu2, shape).ravel()
+    bw = np.broadcast_to(s.bias_weight, shape).ravel()
+    ups = np.broadcast_to(s.Upsilon, shape).ravel()
     s2 = np.broadcast_to(np.asarray(noise, dtype=float) ** 2, shape).ravel()
     inv2 = 1 / (lam[None, :] + x[:, None]) ** 2
     num = np.where(x == 0, 0.0, x * x * (inv2 @ pw) + bw * (inv2 @ (pw * lam)))

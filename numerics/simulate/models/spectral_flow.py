@@ -213,3 +213,29 @@ def window_bias(fn, window: tuple[float, float], decades: float = 1.0) -> float:
     s1 = fn(lo, hi)
     s2 = fn(lo * 10 ** decades, hi * 10 ** decades)
     return abs(s1 - s2)
+
+
+@dataclass(frozen=True)
+class ClosedFormBias:
+    """Finite-size bias of a slope estimator on the noise-free weights: ``drift`` (the estimator at 4 M when
+    the window moves a decade later, :func:`window_bias`) and ``finite_m`` (its change from 4 M to M over the
+    window); ``total`` = their sum."""
+
+    drift: float
+    finite_m: float
+
+    @property
+    def total(self) -> float:
+        return self.drift + self.finite_m
+
+
+def closed_form_bias(slope, window: tuple[float, float], a, b, rho, eta, M: int, n: int = 6) -> ClosedFormBias:
+    """The estimator ``slope(tt, cw)`` (``cw`` the :func:`closed_form_weights` at ``n`` log-spaced times ``tt``
+    spanning a window) evaluated on closed-form weights: drift a decade later at ``4 M`` plus the finite-M
+    shift ``|est(window; M) - est(window; 4 M)|``."""
+
+    def est(lo, hi, MM=4 * M):
+        tt = np.geomspace(lo, hi, n)
+        return slope(tt, closed_form_weights(tt, a, b, rho, eta, MM))
+
+    return ClosedFormBias(window_bias(est, window), abs(est(*window, MM=M) - est(*window)))

@@ -25,18 +25,39 @@ from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.simulate.models.compression_fits import FrantarFit, fit_frantar, frantar_starts
 from scaling_verify.numerics.simulate.models.prune import DENSITIES, PRUNE_NS, PruningPhases, PruningSweep, pruning_phases, pruning_sweep
 from scaling_verify.numerics.simulate.models.quantize import expected_dither_damage, ptq_sweep
-from scaling_verify.numerics.simulate.models.spectral_flow import (FlowRun, closed_form_weights, deterministic_loss, frontier_modes,
-                                                    train, train_gd, window_bias)
+from scaling_verify.numerics.simulate.models.spectral_flow import (FlowRun, closed_form_bias, closed_form_weights, deterministic_loss,
+                                                    frontier_modes, train, train_gd, window_bias)
 from scaling_verify.numerics.stats import loglog_slope
 
 # ----------------------------------------------------------------------------- sizes and windows (declared before the fits)
 
-SGD_QUICK = dict(M=2048, batch=4, eta=0.25, steps=1200, seeds=8)
-SGD_FULL = dict(M=4096, batch=4, eta=0.25, steps=4000, seeds=16)
+@dataclass(frozen=True)
+class SGDSizes:
+    """SGD runs: ``M`` modes, ``batch``, step ``eta``, ``steps``, ``seeds`` (:func:`~.spectral_flow.train`)."""
+
+    M: int
+    batch: int
+    eta: float
+    steps: int
+    seeds: int
+
+
+@dataclass(frozen=True)
+class GDSizes:
+    """Population-GD runs: ``M`` modes, step ``eta``, ``steps``, ``n_rec`` recorded times (:func:`~.spectral_flow.train_gd`)."""
+
+    M: int
+    eta: float
+    steps: int
+    n_rec: int
+
+
+SGD_QUICK = SGDSizes(M=2048, batch=4, eta=0.25, steps=1200, seeds=8)
+SGD_FULL = SGDSizes(M=4096, batch=4, eta=0.25, steps=4000, seeds=16)
 T_WINDOW = (30.0, 1200.0)            # SGD loss-exponent window
 T_WINDOW_FULL = (100.0, 4000.0)
-GD_QUICK = dict(M=4096, eta=0.5, steps=100000, n_rec=26)
-GD_FULL = dict(M=16384, eta=0.5, steps=1000000, n_rec=31)
+GD_QUICK = GDSizes(M=4096, eta=0.5, steps=100000, n_rec=26)
+GD_FULL = GDSizes(M=16384, eta=0.5, steps=1000000, n_rec=31)
 P_WINDOW = (1000.0, 100000.0)        # pruning window
 P_WINDOW_FULL = (10000.0, 1000000.0)
 Q_WINDOW = (100.0, 10000.0)          # quantization window
@@ -92,12 +113,12 @@ def sgd_measurement(a: float, b: float, rho: float, quick: bool = True, seed: in
     plus its finite-M shift."""
     size = SGD_QUICK if quick else SGD_FULL
     window = T_WINDOW if quick else T_WINDOW_FULL
-    run = train(a, b, rho, seed=seed, **size)
+    run = train(a, b, rho, seed=seed, M=size.M, batch=size.batch, eta=size.eta, steps=size.steps, seeds=size.seeds)
     L = run.loss()
     fit_t = fit_power_law(run.t, L, window=window, bootstrap=bootstrap, seed=seed)
     ks = frontier_modes(run)
     fit_k = fit_power_law(run.t, 1.0 / ks, window=window, bootstrap=bootstrap, seed=seed)
-    M, eta = size["M"], size["eta"]
+    M, eta = size.M, size.eta
     bias_t = window_bias(lambda lo, hi: decay_slope(np.geomspace(lo, hi, 8),
                                                     deterministic_loss(np.geomspace(lo, hi, 8), a, b, rho, eta, M)), window)
     # bias from finite M: same window, M -> 64 M
@@ -105,12 +126,8 @@ def sgd_measurement(a: float, b: float, rho: float, quick: bool = True, seed: in
     bias_M = abs(decay_slope(tt, deterministic_loss(tt, a, b, rho, eta, M))
                  - decay_slope(tt, deterministic_loss(tt, a, b, rho, eta, 64 * M)))
 
-    def est_k(lo, hi, MM=4 * M):
-        tq = np.geomspace(lo, hi, 6)
-        cw = closed_form_weights(tq, a, b, rho, eta, MM)
-        return b * decay_slope(tq, 1.0 / frontier_modes(replace(cw, w=cw.w[None]))[0])
-
-    bias_k = window_bias(est_k, window) + abs(est_k(*window, MM=M) - est_k(*window))
+    bias_k = closed_form_bias(lambda tq, cw: b * decay_slope(tq, 1.0 / frontier_modes(replace(cw, w=cw.w[None]))[0]),
+                              window, a, b, rho, eta, M).total
     return SGDMeasurement(run=run, loss=L, fit_t=fit_t, fit_k=fit_k, kstar=ks, bias_rho=bias_k, bias_t=bias_t + bias_M,
                           alpha_t=(fit_t.p, *fit_t.ci["p"]),
                           rho=(b * fit_k.p, b * fit_k.ci["p"][0], b * fit_k.ci["p"][1]))
@@ -122,7 +139,8 @@ def sgd_measurement(a: float, b: float, rho: float, quick: bool = True, seed: in
 @measurement
 def gd_run(a: float, b: float, rho: float, quick: bool = True) -> FlowRun:
     """Population GD of the model at the quick or full size (the weights every compression check uses)."""
-    return train_gd(a, b, rho, **(GD_QUICK if quick else GD_FULL))
+    size = GD_QUICK if quick else GD_FULL
+    return train_gd(a, b, rho, M=size.M, eta=size.eta, steps=size.steps, n_rec=size.n_rec)
 
 
 def size_bias(run: FlowRun, Ns, step: str) -> float:
@@ -142,14 +160,11 @@ def size_bias(run: FlowRun, Ns, step: str) -> float:
 def time_bias(a, b, rho, run: FlowRun, window, step: str) -> float:
     """Drift of the noise-free gamma_D estimator (slope of ||w||^2 or max w^2 on closed-form GD weights)
     when the window moves a decade later, plus its finite-M shift (M -> 4M)."""
-    M, eta = run.w.shape[-1], run.eta
 
-    def est(lo, hi, MM=4 * M):
-        tt = np.geomspace(lo, hi, 6)
-        w = closed_form_weights(tt, a, b, rho, eta, MM).w
-        return -decay_slope(tt, (w ** 2).sum(-1) if step == "rms" else (w ** 2).max(-1))
+    def est(tt, cw):
+        return -decay_slope(tt, (cw.w ** 2).sum(-1) if step == "rms" else (cw.w ** 2).max(-1))
 
-    return window_bias(est, window) + abs(est(*window, MM=M) - est(*window))
+    return closed_form_bias(est, window, a, b, rho, run.eta, run.w.shape[-1]).total
 
 
 # ----------------------------------------------------------------------------- PTQ sweeps
