@@ -30,11 +30,11 @@ def test_theory_imports_nothing_numeric():
 
 
 # The floors of the installed package, lowest first: a module imports (at its top or inside a function) only
-# modules of its own floor or below. Settings and the plug-in loader (standard library only) are the ground;
+# modules of its own floor or below. Settings, the levels and the plug-in loader (standard library only) are the ground;
 # theory/ is pure SymPy; the check interface sits on theory; the numerics on the check interface; running,
 # then reporting, then the command line and the pytest plug-in; the public face last.
 FLOORS: tuple[tuple[str, int], ...] = (
-    ("scaling_verify.settings", 0), ("scaling_verify.plugins", 0),
+    ("scaling_verify.settings", 0), ("scaling_verify.plugins", 0), ("scaling_verify.levels", 0), ("scaling_verify.selection", 0),
     ("scaling_verify.theory", 1),
     ("scaling_verify.checks", 2),
     ("scaling_verify.numerics", 3), ("scaling_verify.models", 3),

@@ -88,7 +88,8 @@ def test_public_face_exports_the_api_without_jax():
 
 def test_a_project_with_its_own_theory_package_is_untouched_by_the_installed_plugin(tmp_path):
     """scaling-verify takes no generic top-level name: a project with its own ``theory``/``numerics``
-    packages imports them, and its plain ``python -m pytest`` passes with our plugin loaded, without --sv."""
+    packages imports them, and its plain ``python -m pytest`` passes with our plugin loaded, without --sv
+    (which imports only the two standard-library tables its options are declared from)."""
     for pkg in ("theory", "numerics"):
         (tmp_path / pkg).mkdir()
         (tmp_path / pkg / "__init__.py").write_text(f"WHO = 'the project {pkg}'\n")
@@ -97,7 +98,8 @@ def test_a_project_with_its_own_theory_package_is_untouched_by_the_installed_plu
         "def test_own():\n"
         "    assert theory.WHO == 'the project theory' and numerics.WHO == 'the project numerics'\n"
         "    ours = {m for m in sys.modules if m.startswith('scaling_verify')}\n"
-        "    assert ours <= {'scaling_verify', 'scaling_verify.pytest_plugin'}, ours\n")
+        "    assert ours <= {'scaling_verify', 'scaling_verify.pytest_plugin', 'scaling_verify.levels', "
+        "'scaling_verify.selection'}, ours\n")
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_own.py"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
@@ -278,3 +280,19 @@ def test_plugin_helpers_are_public():
 
     assert sv.measurement is M.measurement and sv.float64 is S.float64 and sv.with_float64 is S.with_float64
     assert {"measurement", "float64", "with_float64", "models"} <= set(sv.__all__)
+
+
+def test_module_folders_leave_sys_path_with_the_command(tmp_path, monkeypatch, capsys):
+    """``--module`` puts the user's folder on sys.path for the command only (main() may run in-process)."""
+    import sys
+
+    from scaling_verify.cli.main import main
+
+    (tmp_path / "pathmod.py").write_text(THEORY_SRC.format(tid="pathmod", expr="a - 1"))
+    monkeypatch.chdir(tmp_path)
+    before = list(sys.path)
+    try:
+        assert main(["verify", "--module", "pathmod", "--level", "symbolic", "--no-report", "--allow-unchecked"]) == 0
+        assert sys.path == before and str(tmp_path) not in sys.path
+    finally:
+        sys.modules.pop("pathmod", None)

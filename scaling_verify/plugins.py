@@ -13,8 +13,10 @@ to import is reported in one line (:class:`PluginError`), never as a traceback d
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -91,9 +93,28 @@ def load_entry_points() -> list[str]:
     return seen
 
 
+_ADDED: list[str] = []  # folders load_module put on sys.path, newest last
+
+
+@contextlib.contextmanager
+def restoring_path() -> Iterator[None]:
+    """The folders :func:`load_module` adds to ``sys.path`` inside the block are removed after it (the
+    command, each worker task and a pytest session run in one; a module imported inside stays imported)."""
+    start = len(_ADDED)
+    try:
+        yield
+    finally:
+        while len(_ADDED) > start:
+            folder = _ADDED.pop()
+            if folder in sys.path:
+                sys.path.remove(folder)
+
+
 def load_module(module: str, directory: Path | None = None) -> None:
     """Import ``module`` (a dotted name or a ``.py`` path), looking in ``directory`` (default: the
-    current directory) first; this is ``--module`` and ``--sv-module``."""
+    current directory) first; this is ``--module`` and ``--sv-module``. The folder stays on ``sys.path``
+    (the module's checks may import its neighbours later) until the enclosing :func:`restoring_path`
+    block ends; outside one, for the rest of the process."""
     directory = Path.cwd() if directory is None else directory
     if module.endswith(".py"):
         path = (directory / module).resolve()
@@ -102,4 +123,5 @@ def load_module(module: str, directory: Path | None = None) -> None:
         directory, module = path.parent, path.stem
     if str(directory) not in sys.path:
         sys.path.insert(0, str(directory))
+        _ADDED.append(str(directory))
     _import(module, "module")

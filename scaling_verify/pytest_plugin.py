@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import pytest
 
+from scaling_verify.levels import LEVELS, NUMERIC_LEVELS
+from scaling_verify.selection import add_selection
+
 LEVEL_MARKS = {
     "symbolic": "symbolic: SymPy derivation checks",
     "precise": "precise: mpmath high-precision checks",
@@ -32,20 +35,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("scaling-verify", "scaling-verify: claims as tests")
     g.addoption("--sv", action="store_true", help="collect the checks of every registered claim as test items")
     g.addoption("--no-sv", action="store_false", dest="sv", help="do not collect them (overrides --sv in addopts)")
-    g.addoption("--sv-theory", action="append", default=[], help="only this theory (repeatable)")
-    g.addoption("--sv-claim", action="append", default=[], help="only this claim id (repeatable)")
-    g.addoption("--sv-module", action="append", default=[], help="import this theory module first (repeatable)")
-    g.addoption("--sv-level", choices=("symbolic", "precise", "simulate", "all"), default="all",
-                help="only checks of this level (default all)")
+    add_selection(g.addoption, "sv-", dest=lambda name: f"sv_{name}", theory=[], claim=[])
     g.addoption("--sv-full", action="store_true", help="full sizes instead of quick ones")
     g.addoption("--sv-seed", type=int, default=0, help="base seed of the simulations (default 0)")
     g.addoption("--sv-no-power", action="store_true", help="do not collect the power items")
-    g.addoption("--sv-resolution", action="store_true",
-                help="the power items also measure and report each check's resolution")
     g.addoption("--sv-no-plugins", action="store_true",
                 help="load no third-party plug-in, only the built-in theories (or SCALING_VERIFY_PLUGINS=0)")
-    g.addoption("--sv-all", action="store_true",
-                help="with --sv-module: also collect the installed theories' claims (default: only the module's)")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
@@ -64,6 +59,9 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
             f"level {opt('sv_level')}; " + ", ".join(libs)]
 
 
+_PATH = pytest.StashKey()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("sv_no_plugins", False):
         from scaling_verify.settings import switch_plugins_off
@@ -74,6 +72,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sv_power: a power item (the check must reject perturbed claims)")
     config.addinivalue_line("markers", "independent: a check that is independent evidence for its claim")
     config.addinivalue_line("markers", "consistency: a check that re-evaluates the formula it verifies")
+    if config.getoption("sv", False):
+        from scaling_verify.plugins import restoring_path
+
+        # the --sv-module folders stay on sys.path for the session (the items import lazily), not after it
+        config.stash[_PATH] = restoring_path()
+        config.stash[_PATH].__enter__()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    path = config.stash.get(_PATH, None)
+    if path is not None:
+        path.__exit__(None, None, None)
+        del config.stash[_PATH]
 
 
 class SVCheckFailure(Exception):
@@ -153,7 +164,7 @@ def _where(claim_id: str, level: str):
     from scaling_verify.theory.claims import REGISTRY
 
     try:
-        if level in ("precise", "simulate"):
+        if level in NUMERIC_LEVELS:
             fn = check_spec(claim_id, level).fn
         else:
             fn = REGISTRY.get(claim_id).derive
@@ -209,7 +220,7 @@ class ClaimCollector(pytest.Collector):
         levels = select_levels(opt("sv_level"))
         for claim in claims:
             found = levels_for(claim, levels)
-            if not found and set(levels) == set(("symbolic", "precise", "simulate")):
+            if not found and set(levels) == set(LEVELS):
                 yield ClaimItem.from_parent(self, name=f"{claim.id}[unchecked]", claim_id=claim.id, level="unchecked")
             for lv in found:
                 item = ClaimItem.from_parent(self, name=f"{claim.id}[{lv}]", claim_id=claim.id, level=lv)

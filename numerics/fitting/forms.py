@@ -29,6 +29,7 @@ Built-in forms (:func:`builtin_form`):
 from __future__ import annotations
 
 import functools
+import inspect
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -204,6 +205,23 @@ _HOFFMANN_GRID = {"E": tuple(np.arange(-1.0, 1.01, 0.5)), "A": tuple(np.arange(0
                   "beta": tuple(np.arange(0.0, 2.01, 0.5))}
 
 
+
+#: The built-in laws by name, in the order the command lists them: adding a law is one function with
+#: ``@law("name")`` (it returns a :class:`Form`; keyword options ``breaks``/``floor`` if it takes them).
+LAWS: dict[str, Callable[..., Form]] = {}
+
+
+def law(name: str) -> Callable[[Callable[..., Form]], Callable[..., Form]]:
+    """Register a built-in law under ``name`` (the ``--form`` value)."""
+    def deco(fn: Callable[..., Form]) -> Callable[..., Form]:
+        if name in LAWS:
+            raise ValueError(f"two built-in laws named {name!r}")
+        LAWS[name] = fn
+        return fn
+    return deco
+
+
+@law("chinchilla")
 def chinchilla() -> Form:
     """:math:`L = E + A N^{-\\alpha} + B D^{-\\beta}` with Hoffmann et al.'s 4500-point start grid
     (:math:`e \\in [-1, 1]`, :math:`a, b \\in [0, 25]`, :math:`\\alpha, \\beta \\in [0, 2]`; arXiv 2203.15556)."""
@@ -217,6 +235,7 @@ def chinchilla() -> Form:
                 reference="Hoffmann et al. 2022, arXiv 2203.15556")
 
 
+@law("kaplan")
 def kaplan() -> Form:
     """:math:`L = [(N_c/N)^{\\alpha_N/\\alpha_D} + D_c/D]^{\\alpha_D}` (Kaplan et al., arXiv 2001.08361, eq. 1.5)."""
     aN, aD = free("alpha_N"), free("alpha_D")
@@ -230,6 +249,7 @@ def kaplan() -> Form:
                 reference="Kaplan et al. 2020, arXiv 2001.08361")
 
 
+@law("data-constrained")
 def data_constrained() -> Form:
     """Muennighoff et al.'s data-constrained law (arXiv 2305.16264); see the module docstring."""
     E, A, B = positive("E"), positive("A"), positive("B")
@@ -250,6 +270,7 @@ def data_constrained() -> Form:
                 aux=aux, reference="Muennighoff et al. 2023, arXiv 2305.16264")
 
 
+@law("bnsl")
 def bnsl(breaks: int = 1) -> Form:
     """Broken neural scaling law with ``breaks`` breaks (Caballero et al., arXiv 2210.14891, eq. 1):
     :math:`y = a + b x^{-c_0} \\prod_{i=1}^{K}(1 + (x/d_i)^{1/f_i})^{-c_i f_i}`."""
@@ -275,6 +296,7 @@ def bnsl(breaks: int = 1) -> Form:
                 grid_fn=grid_fn)
 
 
+@law("power")
 def power(floor: bool = False) -> Form:
     """:math:`y = c\\,x^{-p}` or, with ``floor``, :math:`y = E + c\\,x^{-p}`."""
     c, p, x = positive("c"), free("p"), column("x")
@@ -294,19 +316,14 @@ def power(floor: bool = False) -> Form:
     return Form("power", expr, ("x",), tuple(params), grid_fn=grid_fn)
 
 
-BUILTIN = ("chinchilla", "kaplan", "data-constrained", "bnsl", "power")
-
-
 def builtin_form(name: str, *, breaks: int = 1, floor: bool = False) -> Form:
-    """The built-in form called ``name`` (one of :data:`BUILTIN`)."""
-    if name == "chinchilla":
-        return chinchilla()
-    if name == "kaplan":
-        return kaplan()
-    if name == "data-constrained":
-        return data_constrained()
-    if name == "bnsl":
-        return bnsl(breaks)
-    if name == "power":
-        return power(floor)
-    raise ValueError(f"unknown form {name!r}; choose one of {', '.join(BUILTIN)}")
+    """The built-in form called ``name`` (one of :data:`BUILTIN`), with the options it takes (``breaks``:
+    bnsl; ``floor``: power)."""
+    if name not in LAWS:
+        raise ValueError(f"unknown form {name!r}; choose one of {', '.join(BUILTIN)}")
+    law = LAWS[name]
+    takes = inspect.signature(law).parameters
+    return law(**{k: v for k, v in {"breaks": breaks, "floor": floor}.items() if k in takes})
+
+
+BUILTIN: tuple[str, ...] = tuple(LAWS)

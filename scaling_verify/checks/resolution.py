@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from scaling_verify.checks import Context, run_check
+from scaling_verify.levels import NUMERIC_LEVELS
 from scaling_verify.theory.claims import Claim
 
 FLOOR = 1e-14
@@ -125,7 +126,7 @@ def measure(claim: Claim, level: str, ctx: Context = Context(), *, floor: float 
     """
     if not claim.holds:
         raise ValueError(f"{claim.id}: a refuted printed formula has no resolution (its checks must reject it)")
-    if level not in ("precise", "simulate"):
+    if level not in NUMERIC_LEVELS:
         raise ValueError(f"resolution is measured for numeric checks, not {level!r}")
     if not passed and not run_check(claim, level, ctx).agrees_with(claim):
         raise ValueError(f"{claim.id} [{level}]: the check rejects the claim itself")

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from scaling_verify.levels import LEVELS, NUMERIC_LEVELS  # noqa: F401 -- re-exported by scaling_verify.checks
+
 if TYPE_CHECKING:
     from scaling_verify.theory.claims import Claim
 
-LEVELS: tuple[str, ...] = ("symbolic", "precise", "simulate")
-NUMERIC_LEVELS: tuple[str, ...] = ("precise", "simulate")
 EVIDENCE: tuple[str, ...] = ("independent", "consistency")
 
 

@@ -17,8 +17,22 @@ import json
 import math
 import sys
 
-FORMS = ("chinchilla", "kaplan", "data-constrained", "bnsl", "power")
-ONE_PREDICTOR = ("power", "bnsl")
+
+
+class _Laws:
+    """The ``--form`` choices: the registry of built-in laws (:data:`numerics.fitting.forms.LAWS`), read
+    only when the option is given or help is printed (it imports SymPy)."""
+
+    def _names(self) -> tuple[str, ...]:
+        from scaling_verify.numerics.fitting.forms import BUILTIN
+
+        return BUILTIN
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self):
+        return iter(self._names())
 
 
 def add_parser(sub) -> None:
@@ -31,7 +45,7 @@ def add_parser(sub) -> None:
                                             "decimal mark; '#' comment lines; column names match "
                                             "case-insensitively; at most 1,000,000 rows)")
     which = pf.add_mutually_exclusive_group(required=True)
-    which.add_argument("--form", choices=FORMS, help="a built-in law")
+    which.add_argument("--form", choices=_Laws(), help="a built-in law")
     which.add_argument("--form-expr", metavar="EXPR",
                        help='your own law, e.g. "E + A*N**(-alpha)": names that are CSV columns are data, '
                             "the others parameters (+ - * / ** exp log sqrt min max)")
@@ -164,7 +178,7 @@ def _build_form(args, table, mapping: dict[str, str], target: str):
         form = parse_form(args.form_expr, [c for c in table.header if c], target=target)
         return form, {c: c for c in form.columns}
     form = builtin_form(args.form, breaks=args.breaks, floor=args.floor)
-    if args.form in ONE_PREDICTOR:
+    if form.columns == ("x",):  # a law of one predictor: which column is x
         return form, {"x": _predictor(table, args, mapping, target)}
     unknown = sorted(set(mapping) - set(form.columns) - {"loss"})
     if unknown:

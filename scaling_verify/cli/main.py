@@ -114,11 +114,14 @@ def _cmd_list(args) -> int:
 def _dispatch(args) -> int:
     from scaling_verify.cli import compare as compare_cli, fit as fit_cli, latex as latex_cli, verify as verify_cli
 
-    if args.cmd != "fit":
-        load_modules(args)
+    from scaling_verify.plugins import restoring_path
+
     run = {"list": _cmd_list, "latex": latex_cli.run, "verify": verify_cli.run,
            "compare": compare_cli.run, "fit": fit_cli.run}[args.cmd]
-    return run(args)
+    with restoring_path():  # the --module folders leave sys.path with the command (main() may run in-process)
+        if args.cmd != "fit":
+            load_modules(args)
+        return run(args)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,9 +7,9 @@ import argparse
 
 def add_module_option(p: argparse.ArgumentParser) -> None:
     """``--module MOD`` (repeatable): a theory module to import from the current directory."""
-    p.add_argument("--module", action="append", default=[], metavar="MOD",
-                   help="import this module (or .py file) from the current directory first: "
-                        "a theory of your own (repeatable)")
+    from scaling_verify.selection import MODULE_HELP
+
+    p.add_argument("--module", action="append", default=[], metavar="MOD", help=MODULE_HELP)
 
 
 def console(**kw):

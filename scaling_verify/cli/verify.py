@@ -8,19 +8,16 @@ import sys
 import time
 from pathlib import Path
 
+from scaling_verify.selection import add_selection
+
 MAX_SEED = 2 ** 32 - 1
 QUICK_TIMEOUT = 600.0  # seconds per check at quick sizes: the slowest quick check takes about 15 s here
 
 
 def add_parser(sub) -> None:
     """Add ``verify`` to the ``scaling-verify`` subparsers ``sub``."""
-    from scaling_verify.cli.options import add_module_option
-
     pv = sub.add_parser("verify", help="run the checks (default: every claim, all layers, quick sizes)")
-    pv.add_argument("--theory", action="append", help="only this theory (repeatable)")
-    pv.add_argument("--claim", action="append", help="only this claim id (repeatable)")
-    add_module_option(pv)
-    pv.add_argument("--level", choices=("symbolic", "precise", "simulate", "all"), default="all")
+    add_selection(pv.add_argument, dest=lambda name: "all_claims" if name == "all" else name)
     size = pv.add_mutually_exclusive_group()
     size.add_argument("--quick", dest="quick", action="store_true", default=True, help="quick sizes (default)")
     size.add_argument("--full", dest="quick", action="store_false", help="full sizes (slow)")
@@ -47,11 +44,6 @@ def add_parser(sub) -> None:
     pv.add_argument("--timeout", type=float, metavar="SECONDS", default=None,
                     help=f"time limit of each check; a check past it fails with the reason (default "
                          f"{QUICK_TIMEOUT:g} s at quick sizes, none at full sizes; 0: none)")
-    pv.add_argument("--resolution", action="store_true",
-                    help="also measure each passing numeric check's resolution: the smallest perturbation of "
-                         "its claim it rejects, by bisection (in report.md/json)")
-    pv.add_argument("--all", dest="all_claims", action="store_true",
-                    help="with --module: also run the installed theories' claims (default: only the module's)")
 
 
 def _writable_dir(path: Path, what: str) -> None:

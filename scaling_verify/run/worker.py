@@ -42,6 +42,11 @@ def run_group(tasks: tuple[tuple[str, str, object, str], ...], modules: tuple[st
         _drop_source_modules()
     _state["run"] = run_id
     plugins = importlib.import_module("scaling_verify.plugins")
+    with plugins.restoring_path():  # a long-lived worker does not collect the runs' folders on sys.path
+        return _run_group(tasks, modules, cwd, timeout, resolution, plugins)
+
+
+def _run_group(tasks, modules, cwd, timeout, resolution, plugins) -> list:
     claims = importlib.import_module("scaling_verify.theory.claims")
     for mod in modules:
         plugins.load_module(mod, Path(cwd) if cwd else None)
