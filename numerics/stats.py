@@ -29,10 +29,12 @@ def power_law_exponent(x, y) -> float:
     return fit_power_law(x, y, bootstrap=0).p
 
 
-def percentile_interval(samples, lo: float = 0.025, hi: float = 0.975) -> tuple[float, float]:
-    """Percentile interval ``(q_lo, q_hi)`` of ``samples`` (default: the central 95 %)."""
-    a, b = np.quantile(samples, [lo, hi])
-    return a, b
+def percentile_interval(samples, level: float = 0.95) -> tuple[float, float]:
+    """Equal-tailed percentile interval :math:`[q_{(1-\\ell)/2}, q_{(1+\\ell)/2}]` of ``samples`` (the
+    bootstrap interval of the checks and of the fitting lab)."""
+    q = (1 - level) / 2
+    lo, hi = np.quantile(samples, [q, 1 - q])
+    return float(lo), float(hi)
 
 
 def bootstrap_means(x, n_boot: int, rng: np.random.Generator, chunk: int = 64) -> np.ndarray:

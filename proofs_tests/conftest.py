@@ -1,13 +1,16 @@
 """Shared fixtures: mpmath precision cannot leak between tests; GPU tests skip with a reason; the
 power items of the built-in checks that are known to have no power are strict xfails, with the
-measured reason, so each one tells us the day its check is fixed. The test process follows the
-command's thread policy (scaling_verify.run.threads: one BLAS thread), set before numpy loads."""
+measured reason, so each one tells us the day its check is fixed. The test processes follow the
+command's thread policy (scaling_verify.run.threads: one BLAS and one XLA thread) and share its JAX
+compilation cache (scaling_verify.run.jax_cache: the two pytest-xdist workers and the commands the tests
+start compile each program once), set before numpy and JAX load."""
 
 import os
 
+from scaling_verify.run.jax_cache import jax_cache_env
 from scaling_verify.run.threads import serial_env
 
-for _key, _value in serial_env().items():
+for _key, _value in {**serial_env(), **jax_cache_env()}.items():
     os.environ.setdefault(_key, _value)
 
 import matplotlib  # noqa: E402

@@ -15,11 +15,8 @@ SIMULATE = ["equivariance.ensemble_mc_exponent", "equivariance.ntk_width_exponen
             "equivariance.ck_discrepancy", "equivariance.mean_predictor_equivariance"]
 
 
-@pytest.mark.simulate
-@pytest.mark.parametrize("claim_id", SIMULATE)
-def test_simulate_check_passes(claim_id):
-    res = run_check(REGISTRY.get(claim_id), "simulate")
-    assert res.passed, res.detail
+# Each check passing on its claim is the [simulate] item of `pytest --sv` (in the default run); the tests
+# here look inside the measurements.
 
 
 @pytest.mark.simulate

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from scaling_verify.numerics.fitting import forms
-from scaling_verify.numerics.fitting.bootstrap import percentile_interval
+from scaling_verify.numerics.stats import percentile_interval
 from scaling_verify.numerics.fitting.engine import fit_form
 
 TRUTH = {"c": 2.0, "p": 0.5}

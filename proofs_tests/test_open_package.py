@@ -296,3 +296,24 @@ def test_module_folders_leave_sys_path_with_the_command(tmp_path, monkeypatch, c
         assert sys.path == before and str(tmp_path) not in sys.path
     finally:
         sys.modules.pop("pathmod", None)
+
+
+def test_clear_caches_forgets_measurements_and_derivations():
+    import scaling_verify as sv
+    from scaling_verify.checks.measurement import measurement_stats
+    from scaling_verify.theory import spectral
+
+    calls = []
+
+    @sv.measurement
+    def doubled(x: float) -> float:
+        calls.append(x)
+        return 2 * x
+
+    doubled(1.0), doubled(1.0)
+    spectral.loss_asymptotics()
+    assert len(calls) == 1 and spectral.loss_asymptotics.cache_info().currsize == 1
+    sv.clear_caches()
+    assert measurement_stats() == {} and spectral.loss_asymptotics.cache_info().currsize == 0
+    doubled(1.0)
+    assert len(calls) == 2

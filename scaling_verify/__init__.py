@@ -36,6 +36,7 @@ The API, grouped:
 * checks: :func:`check`, :class:`CheckResult`, :class:`Context`, :class:`Measured`, :class:`Figure`,
   :class:`Series`, :func:`exponent_verdict`, :func:`relative_verdict`, :func:`run_check`;
   :func:`measurement` (a measurement shared by a claim's checks and power items, cached by the result cache),
+  :func:`clear_caches` (forget the measurements and derivations of this process),
   :func:`float64` / :func:`with_float64` (JAX in double precision for a block or a function);
 * running: :func:`verify`, :class:`ClaimRecord`;
 * your runs against a claim: :func:`compare`, :class:`Runs` (``Runs.of(x, y, group)`` or
@@ -79,6 +80,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "relative_verdict": ("scaling_verify.checks", "relative_verdict"),
     "run_check": ("scaling_verify.checks", "run_check"),
     "measurement": ("scaling_verify.checks.measurement", "measurement"),
+    "clear_caches": ("scaling_verify.checks.measurement", "clear_caches"),
     "float64": ("scaling_verify.numerics.simulate", "float64"),
     "with_float64": ("scaling_verify.numerics.simulate", "with_float64"),
     "isolated": ("scaling_verify.checks", "isolated"),

@@ -24,15 +24,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+
 #: the most bootstrap resamples a fit accepts (documented in ``scaling-verify fit --help``)
 MAX_BOOTSTRAP = 10_000
-
-
-def percentile_interval(samples: np.ndarray, level: float) -> tuple[float, float]:
-    """Equal-tailed percentile interval :math:`[q_{(1-\\ell)/2}, q_{(1+\\ell)/2}]` of ``samples``."""
-    q = (1 - level) / 2
-    lo, hi = np.quantile(samples, [q, 1 - q])
-    return float(lo), float(hi)
 
 
 def check_count(count, name: str = "bootstrap") -> int:

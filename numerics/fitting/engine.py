@@ -51,7 +51,8 @@ from scaling_verify.numerics.fitting import diagnostics
 import math
 import numbers
 
-from scaling_verify.numerics.fitting.bootstrap import check_count, percentile_interval, resample_weights
+from scaling_verify.numerics.fitting.bootstrap import check_count, resample_weights
+from scaling_verify.numerics.stats import percentile_interval
 from scaling_verify.numerics.fitting.forms import Form
 from scaling_verify.numerics.fitting.optimize import (HUBER_DELTA, block_size, evaluate, minimise, newton,  # noqa: F401
                                                        predict)

@@ -14,7 +14,7 @@ import numpy as np
 from scipy import optimize
 
 from scaling_verify.numerics.fitting.bootstrap import check_count
-from scaling_verify.numerics.fitting.bootstrap import percentile_interval as _interval
+from scaling_verify.numerics.stats import percentile_interval as _interval
 
 
 def _check_xy(x: np.ndarray, y: np.ndarray, min_points: int) -> None:

@@ -16,7 +16,7 @@ import math
 import numpy as np
 from scipy import optimize
 
-from scaling_verify.numerics.fitting.bootstrap import percentile_interval as _interval
+from scaling_verify.numerics.stats import percentile_interval as _interval
 from scaling_verify.numerics.fitting.chinchilla import ChinchillaFit
 from scaling_verify.numerics.fitting.optimize import HUBER_DELTA
 

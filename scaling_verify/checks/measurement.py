@@ -106,6 +106,15 @@ def clear_measurements() -> None:
         _STATS.clear()
 
 
+def clear_caches() -> None:
+    """Forget every cached result of this process: the shared measurements and the derivations
+    (:func:`scaling_verify.theory.asymptotics.clear_derivations`); both are recomputed on next use."""
+    from scaling_verify.theory.asymptotics import clear_derivations
+
+    clear_measurements()
+    clear_derivations()
+
+
 def measurement_stats(fn: Callable | None = None) -> dict:
     """Hits and misses per measurement (``{qualified name: {"hits", "misses"}}``), or of one measurement."""
     with _LOCK:

@@ -67,11 +67,10 @@ def fit_kumar(bits, t, Ns, dmg: np.ndarray, *, bootstrap: int = 400, seed: int =
         for _ in range(bootstrap):
             rows = rng.integers(0, dmg.shape[0], dmg.shape[0])
             boots.append(to_exp(_kumar_lsq(bits, t, Ns, dmg[rows].mean(0))[0]))
-    q = (1 - level) / 2
     names = ("gamma_post", "gamma_D", "gamma_N", "C_T")
     if boots:
         arr = np.array(boots)
-        ci = {n_: tuple(float(v) for v in percentile_interval(arr[:, i], q, 1 - q)) for i, n_ in enumerate(names)}
+        ci = {n_: tuple(float(v) for v in percentile_interval(arr[:, i], level)) for i, n_ in enumerate(names)}
     else:
         ci = {n_: (float(g[i]), float(g[i])) for i, n_ in enumerate(names)}
     return KumarFit(*(float(v) for v in g[:3]), C_T=float(g[3]), ci=ci, rms_resid=resid)
@@ -216,13 +215,12 @@ def fit_frantar(S, Nnz, D, L, *, bootstrap: int = 50, seed: int = 0, level: floa
         idx = rng.integers(0, S.size, S.size)
         boots.append(_frantar_lsq(S[idx], Nnz[idx], D[idx], L[idx], [th], terms)[0])
     nat = [math.exp(v) if lg else float(v) for v, lg in zip(th, _FR_LOG)]
-    q = (1 - level) / 2
     ci, mci = {}, (mult(th), mult(th))
     if boots:
         arr = np.array(boots)
         nat_b = np.where(np.array(_FR_LOG), np.exp(arr), arr)
-        ci = {n_: tuple(float(v) for v in percentile_interval(nat_b[:, i], q, 1 - q)) for i, n_ in enumerate(FRANTAR_NAMES)}
-        mci = tuple(float(v) for v in percentile_interval([mult(b_) for b_ in arr], q, 1 - q))
+        ci = {n_: tuple(float(v) for v in percentile_interval(nat_b[:, i], level)) for i, n_ in enumerate(FRANTAR_NAMES)}
+        mci = tuple(float(v) for v in percentile_interval([mult(b_) for b_ in arr], level))
     return FrantarFit(dict(zip(FRANTAR_NAMES, nat)), ci, mult(th), mci, s_max, resid, th)
 
 
