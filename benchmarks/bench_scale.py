@@ -41,8 +41,8 @@ def _claims(folder: Path) -> list:
 
 
 def _same(a: list, b: list, rtol: float = 1e-12) -> tuple[bool, bool]:
-    """(verdicts and details identical, every number equal to ``rtol``): XLA's multi-threaded CPU
-    reductions may differ in the last bits between the main process and a one-thread Dask worker."""
+    """(verdicts and details identical, every number equal to ``rtol``): a looser test than bit identity,
+    for a run whose thread settings differ (``XLA_FLAGS`` or ``SCALING_VERIFY_THREADS`` set by hand)."""
     def numbers(x):
         if isinstance(x, dict):
             return [v for k in sorted(x) for v in numbers(x[k])]

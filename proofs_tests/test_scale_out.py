@@ -183,5 +183,9 @@ def test_jobs_go_to_workers_in_groups_by_check_module_costliest_first():
     for g in groups:
         assert len({(where(c, lv), lv, ctx.seed) for c, lv, ctx in g}) == 1
     costs = [sum(LEVEL_COST[lv] for _, lv, _ in g) for g in groups]
-    assert costs == sorted(costs, reverse=True)
+    assert costs == sorted(costs, reverse=True) and max(costs) <= sum(costs) / 2
     assert len(groups) < len(jobs) / 3
+    # one module's checks that would cost more than half of the run go out one by one
+    sim = [(c, lv, x) for c, lv, x in jobs if lv == "simulate" and x.seed == 0
+           and where(c, lv) == "scaling_verify.numerics.simulate.dynamical"]
+    assert len(sim) > 1 and job_groups(sim) == [[j] for j in sim]

@@ -216,8 +216,10 @@ def job_groups(jobs: list[Job]) -> list[list[Job]]:
     A group is the checks of one check module (one theory's symbolic derivations, or the checks in one
     ``precise``/``simulate`` module) at one context: checks that share a measurement
     (:func:`scaling_verify.checks.measurement.measurement`) or compiled JAX functions sit in one module, so a
-    group computes and compiles them once, on one worker, as a serial run does. Groups go out costliest first
-    (by :data:`LEVEL_COST`), so the longest group starts at once and the short ones fill in around it.
+    group computes and compiles them once, on one worker, as a serial run does. A group that would cost more
+    than half of the whole run (by :data:`LEVEL_COST`) is split into its checks, so that two workers can share
+    it (one theory's simulate checks, say). Groups go out costliest first, so the longest group starts at once
+    and the short ones fill in around it.
     """
     from scaling_verify.checks import check_spec
 
@@ -225,8 +227,14 @@ def job_groups(jobs: list[Job]) -> list[list[Job]]:
     for c, lv, ctx in jobs:
         where = c.theory if lv == "symbolic" else check_spec(c.id, lv).fn.__module__
         groups.setdefault((ctx.seed, ctx.quick, lv, where), []).append((c, lv, ctx))
-    cost = {k: sum(LEVEL_COST[lv] for _, lv, _ in g) for k, g in groups.items()}
-    return [groups[k] for k in sorted(groups, key=lambda k: -cost[k])]
+    out = [g for g in groups.values()]
+    total = sum(_cost(g) for g in out)
+    out = [part for g in out for part in ([[job] for job in g] if len(g) > 1 and _cost(g) > total / 2 else [g])]
+    return sorted(out, key=lambda g: -_cost(g))
+
+
+def _cost(group: list[Job]) -> float:
+    return sum(LEVEL_COST[lv] for _, lv, _ in group)
 
 
 def verify(claims: Iterable[Claim | str] | None = None, level: str = "all", ctx: Context = Context(),
