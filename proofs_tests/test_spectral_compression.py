@@ -71,11 +71,8 @@ def test_frantar_parameters_read_from_claim():
 # ----------------------------------------------------------------------------- simulate checks and power tests
 
 
-@pytest.mark.simulate
-@pytest.mark.parametrize("claim_id", [KUMAR, ABSMAX, FRANTAR])
-def test_compression_fit_agrees_with_claim(claim_id):
-    res = run_check(REGISTRY.get(claim_id), "simulate")
-    assert res.passed, res.detail
+# Each check's verdict on its own claim is the [simulate] item of `pytest --sv` (in the default run); the tests
+# here add what those items do not: rejections of wrong forms and looks inside the measurements.
 
 
 @pytest.mark.simulate

@@ -19,12 +19,8 @@ FORMS = {"spectral.kumar_ptq_form", "spectral.kumar_ptq_form_absmax", "spectral.
 SIM_SCALED = [c for c in SIM if c not in FORMS and REGISTRY.get(c).holds]
 
 
-@pytest.mark.simulate
-@pytest.mark.parametrize("claim_id", SIM)
-def test_simulation_agrees_with_claim(claim_id):
-    claim = REGISTRY.get(claim_id)
-    res = run_check(claim, "simulate")
-    assert res.passed == claim.holds, res.detail   # a refuted claim (holds=False) must be rejected
+# Each check's verdict on its own claim is the [simulate] item of `pytest --sv` (in the default run); the tests
+# here add what those items do not: rejections of wrong forms and looks inside the measurements.
 
 
 @pytest.mark.simulate
