@@ -1,12 +1,5 @@
-"""The check registry: numeric checks register here, by claim id and level.
-
-A numeric check is a function ``fn(claim, ctx) -> CheckResult``. It must make its prediction from
-``claim.expr`` (through ``claim.value(...)`` or ``claim.evaluate(...)``), never from a formula typed
-into the check: that is what lets the power items feed it every claim of ``claim.perturbations()``
-and require a rejection. Register with::
-
-    @check("dynamical.time_exponent", "precise")
-    def _(claim, ctx): ...
+"""The check registry: numeric checks register here, by claim id and level (what a check is: the
+package's docstring, :mod:`scaling_verify.checks`).
 
 Levels: ``symbolic`` (automatic, from ``claim.derive``), ``precise`` (mpmath), ``simulate`` (JAX).
 A check declares the kind of evidence it is: ``independent`` (a different computation of the same

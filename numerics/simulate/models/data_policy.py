@@ -320,7 +320,7 @@ class Curves:
 class PerceptronExperiment:
     """What :func:`perceptron_experiment` returns: the config, the meta-objective trace ``J_trace`` ``(seeds,
     outer)``, the optimised policies ``gamma_opt`` ``(seeds, T, N)``, the loss curves of the uniform and the
-    optimised policy, per task at the optimum: ``G`` (dJ/dgamma), ``CT`` and ``CT_unif`` (the printed
+    optimised policy, and at the optimum, per task: ``G`` (dJ/dgamma), ``CT`` and ``CT_unif`` (the printed
     contributions at the optimised and the uniform policy), ``stages``: ``(outer steps, policies,
     gradients)`` after each of the :data:`STAGES` scans, and the ``tasks``."""
 
