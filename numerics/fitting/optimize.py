@@ -142,15 +142,7 @@ def _solvers(log_model, delta: float, gtol: float, ftol: float, memory: int):
         new["done"] = gsmall | (new["stall"] >= 3)
         return jax.tree_util.tree_map(lambda old, nw: jnp.where(c["done"], old, nw), c, new)
 
-    def solve(theta0, W, free, logX, logy, maxiter):
-        carry = jax.vmap(init_one, in_axes=(0, 0, None, None, 0))(theta0, W, logX, logy, free)
-        step = jax.vmap(step_one, in_axes=(0, 0, None, None))
-
-        def cond(c):
-            return jnp.any(~c["done"] & (c["k"] < maxiter))
-
-        c = jax.lax.while_loop(cond, lambda c: step(c, W, logX, logy), carry)
-        return c["theta"], jnp.where(jnp.isfinite(c["value"]), c["value"], jnp.inf), c["k"], c["done"]
+    solve = _batched(init_one, step_one)
 
     def solve_all_free(theta0, W, logX, logy, maxiter):
         return solve(theta0, W, jnp.ones_like(theta0), logX, logy, maxiter)
@@ -213,6 +205,14 @@ def _compiled_newton(log_model, delta: float, gtol: float, ftol: float):
         new["done"] = (jnp.max(jnp.abs(new["grad"])) <= gtol) | (new["stall"] >= 3) | (new["nu"] > 1e20)
         return jax.tree_util.tree_map(lambda old, nw: jnp.where(c["done"], old, nw), c, new)
 
+    return jax.jit(_batched(init_one, step_one))
+
+
+def _batched(init_one, step_one):
+    """``solve(theta0, W, free, logX, logy, maxiter) -> (theta, value, iterations, done)`` for M problems:
+    ``init_one`` and ``step_one`` vmapped over (start, weights), all in one ``lax.while_loop`` that runs until
+    every problem is done or at ``maxiter`` (a non-finite objective is reported as inf). The loop of both
+    L-BFGS and Newton."""
     def solve(theta0, W, free, logX, logy, maxiter):
         carry = jax.vmap(init_one, in_axes=(0, 0, None, None, 0))(theta0, W, logX, logy, free)
         step = jax.vmap(step_one, in_axes=(0, 0, None, None))
@@ -221,9 +221,9 @@ def _compiled_newton(log_model, delta: float, gtol: float, ftol: float):
             return jnp.any(~c["done"] & (c["k"] < maxiter))
 
         c = jax.lax.while_loop(cond, lambda c: step(c, W, logX, logy), carry)
-        return c["theta"], c["value"], c["k"], c["done"]
+        return c["theta"], jnp.where(jnp.isfinite(c["value"]), c["value"], jnp.inf), c["k"], c["done"]
 
-    return jax.jit(solve)
+    return solve
 
 
 BLOCK = 64
