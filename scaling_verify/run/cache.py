@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -193,19 +194,25 @@ class ResultCache:
 def figure_key(fig: Figure, draw: Callable[[Figure], bytes]) -> str:
     """The figure data, the source file of the drawing function and matplotlib's version, hashed: a figure
     is drawn again whenever any of them changes."""
-    import inspect
-
     import matplotlib
 
     from scaling_verify.checks.result_io import figure_to_json
+
+    parts = [FORMAT, json.dumps(figure_to_json(fig), sort_keys=True, allow_nan=False), matplotlib.__version__,
+             _code_digest(draw)]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _code_digest(draw: Callable[[Figure], bytes]) -> str:
+    """SHA-256 of the source file of ``draw`` (read once per drawing function, not once per figure)."""
+    import inspect
 
     try:
         code = Path(inspect.getsourcefile(draw) or "").read_bytes()
     except (OSError, TypeError):
         code = repr(draw).encode()
-    parts = [FORMAT, json.dumps(figure_to_json(fig), sort_keys=True, allow_nan=False), matplotlib.__version__,
-             hashlib.sha256(code).hexdigest()]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return hashlib.sha256(code).hexdigest()
 
 
 def _write(path: Path, blob: bytes) -> None:
