@@ -13,8 +13,14 @@
   :mod:`numerics.fitting.family`): :func:`with_fixed` pins parameters, ``fit_form(..., fix=,
   groups=)`` pins and resamples whole runs, :class:`FamilyForm` shares exponents across model
   families, :func:`predict_rows` predicts new rows with intervals, :func:`backtest_folds` runs rolling
-  leave-future-out backtests; every :class:`FormFit` carries degeneracy ``flags``, ``profiles`` and
-  ``curvature``.
+  leave-future-out backtests; every :class:`FormFit` carries degeneracy ``flags``, ``profiles``,
+  ``curvature`` and the profile-likelihood intervals of its exponents (:func:`profile_intervals`).
+* Uncertainty checks: :func:`assert_coverage` (a CI assertion on the prediction-interval coverage of
+  a backtest, :func:`holdout_coverage` / :func:`backtest_folds`), :func:`allocation_intervals`
+  (delta-method and bootstrap intervals of N_opt, D_opt, D_opt/N_opt), :func:`covariance` (the Huber
+  sandwich covariance, :mod:`numerics.fitting.asymptotic`).
+* :func:`select_form` -- fit every built-in law the columns allow and rank them by AICc and by
+  leave-one-budget-out error (:mod:`numerics.fitting.select`).
 
 The power-law fit imports only numpy and scipy; the rest (JAX, SymPy) load on first use.
 """
@@ -35,6 +41,12 @@ _LAZY = {
     "_chinchilla_objective": "scaling_verify.numerics.fitting.reference", "_minimise": "scaling_verify.numerics.fitting.reference",
     "with_fixed": "scaling_verify.numerics.fitting.forms", "FamilyForm": "scaling_verify.numerics.fitting.family",
     "predict_rows": "scaling_verify.numerics.fitting.practice", "backtest_folds": "scaling_verify.numerics.fitting.practice",
+    "assert_coverage": "scaling_verify.numerics.fitting.practice", "Coverage": "scaling_verify.numerics.fitting.practice",
+    "holdout_coverage": "scaling_verify.numerics.fitting.practice",
+    "allocation_intervals": "scaling_verify.numerics.fitting.asymptotic",
+    "covariance": "scaling_verify.numerics.fitting.asymptotic",
+    "profile_intervals": "scaling_verify.numerics.fitting.identify",
+    "select_form": "scaling_verify.numerics.fitting.select",
 }
 
 __all__ = ["PowerFit", "fit_power_law", "local_slopes", *_LAZY]

@@ -140,8 +140,12 @@ def test_user_expression_and_backtest(capsys, tmp_path):
     ("c", ["--form", "chinchilla", "--bootstrap", "2.5"], "--bootstrap must be a whole number"),
     ("c", ["--form", "chinchilla", "--bootstrap", "1e8"], "at most 10000"),
     ("c", ["--form", "chinchilla", "--bootstrap", "100000000"], "at most 10000"),
-    ("semi", ["--form", "chinchilla"], "the file looks ';'-separated"),
-    ("tab", ["--form", "chinchilla"], "the file looks tab-separated"),
+    # ';' and tab are sniffed; a decimal comma in them is then a non-numeric cell
+    ("semi", ["--form", "chinchilla"], "column loss is not a number: '3,5' (a decimal comma"),
+    ("tab", ["--form", "chinchilla"], "column loss is not a number: '3,5' (a decimal comma"),
+    ("ambig", ["--form", "chinchilla"], "cannot determine the delimiter: ',' and ';' both split every row"),
+    ("c", ["--select", "--fix", "E=1"], "--select does not combine with --fix"),
+    ("c", ["--select", "--form", "chinchilla"], "not allowed with argument"),
     ("comma", ["--form", "chinchilla"], "line 2 has 4 fields, header has 3 (a decimal comma"),
     ("const", ["--form", "chinchilla"], "no variation in the loss"),
     ("c", ["--form", "chinchilla", "--plot", "{file}/figs"], "--plot: cannot create folder"),
@@ -157,6 +161,8 @@ def test_bad_input_exits_2_with_one_line(make, argv, msg, capsys, tmp_path):
         elif make in ("semi", "tab"):
             sep = ";" if make == "semi" else "\t"
             p.write_text(sep.join(["N", "D", "loss"]) + "\n" + sep.join(["1e8", "1e9", "3,5"]) + "\n")
+        elif make == "ambig":
+            p.write_text("N;x,D;y,loss\n1;2,3;4,5\n2;3,4;5,6\n")
         elif make == "const":
             _chinchilla_csv(p)
             p.write_text("".join(line.rsplit(",", 1)[0] + ",2.5\n" for line in p.read_text().splitlines()[1:])

@@ -8,6 +8,9 @@ to end), :mod:`~numerics.fitting.diagnostics`, :mod:`~numerics.fitting.results`,
 :mod:`~numerics.fitting.reference` (the scipy reference), :mod:`~numerics.fitting.power_law`,
 :mod:`~numerics.fitting.identify` (profiles, curvature, degeneracy flags),
 :mod:`~numerics.fitting.family` (shared exponents across model families),
-:mod:`~numerics.fitting.practice` (predictions with intervals, rolling backtests, checkpoint filters).
+:mod:`~numerics.fitting.practice` (predictions with intervals, rolling backtests, coverage, checkpoint filters),
+:mod:`~numerics.fitting.asymptotic` (sandwich covariance, delta method, likelihood-ratio cut),
+:mod:`~numerics.fitting.select` (ranking the built-in laws), :mod:`~numerics.fitting.budgets` (compute
+budgets), :mod:`~numerics.fitting.plot` (figures).
 Import the submodules; this package imports nothing heavy itself.
 """

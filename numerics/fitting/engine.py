@@ -277,17 +277,18 @@ def fit_form(form: Form, columns: Mapping[str, np.ndarray], y, *, bootstrap: int
     estimates, flat = _estimates(form, natural, form.to_natural(boot_theta), level,
                                  noisy=goodness.rms_log > EXACT_FIT)
     warns = diagnostics.warnings_for(form, natural, search, boot, goodness) + flat
-    flags, profs, curv = (), (), None
-    if identify:
-        flags, profs, curv = _identify(form, theta, natural, logX, logy, delta, search, estimates, boot_theta)
-        warns += [f.message for f in flags if f.message not in warns]
     from scaling_verify.numerics.fitting.optimize import log_predict
 
     residuals = log_predict(form.log_model(), theta, logX) - logy
+    flags, profs, curv, pints = (), (), None, ()
+    if identify:
+        flags, profs, curv, pints = _identify(form, theta, natural, logX, logy, delta, search, estimates,
+                                              boot_theta, residuals, level)
+        warns += [f.message for f in flags if f.message not in warns]
     return FormFit(form=form, estimates=_with_fixed_estimates(full, estimates, fix or {}), goodness=goodness,
                    search=search, bootstrap=boot, delta=delta, warnings=tuple(warns), theta=theta,
                    boot_theta=boot_theta, flags=tuple(flags), profiles=profs, curvature=curv,
-                   fixed=dict(fix or {}), residuals=residuals)
+                   fixed=dict(fix or {}), residuals=residuals, profile_intervals=pints)
 
 
 def _with_fixed_estimates(full: Form, estimates: list[Estimate], fix: dict[str, float]) -> tuple[Estimate, ...]:
@@ -301,8 +302,9 @@ def _with_fixed_estimates(full: Form, estimates: list[Estimate], fix: dict[str, 
                  for p in full.params)
 
 
-def _identify(form, theta, natural, logX, logy, delta, search, estimates, boot_theta):
-    """Degeneracy flags, profiles and curvature (:mod:`numerics.fitting.identify`)."""
+def _identify(form, theta, natural, logX, logy, delta, search, estimates, boot_theta, residuals, level):
+    """Degeneracy flags, profiles, curvature and the profile-likelihood intervals of the exponents
+    (:mod:`numerics.fitting.identify`)."""
     from scaling_verify.numerics.fitting import identify as ident
 
     profs = ident.profiles(form, theta, logX, logy, delta)
@@ -314,4 +316,6 @@ def _identify(form, theta, natural, logX, logy, delta, search, estimates, boot_t
     flags += [ident.Flag("bound", p.name, diagnostics.bound_message(p, v))
               for p, v in zip(form.params, natural) if diagnostics.at_bound(p, v)]
     curv = ident.curvature(form, theta, logX, boot_theta if boot_theta.shape[0] else None)
-    return flags, profs, curv
+    pints = ident.profile_intervals(form, theta, logX, logy, delta, residuals, level)
+    flags += ident.open_interval_flags(pints)
+    return flags, profs, curv, pints

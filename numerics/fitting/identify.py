@@ -205,6 +205,22 @@ def threshold(f_star: float, n: int) -> float:
     return HALF_CHI2_95 * max(f_star, 0.0) / n + n * 0.5 * EXACT_RMS ** 2
 
 
+def pinned_minima(log_model, starts: np.ndarray, free: np.ndarray, logX: np.ndarray, logy: np.ndarray,
+                  delta: float, ftol: float, lbfgs_iters: int = 1000, block: int | None = None) -> np.ndarray:
+    """The objective minimised from each row of ``starts`` over the coordinates where ``free`` is 1 (the
+    others held): all rows in one batch, vectorised L-BFGS (:func:`numerics.fitting.optimize.minimise`,
+    ``ftol``, ``gtol = 1e-10``, at most ``lbfgs_iters`` steps; 0 skips it) then Newton
+    (:func:`numerics.fitting.optimize.newton`) to convergence, in blocks of ``block`` problems (None: the
+    default). The machinery of :func:`profiles` and :func:`profile_intervals`."""
+    from scaling_verify.numerics.fitting.optimize import minimise, newton
+
+    theta = starts
+    if lbfgs_iters:
+        theta = minimise(log_model, starts, None, logX, logy, delta=delta, maxiter=lbfgs_iters, gtol=1e-10,
+                         ftol=ftol, free=free).theta
+    return newton(log_model, theta, None, logX, logy, delta=delta, maxiter=500, free=free, block=block).value
+
+
 def profiles(form, theta: np.ndarray, logX: np.ndarray, logy: np.ndarray, delta: float) -> tuple[Profile, ...]:
     """The profile rise of every parameter at ``theta`` (the optimum).
 
@@ -216,7 +232,7 @@ def profiles(form, theta: np.ndarray, logX: np.ndarray, logy: np.ndarray, delta:
     parameters, and the loose scipy runs of :func:`_pinned_min` (kept as the check of this one) could stop
     far above it on a slow valley (by 200 thresholds in one direction of a 36-point Chinchilla fit); the
     Newton finish reaches the tight minimum."""
-    from scaling_verify.numerics.fitting.optimize import evaluate, minimise, newton
+    from scaling_verify.numerics.fitting.optimize import evaluate
 
     theta = np.asarray(theta, float)
     lm = form.log_model()
@@ -230,9 +246,7 @@ def profiles(form, theta: np.ndarray, logX: np.ndarray, logy: np.ndarray, delta:
         for i, sign in enumerate((-1.0, 1.0)):
             starts[2 * j + i, j] += sign * steps[j]
             free[2 * j + i, j] = 0.0
-    sol = minimise(lm, starts, None, logX, logy, delta=delta, maxiter=1000, gtol=1e-10, ftol=ftol, free=free)
-    sol = newton(lm, sol.theta, None, logX, logy, delta=delta, maxiter=500, free=free)
-    rises = sol.value - f_star
+    rises = pinned_minima(lm, starts, free, logX, logy, delta, ftol) - f_star
     return tuple(Profile(p.name, steps[j], float(rises[2 * j]), float(rises[2 * j + 1]), tau)
                  for j, p in enumerate(form.params))
 
@@ -346,4 +360,125 @@ def interval_flags(form, estimates) -> list[Flag]:
             out.append(Flag("wide_interval", p.name,
                             f"the interval of {p.name}, [{e.lo:.4g}, {e.hi:.4g}], {why}: the data barely "
                             "constrain it"))
+    return out
+
+
+# ----------------------------------------------------------------------------- profile-likelihood intervals
+
+#: offsets of the profile grid, in asymptotic standard errors of the parameter, on each side
+PROFILE_MULTIPLES = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.5, 8.0)
+
+
+@dataclass(frozen=True)
+class ProfileInterval:
+    """Profile-likelihood interval of ``param`` (natural units; ``lo``/``hi`` None: the profile did not
+    reach the cut within :data:`PROFILE_MULTIPLES` standard errors on that side, an open interval)."""
+
+    param: str
+    lo: float | None
+    hi: float | None
+    level: float
+    cut: float
+
+    def as_dict(self) -> dict:
+        fin = lambda v: float(v) if v is not None and math.isfinite(v) else None  # noqa: E731
+        return {"param": self.param, "ci": [fin(self.lo), fin(self.hi)], "level": self.level,
+                "objective_rise_cut": self.cut}
+
+
+def exponent_indices(form) -> tuple[int, ...]:
+    """The exponents of a form: parameters fitted as they are (not on a log scale), and ``alpha``/``beta``
+    (positive, log-scale, in the data-constrained law)."""
+    return tuple(j for j, p in enumerate(form.params)
+                 if not p.log_scale or p.name.split("[", 1)[0] in ("alpha", "beta"))
+
+
+def _crossing(offsets: np.ndarray, rises: np.ndarray, cut: float) -> float | None:
+    """The first offset where the rise reaches ``cut``, walking outward from 0 (rise 0), interpolated
+    linearly in :math:`\\sqrt{\\Delta F}` (linear in the offset for a quadratic profile); None if never."""
+    prev_o, prev_r = 0.0, 0.0
+    for o, r in zip(offsets, rises):
+        r = float(r) if math.isfinite(r) else math.inf
+        if r >= cut:
+            a, b = math.sqrt(max(prev_r, 0.0)), math.sqrt(r) if math.isfinite(r) else math.inf
+            if not math.isfinite(b):
+                return float(o)
+            t = (math.sqrt(cut) - a) / (b - a) if b > a else 1.0
+            return float(prev_o + min(max(t, 0.0), 1.0) * (o - prev_o))
+        prev_o, prev_r = float(o), max(r, prev_r)
+    return None
+
+
+def _profile_scales(form, theta: np.ndarray, logX: np.ndarray, kappa: float) -> np.ndarray:
+    """Per parameter, the asymptotic standard error :math:`\\sqrt{\\kappa [(J^\\top J)^+]_{jj}}` (pseudo-inverse:
+    a degenerate design still gives the others a scale), or a quarter of the identifiability move
+    (:func:`step_for`) where that is not finite and positive."""
+    from scaling_verify.numerics.fitting.asymptotic import jacobian
+
+    J = jacobian(form, theta, logX)
+    se = np.full(theta.size, np.nan)
+    if np.all(np.isfinite(J)):
+        with np.errstate(invalid="ignore"):
+            se = np.sqrt(kappa * np.diag(np.linalg.pinv(J.T @ J)))
+    fallback = np.array([step_for(p.log_scale, float(t)) / 4 for p, t in zip(form.params, theta)])
+    return np.where(np.isfinite(se) & (se > 0), se, fallback)
+
+
+def profile_intervals(form, theta: np.ndarray, logX: np.ndarray, logy: np.ndarray, delta: float,
+                      residuals: np.ndarray, level: float = 0.95) -> tuple[ProfileInterval, ...]:
+    """Profile-likelihood intervals of the exponents (:func:`exponent_indices`).
+
+    The cut is :math:`\\Delta F \\le \\tfrac12\\chi^2_{1,\\ell}\\, s` (the drop-in-dispersion test of
+    :mod:`numerics.fitting.asymptotic`). Each exponent is held at :data:`PROFILE_MULTIPLES` asymptotic
+    standard errors (:func:`_profile_scales`) on each side, the others refitted (all in one batch,
+    :func:`pinned_minima`, Newton from the optimum), and the interval ends are where the rise crosses the
+    cut (:func:`_crossing`). Empty when the residuals give no dispersion (an exact fit)."""
+    from scipy.stats import chi2
+
+    from scaling_verify.numerics.fitting import asymptotic
+    from scaling_verify.numerics.fitting.optimize import _padded_block, block_size, evaluate
+
+    theta = np.asarray(theta, float)
+    idx = exponent_indices(form)
+    disp = asymptotic.dispersion(residuals, delta, len(form.params))
+    if not idx or not disp.usable:
+        return ()
+    cut = 0.5 * float(chi2.ppf(level, 1)) * disp.scale
+    lm = form.log_model()
+    f_star = float(evaluate(lm, theta[None, :], logX, logy, delta=delta)[0])
+    mult = np.asarray(PROFILE_MULTIPLES)
+    K, P = mult.size, theta.size
+    se = _profile_scales(form, theta, logX, disp.kappa)
+    starts = np.repeat(theta[None, :], 2 * K * len(idx), axis=0)
+    free = np.ones_like(starts)
+    for a, j in enumerate(idx):
+        for s, sign in enumerate((-1.0, 1.0)):
+            rows = slice((2 * a + s) * K, (2 * a + s + 1) * K)
+            starts[rows, j] += sign * mult * se[j]
+            free[rows, j] = 0.0
+    # blocks the size of :func:`profiles`' batch: the Newton loop compiled for it serves these too
+    block = _padded_block(2 * P, block_size(logy.size))
+    rises = pinned_minima(lm, starts, free, logX, logy, delta, 1e-15, lbfgs_iters=0, block=block) - f_star
+    out = []
+    for a, j in enumerate(idx):
+        p = form.params[j]
+        ends = []
+        for s, sign in enumerate((-1.0, 1.0)):
+            off = _crossing(mult * se[j], rises[(2 * a + s) * K:(2 * a + s + 1) * K], cut)
+            ends.append(None if off is None else float(form.to_natural(np.where(np.arange(P) == j, theta[j] + sign * off,
+                                                                                theta))[j]))
+        out.append(ProfileInterval(p.name, ends[0], ends[1], float(level), cut))
+    return tuple(out)
+
+
+def open_interval_flags(intervals: tuple[ProfileInterval, ...]) -> list[Flag]:
+    """``wide_interval`` flags for profile intervals left open on a side."""
+    out = []
+    for iv in intervals:
+        sides = [side for side, v in (("below", iv.lo), ("above", iv.hi)) if v is None]
+        if sides:
+            out.append(Flag("wide_interval", iv.param,
+                            f"the {iv.level:.0%} profile-likelihood interval of {iv.param} is open "
+                            f"{' and '.join(sides)}: the profile stays below the cut {iv.cut:.3g} for "
+                            f"{PROFILE_MULTIPLES[-1]:g} standard errors (the data barely bound it)"))
     return out

@@ -1,9 +1,14 @@
 """CSV input for the fitting lab: read once, map columns, apply scales, refuse bad data in one line.
 
-* UTF-8 with or without a byte-order mark (Excel writes one), header row required, comma-separated
-  with ``.`` as the decimal mark. A file that looks ``;``- or tab-separated is refused with a hint
-  (converting it is safer than guessing its decimal mark); a row with more or fewer fields than the
-  header (e.g. a decimal comma ``1,5`` read as two fields) is refused with its line number.
+* UTF-8 with or without a byte-order mark (Excel writes one), header row required, ``.`` as the
+  decimal mark. Strict mode (:func:`read_csv`, the comparison reader) takes commas only and refuses a
+  file that looks ``;``- or tab-separated with a hint. Lenient mode (``scaling-verify fit``) *sniffs*
+  the delimiter (:func:`sniff_delimiter`): of ``,`` ``;`` and tab, the one that splits the header into
+  two or more fields and every one of the first :data:`SNIFF_ROWS` data rows into as many; a file where
+  two of them qualify, or where none splits the header but the rows disagree, is refused in one line
+  (name it by saving the file comma-separated). A decimal comma in a ``;`` file is then a non-numeric
+  cell, refused with a hint. A row with more or fewer fields than the header is refused with its line
+  number.
 * ``--col N=params`` maps a law's column ``N`` to the CSV column ``params``; ``--scale N=1e6`` says the
   column is in millions (values are multiplied by the scale).
 * With ``lenient=True`` (what ``scaling-verify fit`` uses) lines whose first field starts with ``#``
@@ -51,10 +56,11 @@ class Table:
     n_rows: int
     text: str = field(repr=False)
     lenient: bool = False
+    delimiter: str = ","
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """``(line number, cells)`` of every data row, streamed from the text."""
-        reader = csv.reader(io.StringIO(self.text))
+        reader = csv.reader(io.StringIO(self.text), delimiter=self.delimiter)
         for row in reader:
             if not _skip(row, self.lenient):
                 break
@@ -205,21 +211,62 @@ def load_table(path: str | Path, *, max_rows: int | None = None, lenient: bool =
         raise ValueError(f"{path}: not a UTF-8 text CSV file") from None
     del raw
     try:
-        header, n_rows = _scan(path, text, max_rows, lenient)
+        delimiter = sniff_delimiter(path, text) if lenient else ","
+        header, n_rows = _scan(path, text, max_rows, lenient, delimiter)
     except csv.Error as exc:
         raise ValueError(f"{path}: malformed CSV: {exc}") from None
-    return Table(path, sha, header, n_rows, text, lenient)
+    return Table(path, sha, header, n_rows, text, lenient, delimiter)
 
 
-def _scan(path: Path, text: str, max_rows: int | None, lenient: bool = False) -> tuple[tuple[str, ...], int]:
+#: data rows read to decide the delimiter
+SNIFF_ROWS = 50
+DELIMITERS = ((",", "','"), (";", "';'"), ("\t", "tab"))
+
+
+def sniff_delimiter(path: Path, text: str) -> str:
+    """The delimiter of a lenient CSV (module docstring): ``,``, ``;`` or tab; one-line ValueError when it
+    cannot be determined."""
+    fits = []
+    header_splits = []
+    for sep, name in DELIMITERS:
+        reader = csv.reader(io.StringIO(text[:1 << 20]), delimiter=sep)
+        rows = []
+        try:
+            for row in reader:
+                if _skip(row, True):
+                    continue
+                rows.append(len(row))
+                if len(rows) > SNIFF_ROWS:
+                    break
+        except csv.Error:
+            continue
+        if rows and rows[0] >= 2:
+            header_splits.append(name)
+            if all(k == rows[0] for k in rows[1:]):
+                fits.append((sep, name))
+    if len(fits) == 1:
+        return fits[0][0]
+    if len(fits) > 1:
+        raise ValueError(f"{path}: cannot determine the delimiter: {' and '.join(n for _, n in fits)} both split every "
+                         "row into the same number of fields; save the file with one of them only")
+    if len(header_splits) == 1:  # the rows disagree with the header: the row check names the line
+        return dict((n, s) for s, n in DELIMITERS)[header_splits[0]]
+    if header_splits:
+        raise ValueError(f"{path}: cannot determine the delimiter: {' and '.join(header_splits)} both split the "
+                         "header but neither splits the rows consistently")
+    return ","
+
+
+def _scan(path: Path, text: str, max_rows: int | None, lenient: bool = False,
+          delimiter: str = ",") -> tuple[tuple[str, ...], int]:
     """Check the header and every row's field count; return the header and the number of data rows."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader, None)
     while lenient and header is not None and _skip(header, True) and any(h.strip() for h in header):
         header = next(reader, None)
     if header is None or not any(h.strip() for h in header):
         raise ValueError(f"{path}: empty CSV (no header row)")
-    if len(header) == 1:
+    if len(header) == 1 and not lenient:
         _separator_hint(path, text[: text.find("\n")] if "\n" in text[:100_000] else text[:100_000])
     names = tuple(h.strip() for h in header)
     dup = sorted({n for n in names if names.count(n) > 1 and n})

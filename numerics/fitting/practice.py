@@ -223,6 +223,46 @@ def backtest_folds(fit_fn, columns: dict[str, np.ndarray], y: np.ndarray, order:
     return folds, Coverage(hits, total, level)
 
 
+def holdout_coverage(fit, columns: dict[str, np.ndarray], y: np.ndarray, ranges: dict[str, tuple[float, float]], *,
+                     seed: int = 0) -> Coverage:
+    """How many of the held-out rows ``columns``/``y`` lie inside their prediction interval (``pi`` of
+    :func:`predict_rows`, no extrapolation limit) -- the coverage of a single ``--backtest`` split."""
+    pred = predict_rows(fit, columns, ranges, seed=seed, limit=math.inf)
+    if not pred.has_interval:
+        return Coverage(0, 0, fit.bootstrap.level)
+    inside = (pred.pi_lo <= y) & (y <= pred.pi_hi)
+    return Coverage(int(inside.sum()), int(y.size), fit.bootstrap.level)
+
+
+def assert_coverage(result, nominal: float, lo: float, hi: float) -> Coverage:
+    """Raise AssertionError (one clear line) unless the interval coverage of ``result`` lies in
+    ``[lo, hi]`` and its intervals are at level ``nominal``; return the :class:`Coverage`.
+
+    ``result``: a :class:`Coverage`, the ``(folds, coverage)`` pair of :func:`backtest_folds`, or an object
+    with a ``coverage`` attribute. For a CI job, choose ``[lo, hi]`` from the binomial error of the number
+    of held-out points, e.g. ``nominal +- 3 sqrt(nominal (1 - nominal) / m)``."""
+    for name, v in (("nominal", nominal), ("lo", lo), ("hi", hi)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
+            raise ValueError(f"assert_coverage: {name} must be a number in [0, 1], got {v!r}")
+    if not lo <= nominal <= hi:
+        raise ValueError(f"assert_coverage: need lo <= nominal <= hi, got {lo}, {nominal}, {hi}")
+    cov = result
+    if isinstance(result, tuple) and result and isinstance(result[-1], Coverage):
+        cov = result[-1]
+    elif not isinstance(result, Coverage) and isinstance(getattr(result, "coverage", None), Coverage):
+        cov = result.coverage
+    if not isinstance(cov, Coverage):
+        raise TypeError(f"assert_coverage: expected a Coverage (or backtest_folds' result), got {type(result).__name__}")
+    if cov.total == 0:
+        raise AssertionError("interval coverage: no held-out point has an interval (bootstrap 0?); nothing to check")
+    if abs(cov.level - nominal) > 1e-9:
+        raise AssertionError(f"interval coverage: the intervals are at level {cov.level:g}, not the nominal {nominal:g}")
+    if not lo <= cov.rate <= hi:
+        raise AssertionError(f"interval coverage {cov.rate:.3f} ({cov.covered}/{cov.total} held-out points inside "
+                             f"their {nominal:.0%} interval) is outside [{lo:g}, {hi:g}]")
+    return cov
+
+
 # ----------------------------------------------------------------------------- checkpoints
 
 

@@ -118,6 +118,12 @@ class FormFit:
     fixed: dict = field(default_factory=dict)
     #: the log residuals at the optimum (for prediction intervals)
     residuals: np.ndarray = field(default=None, repr=False, compare=False)
+    #: profile-likelihood intervals of the exponents (:func:`numerics.fitting.identify.profile_intervals`)
+    profile_intervals: tuple = ()
+
+    def profile_interval(self, name: str):
+        """The profile-likelihood interval of ``name``, or None (not an exponent, or none computed)."""
+        return next((p for p in self.profile_intervals if p.param == name), None)
 
     def params(self) -> dict[str, float]:
         return {e.name: e.value for e in self.estimates}
@@ -148,4 +154,5 @@ class FormFit:
                 "goodness": self.goodness.as_dict(), "search": self.search.as_dict(self.form.param_names),
                 "bootstrap": self.bootstrap.as_dict(), "huber_delta": self.delta, "warnings": list(self.warnings),
                 "flags": [f.as_dict() for f in self.flags], "profiles": [p.as_dict() for p in self.profiles],
-                "curvature": self.curvature.as_dict() if self.curvature is not None else None}
+                "curvature": self.curvature.as_dict() if self.curvature is not None else None,
+                "profile_intervals": {p.param: p.as_dict() for p in self.profile_intervals}}

@@ -9,6 +9,10 @@ Units: ``--scale`` multiplies a column before the fit, so every fitted parameter
 allocation of ``--compute`` are in the scaled units (C = 6 N D with N and D after ``--scale``). The
 allocation states this, and gives N_opt and D_opt also in the file's own units (divided back by the
 scale), so that neither reading is implicit.
+
+What is printed lives in :mod:`scaling_verify.cli.fit_output`; ``--select`` (which laws the columns allow,
+and the choice among them) in :mod:`scaling_verify.cli.fit_select`. ``--backtest C=T`` with no C column
+means the training compute C = 6 N D (N and D after ``--scale``), as ``--backtest-by C`` does.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from __future__ import annotations
 import json
 import math
 import sys
+
+from scaling_verify.cli.fit_output import _allocation, _print_text, _strict, _versions, write_plots
 
 
 
@@ -41,11 +47,14 @@ def add_parser(sub) -> None:
 
     pf = sub.add_parser("fit", help="fit a scaling law (Chinchilla, Kaplan, data-constrained, BNSL, power, "
                                     "or your own expression) to a CSV")
-    pf.add_argument("file", type=Path, help="CSV with a header row (UTF-8, BOM allowed; comma-separated, '.' "
-                                            "decimal mark; '#' comment lines; column names match "
-                                            "case-insensitively; at most 1,000,000 rows)")
+    pf.add_argument("file", type=Path, help="CSV with a header row (UTF-8, BOM allowed; ',' ';' or tab "
+                                            "delimiter, sniffed; '.' decimal mark; '#' comment lines; column "
+                                            "names match case-insensitively; at most 1,000,000 rows)")
     which = pf.add_mutually_exclusive_group(required=True)
     which.add_argument("--form", choices=_Laws(), help="a built-in law")
+    which.add_argument("--select", action="store_true",
+                       help="fit every built-in law the columns allow, rank them by AICc and by leave-one-budget-out "
+                            "error (budgets: C = 6ND), and report the best with the full ranking")
     which.add_argument("--form-expr", metavar="EXPR",
                        help='your own law, e.g. "E + A*N**(-alpha)": names that are CSV columns are data, '
                             "the others parameters (+ - * / ** exp log sqrt min max)")
@@ -85,7 +94,9 @@ def add_parser(sub) -> None:
                     help="drop checkpoints before FRACTION of each run's last step (runs: --group)")
     pf.add_argument("--predict", type=Path, metavar="FILE",
                     help="CSV of new rows (the law's columns): predictions with intervals, in the output")
-    pf.add_argument("--plot", type=Path, metavar="DIR", help="write DIR/fit.png (observed vs predicted)")
+    pf.add_argument("--plot", type=Path, metavar="DIR",
+                    help="write DIR/fit.png (observed vs predicted, residuals); for N, D data with several compute "
+                         "budgets DIR/isoflop.png; for chinchilla DIR/frontier.png (N_opt(C) with its band)")
     pf.add_argument("--json", action="store_true", help="print a JSON object")
     pf.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -115,7 +126,9 @@ def _check_args(args) -> None:
     for c in args.compute or ():
         if not math.isfinite(c) or c <= 0:
             raise ValueError(f"--compute must be a positive finite number of FLOPs, got {c}")
-    if args.compute and args.form != "chinchilla":
+    if args.select:
+        _check_select(args)
+    if args.compute and args.form != "chinchilla" and not args.select:
         raise ValueError("--compute needs --form chinchilla (the allocation is Hoffmann et al.'s)")
     if not (math.isfinite(args.huber_delta) and args.huber_delta > 0):
         raise ValueError(f"--huber-delta must be a positive finite number, got {args.huber_delta}")
@@ -139,6 +152,17 @@ def _check_args(args) -> None:
         from scaling_verify.numerics.fitting.io import writable_dir
 
         writable_dir(args.plot, "--plot")
+
+
+def _check_select(args) -> None:
+    """--select fits the built-in laws as they are: options that shape one form are refused."""
+    clash = [opt for opt, given in (("--fix", args.fix), ("--param-init", args.param_init), ("--family", args.family),
+                                    ("--floor", args.floor), ("--breaks", args.breaks != 1),
+                                    ("--backtest", args.backtest), ("--backtest-folds", args.backtest_folds))
+             if given]
+    if clash:
+        raise ValueError(f"--select does not combine with {clash[0]}: choose a form with --form first "
+                         "(the selection scores every candidate on every row)")
 
 
 def _target(table, mapping: dict[str, str], y: str | None) -> str:
@@ -248,116 +272,6 @@ def _order_values(key: str, table, columns: dict, option: str, keep):
     if key == "C" and "N" in columns and "D" in columns:
         return 6.0 * columns["N"] * columns["D"]
     raise ValueError(f"{option}: no column {key} (and C = 6 N D needs columns N and D)")
-
-
-# ----------------------------------------------------------------------------- output
-
-
-def _versions() -> dict[str, str]:
-    from importlib import metadata
-
-    out = {}
-    for name in ("scaling-verify", "numpy", "scipy", "jax", "optax", "sympy"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
-    return out
-
-
-def _strict(obj, warnings: list[str], path: str = ""):
-    """Replace non-finite floats by None, noting each in ``warnings`` (JSON has no NaN/inf)."""
-    if isinstance(obj, dict):
-        return {k: _strict(v, warnings, f"{path}.{k}" if path else str(k)) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_strict(v, warnings, f"{path}[{i}]") for i, v in enumerate(obj)]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        warnings.append(f"{path} is not finite ({obj}); written as null")
-        return None
-    return obj
-
-
-def _interval_text(est, reason: str | None) -> str:
-    if est.fixed:
-        return "(fixed by --fix)"
-    if est.has_interval:
-        return f"95% CI [{est.lo:.6g}, {est.hi:.6g}]"
-    return f"no interval ({reason or 'every bootstrap refit gave the same value: see the warnings'})"
-
-
-def _print_text(res, out: dict) -> None:
-    g, s, b = res.goodness, res.search, res.bootstrap
-    print(f"form {res.form.name}: {res.form.latex()}")
-    for e in res.estimates:
-        print(f"{e.name:>9} = {e.value:.6g}   {_interval_text(e, b.no_interval_reason)}".replace("95%", f"{b.level:.0%}"))
-    print(f"fit: {g.n_points} points, {g.n_params} parameters; RMS log residual {g.rms_log:.4g}, "
-          f"Huber objective {g.huber:.6g}, R^2 of log loss {g.r2_log:.4f}")
-    print(f"search: {s.n_starts} of {s.n_grid} grid starts, best start #{s.best_start}, "
-          f"{'converged' if s.converged else 'NOT converged'} after {s.iterations} iterations")
-    for row in out.get("allocation", ()):
-        file_units = ""
-        if "N_opt_file_units" in row:
-            file_units = (f" (in the file's units: N_opt = {row['N_opt_file_units']:.4g}, "
-                          f"D_opt = {row['D_opt_file_units']:.4g})")
-        print(f"C = {row['C']:.3g}: N_opt = {row['N_opt']:.4g}, D_opt = {row['D_opt']:.4g}{file_units}")
-    if "allocation_units" in out:
-        print(f"allocation units: {out['allocation_units']}")
-    if "backtest" in out:
-        bt = out["backtest"]
-        print(f"backtest: fit on {bt['n_fit']} rows with {bt['column']} <= {bt['threshold']:g}; on the other "
-              f"{bt['n_test']}: RMS log error {bt['rms_log_error']:.4g}, max relative error {bt['max_rel_error']:.3g}")
-    _print_practice(res, out)
-    if "plot" in out:
-        print(f"plot: {out['plot']}")
-    boot = f"{b.used} bootstrap resamples" if b.used else f"no bootstrap interval ({b.no_interval_reason})"
-    print(f"({boot}, seed {b.seed}; input sha256 {out['input']['sha256'][:12]})")
-
-
-def _print_practice(res, out: dict) -> None:
-    """Text lines for the curvature, predictions and rolling backtest."""
-    c = res.curvature
-    if c is not None:
-        cond = f"{c.condition_number:.3g}" if c.condition_number is not None else "infinite (singular)"
-        ab = c.correlation("alpha", "beta")
-        corr = f"; corr(alpha, beta) = {ab.jacobian:.3f}" if ab is not None and ab.jacobian is not None else ""
-        print(f"curvature: condition number of the scaled J^T J {cond}{corr}")
-    for r in out.get("predictions", {}).get("rows", ()):
-        where = ", ".join(f"{k} = {r[k]:.4g}" if isinstance(r[k], float) else f"{k} = {r[k]}" for k in res.form.columns)
-        pi = f"  {r['pi'] and 'PI [%.6g, %.6g]' % tuple(r['pi']) or 'no interval'}"
-        ext = f"  ({r['extrapolation']:.3g}x beyond the data)" if r["extrapolation"] and r["extrapolation"] > 1 else ""
-        print(f"predict {where}: {r['predicted']:.6g}{pi}{ext}")
-    folds = out.get("backtest_folds")
-    if folds:
-        cv = folds["coverage"]
-        for f in folds["folds"]:
-            inside = f"{f['covered']}/{f['n_test']} held-out points inside their interval" if cv["total"] else \
-                f"{f['n_test']} held-out points, no intervals (--bootstrap 0)"
-            rms = f", RMS log error {f['rms_log_error']:.4g}" if f["rms_log_error"] is not None else ""
-            print(f"fold {f['fold']}: fit {f['n_fit']} rows ({folds['by']} <= {f['fit_upto']:.4g}), {inside}{rms}")
-        if cv["rate"] is not None:
-            print(f"backtest coverage: {cv['covered']}/{cv['total']} = {cv['rate']:.3f} +- {cv['binomial_stderr']:.3f} "
-                  f"(nominal {cv['nominal']:.2f})")
-
-
-def _allocation(p: dict, compute: list[float], scales: dict[str, float], colmap: dict[str, str]):
-    """Rows of N_opt, D_opt at each compute, in the fit's units and (with --scale) the file's; and a
-    sentence saying which units those are."""
-    from scaling_verify.numerics.fitting.chinchilla import chinchilla_allocation
-
-    n_opt, d_opt = chinchilla_allocation(p, compute)
-    sN, sD = scales.get("N", 1.0), scales.get("D", 1.0)
-    rows = []
-    for c, a, b in zip(compute, n_opt, d_opt):
-        row = {"C": c, "N_opt": float(a), "D_opt": float(b)}
-        if sN != 1 or sD != 1:
-            row["N_opt_file_units"], row["D_opt_file_units"] = float(a) / sN, float(b) / sD
-        rows.append(row)
-    if sN == 1 and sD == 1:
-        units = f"C = 6 N D with N and D as in columns {colmap['N']} and {colmap['D']}"
-    else:
-        units = (f"C = 6 N D with N = {colmap['N']} x {sN:g} and D = {colmap['D']} x {sD:g} (after --scale); "
-                 f"N_opt_file_units and D_opt_file_units are divided back by the scale")
-    return rows, units
 
 
 # ----------------------------------------------------------------------------- run
@@ -480,6 +394,12 @@ def run(args) -> int:
     table = load_table(args.file, max_rows=MAX_ROWS, lenient=True)
     mapping = parse_assignments(args.col, "--col")
     target = _target(table, mapping, args.y)
+    selection, sel_warnings = None, []
+    if args.select:
+        from scaling_verify.cli.fit_select import choose
+
+        with stderr_progress(enabled=not args.quiet) as progress:
+            selection, sel_warnings = choose(args, table, mapping, target, progress)
     form, colmap = _build_form(args, table, mapping, target)
     table.require(list(colmap.values()) + [target], mapped_from=colmap | {"loss": target})
     scales = _scales(args, colmap, target)
@@ -530,8 +450,8 @@ def run(args) -> int:
         folds = None
         if order is not None:
             folds = _folds(args, form, columns, y, order, init, fix, labels, progress)
-    out = res.as_dict()
-    warnings = list(res.warnings)
+    out = (selection or {}) | res.as_dict()
+    warnings = sel_warnings + list(res.warnings)
     out["target"] = target
     out["columns"] = colmap
     out["scales"] = scales
@@ -544,12 +464,21 @@ def run(args) -> int:
     if args.compute:
         p = res.params()
         if p["alpha"] > 0 and p["beta"] > 0:
-            out["allocation"], out["allocation_units"] = _allocation(p, args.compute, scales, colmap)
+            from scaling_verify.numerics.fitting.asymptotic import allocation_intervals
+
+            logX = np.log(np.stack([columns[c][train] for c in res.form.columns]))
+            ivs = allocation_intervals(res, args.compute, logX)
+            out["allocation"], out["allocation_units"] = _allocation(p, args.compute, scales, colmap, ivs)
         else:
             warnings.append("no compute-optimal allocation: it needs alpha > 0 and beta > 0")
     if rule is not None:
         pred = predict(res.form, res.theta, {c: v[~train] for c, v in columns.items()})
         out["backtest"] = bt.score(pred, y[~train], rule[0], rule[1], int(train.sum())).as_dict()
+        from scaling_verify.numerics.fitting.practice import fitted_range, holdout_coverage
+
+        cov = holdout_coverage(res, {c: v[~train] for c, v in columns.items()}, y[~train],
+                               fitted_range({c: v[train] for c, v in columns.items()}), seed=args.seed)
+        out["backtest"]["coverage"] = cov.as_dict()
     if folds is not None:
         out["backtest_folds"] = folds
     if new_rows is not None:
@@ -558,10 +487,7 @@ def run(args) -> int:
             warnings.append(f"{out['predictions']['n_extrapolated']} prediction row(s) lie outside the fitted range "
                             "(see 'extrapolation'); their intervals assume the law holds there")
     if args.plot is not None:
-        from scaling_verify.numerics.fitting.plot import plot_fit
-
-        pred = predict(res.form, res.theta, {c: v[train] for c, v in columns.items()})
-        out["plot"] = str(plot_fit(args.plot / "fit.png", y[train], pred, f"{form.name} fit"))
+        out["plot"], out["plots"] = write_plots(args.plot, res, {c: v[train] for c, v in columns.items()}, y[train])
     out = _strict(out, warnings)
     out["warnings"] = warnings
     for w in warnings:
