@@ -93,3 +93,14 @@ def test_compute_check_fails_when_the_continuum_time_scale_is_wrong(monkeypatch)
     monkeypatch.setattr(pd, "model_validation", pd.model_validation.__wrapped__)
     res = run_check(REGISTRY.get("dynamical.compute_loss_exponent"), "precise", Context())
     assert not res.passed and "MISMATCH" in res.detail
+
+
+def test_extrapolated_budget_refuses_a_sequence_that_does_not_contract():
+    """Richardson extrapolants whose changes do not shrink (ratio > 1/2) give no budget; a clean 1/n + n^-1.5
+    sequence is extrapolated to its limit within the budget."""
+    ns = (10 ** 5, 10 ** 6, 10 ** 7, 10 ** 8)
+    clean = [mp.mpf(3) - mp.mpf(1) / n_ + mp.mpf(2) * mp.mpf(n_) ** mp.mpf(-1.5) for n_ in ns]
+    ext, r, budget, ok = pd._extrapolated_budget(clean, ns, pd.SLOPE_FLOOR)
+    assert ok and abs(float(ext[-1]) - 3) <= budget < 1e-10
+    wobbly = [mp.mpf(3) + mp.mpf(10) ** -6 * (-1) ** i for i in range(4)]
+    assert not pd._extrapolated_budget(wobbly, ns, pd.SLOPE_FLOOR)[3]

@@ -47,6 +47,17 @@ def test_bad_task_definitions_are_clear_errors(kwargs, msg):
         SP.ParityConfig(**kwargs)
 
 
+def test_vectorised_spearman_matches_scipy_and_noise_shortfall_vanishes_without_noise():
+    from scipy import stats
+
+    x = np.random.default_rng(3).standard_normal((50, 11))
+    ref = [stats.spearmanr(np.arange(11), row)[0] for row in x]
+    np.testing.assert_allclose(SQ._spearman_rows(x), ref, atol=1e-12)
+    p = SP.zipf_probs(12, 0.4)
+    assert SQ.noise_bias(0.8, p, 0.0, n_draw=10) == pytest.approx(0.0, abs=1e-12)
+    assert 0 < SQ.noise_bias(0.8, p, 0.1, n_draw=2000) < SQ.noise_bias(0.8, p, 0.3, n_draw=2000)
+
+
 # ------------------------------------------------------------------------------ quick checks
 
 

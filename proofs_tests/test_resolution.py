@@ -25,7 +25,7 @@ for name in ("tol3", "zero"):
                          symbols=(a,), statement=name, source="test", params={"a": 2.5},
                          power=sv.PowerSpec(additive=0.05) if name == "zero" else sv.PowerSpec()))
 TARGET = float(__import__("os").environ.get("SV_TARGET", "0.01"))
-sv.check("res.tol3", "precise", resolution=TARGET)(
+sv.check("res.tol3", "precise", resolution=TARGET, resolution_reason="a stated relative tolerance of 1e-3")(
     lambda c, x: sv.CheckResult(*sv.relative_verdict("v", 1.5, c.value(), rtol=1e-3)))
 sv.check("res.zero", "precise")(lambda c, x: sv.CheckResult(*sv.exponent_verdict("v", 0.0, -0.002, 0.002, c.value())))
 '''
@@ -60,7 +60,19 @@ def test_the_command_reports_the_resolution_of_a_stated_tolerance(work):
            for c in json.loads((work / "rep" / "report.json").read_text())["claims"]}
     assert 1e-3 <= rep["res.tol3"]["value"] <= 1.25e-3  # the relative tolerance, found by bisection
     assert rep["res.zero"]["kind"] == "additive" and 0.002 <= rep["res.zero"]["value"] <= 0.0025
-    assert "res.tol3 [precise]: resolution" in out.stdout
+    assert "res.tol3 [precise]: resolution" in out.stdout and "target 0.01: met" in out.stdout
+    checks = {c["id"]: c["checks"]["precise"] for c in json.loads((work / "rep" / "report.json").read_text())["claims"]}
+    assert checks["res.tol3"]["target"]["reason"].startswith("a stated relative tolerance")
+    assert checks["res.tol3"]["resolution"]["meets_target"] is True
+    assert checks["res.zero"]["target"]["value"] == 1e-8 and checks["res.zero"]["resolution"]["meets_target"] is False
+    assert "COARSER than its target" in (work / "rep" / "report.md").read_text()
+    listed = subprocess.run([SV, "list", "--module", "res_mod", "--json", "--report", "rep"], cwd=work,
+                            capture_output=True, text=True, timeout=120)
+    entry = {c["id"]: c["resolution"] for c in json.loads(listed.stdout)["claims"]}["res.tol3"]["precise"]
+    assert entry["target"] == 0.01 and 1e-3 <= entry["measured"]["value"] <= 1.25e-3
+    tex = subprocess.run([SV, "latex", "--module", "res_mod", "--report", "rep"], cwd=work, capture_output=True,
+                         text=True, timeout=120).stdout
+    assert "PreciseResolution}{" in tex and "PreciseResolutionTarget}{" in tex
 
 
 @pytest.mark.parametrize("target, ok", [("0.01", True), ("1e-4", False)])
@@ -70,4 +82,4 @@ def test_a_declared_target_fails_the_power_item_when_the_check_is_coarser(work, 
                          text=True, timeout=300, env={**os.environ, "SV_TARGET": target})
     assert (out.returncode == 0) == ok, out.stdout[-3000:]
     if not ok:
-        assert "worse than its target 0.0001" in out.stdout
+        assert "-0.0001 (target) [target]: ACCEPTED" in out.stdout and "resolution_reason" in out.stdout

@@ -52,3 +52,15 @@ def test_precise_bad_input():
         loss_sum(10, 1.0, 2.0)
     with pytest.raises(ValueError, match="T must be >= 0"):
         loss_sum(-1, 2.0, 2.0)
+
+
+@pytest.mark.precise
+def test_norm_rate_is_the_derivative_of_the_norm_sum():
+    """The closed-form T dS/dT behind the damage-exponent check equals a central difference of S (h = 1e-8 in log T:
+    O(h^2) = 1e-16) at T from 10 to 1e7."""
+    from scaling_verify.numerics.precise.spectral import norm_rate
+    with mp.workdps(30):
+        h = mp.mpf("1e-8")
+        for T in (mp.mpf(10), mp.mpf(10) ** 4, mp.mpf(10) ** 7):
+            fd = (norm_sum(T * mp.exp(h), 2.2, 3.0) - norm_sum(T * mp.exp(-h), 2.2, 3.0)) / (2 * h)
+            assert abs(norm_rate(T, 2.2, 3.0) / fd - 1) < 1e-14

@@ -35,6 +35,9 @@ The API, grouped:
   :func:`isolated` (a block whose registrations are forgotten after it: tests, notebooks);
 * checks: :func:`check`, :class:`CheckResult`, :class:`Context`, :class:`Measured`, :class:`Figure`,
   :class:`Series`, :func:`exponent_verdict`, :func:`relative_verdict`, :func:`run_check`;
+  power and resolution: :class:`Target` (a check's target resolution), :func:`run_trials` (its power
+  trials), :func:`measure_resolution` (the smallest perturbation it rejects), :func:`plan_draws` (the draws
+  it needs for a target, from one pilot run);
   :func:`measurement` (a measurement shared by a claim's checks and power items, cached by the result cache),
   :func:`clear_caches` (forget the measurements and derivations of this process),
   :func:`float64` / :func:`with_float64` (JAX in double precision for a block or a function);
@@ -79,6 +82,10 @@ _LAZY: dict[str, tuple[str, str]] = {
     "exponent_verdict": ("scaling_verify.checks", "exponent_verdict"),
     "relative_verdict": ("scaling_verify.checks", "relative_verdict"),
     "run_check": ("scaling_verify.checks", "run_check"),
+    "Target": ("scaling_verify.checks", "Target"),
+    "run_trials": ("scaling_verify.checks.power", "run_trials"),
+    "measure_resolution": ("scaling_verify.checks.resolution", "measure"),
+    "plan_draws": ("scaling_verify.checks.planning", "plan"),
     "measurement": ("scaling_verify.checks.measurement", "measurement"),
     "clear_caches": ("scaling_verify.checks.measurement", "clear_caches"),
     "float64": ("scaling_verify.numerics.simulate", "float64"),

@@ -6,9 +6,9 @@ unless ``--sv`` is given. Items:
 * ``<claim id>[<level>]`` with the marker of its level (``symbolic``, ``precise``, ``simulate``): passes
   when the check agrees with what the claim expects (a holding claim passes its check; a refuted
   printed formula is rejected by it);
-* ``<claim id>[<level>-power]`` for every numeric check of a holding claim: feeds the check every
-  claim of :meth:`Claim.perturbations` (x0.9, x1.1 or the declared perturbations, and the declared
-  wrong forms) and fails if any is accepted. A check registered with ``power_exempt="why"`` gives a
+* ``<claim id>[<level>-power]`` for every numeric check of a holding claim: feeds the check its power
+  trials (:mod:`scaling_verify.checks.power`: x0.9, x1.1 or the declared perturbations, the declared
+  wrong forms, and ± its target resolution) and fails if any is accepted. A check registered with ``power_exempt="why"`` gives a
   skipped power item with that reason;
 * ``<claim id>[unchecked]`` fails for a selected claim with no check at all.
 
@@ -28,6 +28,7 @@ LEVEL_MARKS = {
     "symbolic": "symbolic: SymPy derivation checks",
     "precise": "precise: mpmath high-precision checks",
     "simulate": "simulate: JAX simulation checks",
+    "empirical": "empirical: published fits refitted on public training runs",
 }
 
 
@@ -118,34 +119,30 @@ class ClaimItem(pytest.Item):
                 what = "rejected the claim" if claim.holds else "ACCEPTED the refuted printed formula"
                 raise SVCheckFailure(f"{self.level} check {what}: {res.detail}")
             return
+        from scaling_verify.checks.power import run_trials
+
         spec = check_spec(claim.id, self.level)
         if spec.power_exempt:
             pytest.skip(f"power exempt: {spec.power_exempt}")
-        accepted, lines = [], []
-        for p in claim.perturbations():
-            try:
-                res = run_check(p, self.level, self._ctx())
-                ok, detail = res.passed, res.detail
-            except Exception as exc:  # a check that cannot evaluate a perturbed claim rejects it
-                ok, detail = False, f"error: {type(exc).__name__}: {exc}"
-            lines.append(f"{p.perturbation}: {'ACCEPTED' if ok else 'rejected'} -- {detail}")
-            if ok:
-                accepted.append(p.perturbation)
+        target = spec.target(not self.config.getoption("sv_full"))
+        trials = run_trials(claim, self.level, self._ctx())
+        lines = [f"{t.label} [{t.kind}]: {'rejected' if t.rejected else 'ACCEPTED'} -- {t.detail}" for t in trials]
+        lines.append(f"target resolution {target.value:g}" + (f" ({target.reason})" if target.reason else ""))
         self.add_report_section("call", "perturbations", "\n".join(lines))
+        accepted = [t for t in trials if not t.rejected]
         if accepted:
+            hint = ""
+            if any(t.kind == "target" for t in accepted):
+                hint = (f"\nIts target resolution is {target.value:g}" + (" (the level's default)" if not target.reason
+                        else "") + "; a check whose method cannot resolve it declares the target it meets with "
+                        "the reason: @check(..., resolution=..., resolution_reason=...).")
             raise SVCheckFailure(f"{self.level} check of {claim.id} accepted perturbed claims "
-                                 f"{', '.join(accepted)}:\n" + "\n".join(lines))
-        if spec.target_resolution is not None or self.config.getoption("sv_resolution"):
-            self._resolution(claim, spec.target_resolution)
+                                 f"{', '.join(t.label for t in accepted)}:\n" + "\n".join(lines) + hint)
+        if self.config.getoption("sv_resolution"):
+            from scaling_verify.checks.resolution import measure
 
-    def _resolution(self, claim, target) -> None:
-        """Measure the check's resolution; fail when it is worse than the declared target."""
-        from scaling_verify.checks.resolution import measure
-
-        res = measure(claim, self.level, self._ctx())
-        self.add_report_section("call", "resolution", res.text())
-        if target is not None and (res.value is None or res.value > target):
-            raise SVCheckFailure(f"{self.level} check of {claim.id}: {res.text()}, worse than its target {target:g}")
+            res = measure(claim, self.level, self._ctx(), target=target.value)
+            self.add_report_section("call", "resolution", f"{res.text()}; target {target.value:g}")
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, SVCheckFailure):

@@ -30,6 +30,8 @@ from typing import Any
 import sympy as sp
 
 STATUSES: tuple[str, ...] = ("published", "corrected", "reconstructed")
+OUTCOMES: tuple[str, ...] = ("reproduced", "refuted", "not reproducible")
+"""The verdicts of a claim about the world (a published fit checked on data)."""
 _ID_RE = re.compile(r"^[a-z_]+\.[a-z0-9_]+$")
 _THEORY_RE = re.compile(r"^[a-z_]+$")
 
@@ -78,9 +80,11 @@ class Theory:
             raise ValueError(f"theory {self.id}: authors must be a tuple of names, not one string")
         if not 1900 <= int(self.year) <= 2200:
             raise ValueError(f"theory {self.id}: year {self.year!r} is not a year")
-        bad = set(self.checks) - {"precise", "simulate"}
+        from scaling_verify.levels import NUMERIC_LEVELS
+
+        bad = set(self.checks) - set(NUMERIC_LEVELS)
         if bad:
-            raise ValueError(f"theory {self.id}: check levels are 'precise' and 'simulate', not {sorted(bad)}")
+            raise ValueError(f"theory {self.id}: check levels are {', '.join(NUMERIC_LEVELS)}, not {sorted(bad)}")
 
     @property
     def citation(self) -> str:
@@ -164,6 +168,9 @@ class Claim:
       law: for a claim that is the exponent of a measured curve, the curve (:class:`Law`); lets
         ``scaling-verify compare`` check a user's runs against the claim.
       perturbation: the label of the perturbation this claim is (``""`` for a registered claim).
+      outcome: for a claim about the world (a published fit checked on data), the verdict its evidence
+        supports: ``reproduced`` (then ``holds``), ``refuted`` or ``not reproducible`` (:data:`OUTCOMES`);
+        ``""`` for a theory's claim.
     """
 
     id: str
@@ -187,8 +194,12 @@ class Claim:
     printed_latex: str = ""
     law: Law | None = None
     perturbation: str = ""
+    outcome: str = ""
 
     def __post_init__(self) -> None:
+        if self.outcome and (self.outcome not in OUTCOMES or self.holds != (self.outcome == "reproduced")):
+            raise ValueError(f"claim {self.id}: outcome {self.outcome!r} must be one of {OUTCOMES}, and the claim "
+                             "holds exactly when it is 'reproduced'")
         if not _ID_RE.match(self.id):
             raise ValueError(f"claim id {self.id!r} must look like 'theory.name' (lower case, digits, '_')")
         if not _THEORY_RE.match(self.theory):

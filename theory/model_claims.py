@@ -32,6 +32,9 @@ class Scaling:
       ridge: for ``P``: a fixed ridge ``>= 0`` or ``"optimal"``.
       noise: label-noise standard deviation ``sigma`` (``P`` only).
       ridge_decay: for ``P``: the ridge ``P^-ridge_decay`` instead of ``ridge``.
+      targets: the target resolutions of its checks where the method cannot reach the level's default, level ->
+        ``(resolution, reason)`` (``scaling_verify.checks.check``'s ``resolution`` and ``resolution_reason``, at
+        quick and full sizes alike), e.g. ``{"precise": (6e-8, "the floor of the finite difference ...")}``.
       statement, source, status, notes, regime, wrong_forms, printed_latex, latex_statement, quantity: as in
         :class:`theory.claims.Claim`
         (``regime`` defaults to the derivation's conditions, ``quantity`` to ``\\alpha_{variable}``: give the
@@ -52,8 +55,11 @@ class Scaling:
     printed_latex: str = ""
     latex_statement: str = ""
     quantity: str = ""
+    targets: Mapping[str, tuple[float, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if set(self.targets) - {"precise", "simulate"}:
+            raise ValueError(f"Scaling.targets: levels are 'precise' and 'simulate', got {sorted(self.targets)}")
         if self.variable not in ("t", "N", "P"):
             raise ValueError(f"Scaling.variable must be 't', 'N' or 'P', got {self.variable!r}")
         if self.variable != "P" and (self.noise or self.ridge != "optimal" or self.ridge_decay is not None):

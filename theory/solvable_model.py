@@ -112,6 +112,13 @@ def _register_claims() -> None:
         params={"alpha": ALPHA},
         parameter_exponent=Scaling(
             "N", alpha, status="reconstructed", quantity=r"\alpha_N",
+            targets={"simulate": (0.1, "the simulated N-exponent's finite-N bias and sampling at quick sizes: over "
+                                       "seeds 0-19 a change of -5 % was rejected on 7 seeds and +5 % on 1, x1.1 on 19; "
+                                       "it sees the power items' 10 % only"),
+                     "precise": (6e-8, "local N-exponents 0.9999, 0.999999, 0.99999999 at N = 1e4, 1e6, 1e8 (1/N "
+                                       "corrections, drift ratio 0.01): the model library's convergence budget, "
+                                       "2|d2| r/(1-r) + the floor 1e-8 of its 40-digit central difference, is 3e-8, "
+                                       "and the last exponent sits 1e-8 below the limit (measured resolution 4.5e-8)")},
             statement="Parameter-limited (T = oo): the test loss decays as N^-alpha for latent eigenvalues "
                       "lambda_k ~ k^-(1+alpha) and i.i.d. teacher weights.",
             latex_statement=r"$\mathcal L(N) \propto N^{-\alpha}$ at $T = \infty$, $\lambda_k \propto k^{-(1+\alpha)}$.",
@@ -119,6 +126,12 @@ def _register_claims() -> None:
             notes=RECON + " The projection residual of the teacher on N random features (bottleneck law p = 1)."),
         data_exponent=Scaling(
             "P", alpha, status="reconstructed", quantity=r"\alpha_T",
+            targets={"simulate": (0.07, "the deterministic equivalent's finite-P budget (0.025 of the exponent) "
+                                        "plus 1.84 half-widths of the 128-draw interval (0.02) for 19 seeds of 20: "
+                                        "0.062 (scaling-verify plan, seed 0); +5 % was accepted at seed 0"),
+                     "precise": (1.5e-7, "the exponent has converged (1/P corrections: 1e-12 at P = 1e12) and the "
+                                         "model library's convergence budget is the floor 1e-7 of its closed-form P "
+                                         "derivative: 1e-7 relative to the claimed 1 (measured resolution 1e-7)")},
             statement="Data-limited (N = oo): the ridgeless test loss decays as T^-alpha.",
             latex_statement=r"$\mathcal L(T) \propto T^{-\alpha}$ at $N = \infty$ (ridgeless).",
             wrong_forms={"1+alpha (the spectral exponent)": 1 + alpha},

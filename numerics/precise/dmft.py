@@ -147,20 +147,23 @@ def first_order_exact(t, k: int, lam):
 def _early_time(claim: Claim, ctx: Context) -> CheckResult:
     """Exact 1/N coefficient of ``H_k(t)`` (:func:`first_order_exact`, 30 digits) vs the claimed one.
 
-    Setup: M = 64 modes, b = 1.5, P = oo, modes k = 1 (lambda_1/tr Lambda = 0.42) and k = 3, t = 1e-3 and 1e-2.
-    The claim is evaluated at N = 1, P = 1e300 (its coefficient of 1/N). An early-time claim replaces
-    ``D_0(s) = sum lambda_l/(s + lambda_l)`` by ``T/s``; the next term ``-T_2/s^2`` (T_2 = sum lambda^2) changes the
-    result by a relative ``-(T_2/T) t/3`` at small t. Tolerance at t = 1e-3: ``(T_2/T) t`` (three times that term)
-    at both modes; t = 1e-2 is reported. The DMFT form (no self-interaction) is off by about
-    ``lambda_k/(T + lambda_k)``: 29 % at k = 1.
+    Setup: M = 64 modes, b = 1.5, P = oo, modes k = 1 (lambda_1/tr Lambda = 0.42) and k = 3, t = 1e-9, 1e-3 (judged)
+    and 1e-2 (reported). The claim is evaluated at N = 1, P = 1e300 (its coefficient of 1/N). An early-time claim
+    replaces ``D_0(s) = sum lambda_l/(s + lambda_l)`` by ``T/s``; the next term ``-T_2/s^2`` (T_2 = sum lambda^2)
+    changes the result by a relative ``-(T_2/T) t/3`` at small t (measured: -1.19e-4 (k=1) and -1.57e-4 (k=3) at
+    t = 1e-3, exactly 1e6 times smaller at t = 1e-9: linear in t). Tolerance at each judged t: ``(T_2/T) t`` (three
+    times that term) at both modes: 5.1e-10 at t = 1e-9, which resolves the claim to ~7e-10 relative (at t = 1e-3
+    alone, 5.1e-4, the check accepted the claim x(1 - 6.6e-4)). Precision: the exact terms are O(t/d) (d >= 1.2e-4,
+    the closest eigenvalue gap) and cancel to O(t^2), losing ~14 digits at t = 1e-9, so the sums run at DPS + 20
+    digits. The DMFT form (no self-interaction) is off by about ``lambda_k/(T + lambda_k)``: 29 % at k = 1.
     """
     M, b = 64, 1.5
-    with mp.workdps(DPS):
-        lam, _ = power_spectrum(M, 2.0, b)
+    with mp.workdps(DPS + 20):
+        lam, _ = power_spectrum(M, 2.0, b, DPS + 20)
         T1, T2 = mp.fsum(lam), mp.fsum(l * l for l in lam)
         rows = []
         for k in (1, 3):
-            for judged, tv in ((True, mp.mpf("1e-3")), (False, mp.mpf("1e-2"))):
+            for judged, tv in ((True, mp.mpf("1e-9")), (True, mp.mpf("1e-3")), (False, mp.mpf("1e-2"))):
                 meas = first_order_exact(tv, k, lam)
                 pred = claim.evaluate(T=T1, N=1, P=10 ** 300, t=tv, **{"lambda": lam[k - 1]})
                 rows.append((k, tv, meas, pred, abs(meas / pred - 1), T2 / T1 * tv, judged))
@@ -291,7 +294,15 @@ def _frontier_check(claim: Claim, ctx: Context, which: str) -> CheckResult:
                                     "C": [float(r[1]) for r in fr]}, fig)
 
 
-@check("dynamical.easy_compute_loss_exponent", "precise")
+_FRONTIER_REASON = ("pre-asymptotic window: the first-order frontier's local slope between t* = 1e2 and 1e3 (M = 200) "
+                    "still deviates from its limit by finite-t and mode-truncation terms measured up to 0.6 % (0.8376 "
+                    "vs 5/6); the tolerance is 3 % (5x that, FRONTIER_RTOL), so a claim {} off is the finest it can "
+                    "reject; reaching 1e-8 would need the frontier far beyond t* = 1e4 (full: M = 400, 0.2 %), where "
+                    "one DMFT point costs seconds")
+
+
+@check("dynamical.easy_compute_loss_exponent", "precise", resolution=5e-2, resolution_full=5e-2,
+       resolution_reason=_FRONTIER_REASON.format("3.6-3.9 % (3 % + the 0.6 % deviation)"))
 def _easy_compute_loss(claim: Claim, ctx: Context) -> CheckResult:
     """Exercises the 30-digit DMFT solver: the compute-optimal loss of its first-order model ``L_oo(t) + c_x(t)/N``
     (:func:`first_order_frontier`; a = 6, b = 3, N = 1e10 for the 1/N coefficient) against ``C^-claim``.
@@ -303,12 +314,18 @@ def _easy_compute_loss(claim: Claim, ctx: Context) -> CheckResult:
     c_x ~ t^{-(1-1/b)} is reported. The slope alone is blind to a constant factor in c_x (a factor 2 in
     R_3 = 1 - D/N doubles it and leaves the slope), so the check also requires the solver's c_x at the first t* to
     equal the closed-form Dyson term (:func:`dmft_first_order_loss`) to 1e-7 relative.
+
+    Resolution (declared, 5e-2): the tolerance 3 % plus the pre-asymptotic deviation (measured 0.4-0.6 %) is the
+    smallest relative change of the claim the check rejects (measured 3.9 %); the method's window, not its
+    arithmetic, sets it.
     """
     return _frontier_check(claim, ctx, "loss")
 
 
-@check("dynamical.easy_compute_width_exponent", "precise")
+@check("dynamical.easy_compute_width_exponent", "precise", resolution=4e-2, resolution_full=4e-2,
+       resolution_reason=_FRONTIER_REASON.format("3.1 % (3 % + the deviation of the N* slope)"))
 def _easy_compute_width(claim: Claim, ctx: Context) -> CheckResult:
     """Same frontier as :func:`_easy_compute_loss` (cached), the optimal width ``N* = C/t*`` against ``C^claim``
-    ((a-b)/a = 1/2 at a = 6, b = 3); tolerance 3 % from the same convergence study."""
+    ((a-b)/a = 1/2 at a = 6, b = 3); tolerance 3 % from the same convergence study. Resolution (declared, 4e-2):
+    the tolerance plus the slope's pre-asymptotic deviation (measured resolution 3.1 %)."""
     return _frontier_check(claim, ctx, "width")

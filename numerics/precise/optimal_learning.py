@@ -262,7 +262,10 @@ def _ar_printed(claim: Claim, ctx: Context) -> CheckResult:
 
 def _b_decrease_check(claim: Claim) -> CheckResult:
     """|dB/B| over the rounding box of the 3-digit B values; the claim must lie inside [min, max]
-    (monotone in each B, so the corners bound it exactly)."""
+    (monotone in each B, so the corners bound it exactly).
+
+    Resolution: the box is [0.936767, 0.937283], +-2.75e-4 relative to the claimed 0.937025 (the rounding of
+    Table 1's digits, not a numerical error): the check's declared target is 3e-4 (``b_decrease_table``)."""
     with mp.workdps(DPS):
         vals = [1 - mp.mpf(b2) / mp.mpf(b1) for b1 in ("3.155e8", "3.165e8") for b2 in ("1.985e7", "1.995e7")]
         lo, hi = min(vals), max(vals)
@@ -273,7 +276,10 @@ def _b_decrease_check(claim: Claim) -> CheckResult:
                        {"box": [float(lo), float(hi)], "claimed": float(pred)})
 
 
-@check("optimal_learning.b_decrease_table", "precise")
+@check("optimal_learning.b_decrease_table", "precise", resolution=3e-4,
+       resolution_reason="Table 1 prints B to 3 significant digits (3.16e8, 1.99e7); the rounding box of those digits "
+                         "(half a unit of the last digit each) allows |dB/B| in [0.936767, 0.937283], +-2.75e-4 relative "
+                         "to the claimed 0.937025: no computation can resolve the claim finer than the table's digits")
 def _bdt(claim: Claim, ctx: Context) -> CheckResult:
     return _b_decrease_check(claim)
 
@@ -300,7 +306,8 @@ def refit_loglog(ts, Ls, L0):
 def _b_cond(claim: Claim, ctx: Context) -> CheckResult:
     """Refit synthetic Table-1-like curves at 30 digits with beta perturbed by +-1e-6 (fixed intercept:
     the data are regenerated at ln(L - L0) = c - beta ln t); the measured elasticity
-    d ln B/d ln beta by central difference (error O(h^2) ~ 1e-12) must match the claim, rel. tol 1e-8."""
+    d ln B/d ln beta by central difference (error O(h^2) ~ 1e-12: measured 1e-12 relative; rounding at 40 digits
+    1e-40/h = 1e-34) must match the claim, rel. tol 1e-9 (1000x the budget; the former 1e-8 sat at the target)."""
     Bv = mp.mpf(claim.params["B"])
     with mp.workdps(DPS + 10):
         beta0 = mp.mpf("0.12")
@@ -316,6 +323,6 @@ def _b_cond(claim: Claim, ctx: Context) -> CheckResult:
         h = mp.mpf("1e-6")
         el = (lnB(beta0 * (1 + h)) - lnB(beta0 * (1 - h))) / (2 * h)
         pred = claim.evaluate(B=claim.params["B"])
-    ok, detail = relative_verdict("d ln B / d ln beta", float(el), float(pred), rtol=1e-8)
+    ok, detail = relative_verdict("d ln B / d ln beta", float(el), float(pred), rtol=1e-9)
     return CheckResult(ok, detail + f" (a 1 % change of beta moves B by {100 * (float(mp.exp(abs(el) * mp.mpf('0.01'))) - 1):.1f} %)",
                        {"elasticity": float(el)})

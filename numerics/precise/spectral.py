@@ -105,7 +105,10 @@ def _time_exponent(claim: Claim, ctx: Context) -> CheckResult:
     Error bound: L(T) = C_t T^{-beta} up to super-polynomial terms, so the exact local slope is
     beta d ln T/d ln t = rho beta - beta (rho-1)/(1+kappa t). The model's analytic crossover transient
     beta (rho-1)/(1+kappa t) (1.7e-5 at t = 1e4) is added back; what remains is the super-polynomial
-    remainder and the O(h^2) finite difference (< 1e-10): tolerance 1e-8.
+    remainder (measured 3e-17 at t = 1e4, 1e-15 at t = 1e3), the O(h^2) central difference (h = 1e-6:
+    h^2/6 |d^3 ln L/d(ln t)^3| < 1e-12) and rounding (1e-30/h = 1e-24): a budget below 1e-12. Tolerance 1e-9
+    absolute (1000x the budget; 1.75e-9 relative to the claimed 0.571, so the target 1e-8 is resolved --
+    the former 1e-8 accepted the claim x(1 +- 1.7e-8)).
     """
     a, b, rho, kappa = _p(claim, "a", "b", "rho", "kappa")
     beta = (a - 1) / b
@@ -116,7 +119,7 @@ def _time_exponent(claim: Claim, ctx: Context) -> CheckResult:
     transient = beta * (rho - 1) / (1 + kappa * ts[-1])
     corrected = float(slopes[-1]) + transient
     err = abs(corrected - pred)
-    tol = 1e-8
+    tol = 1e-9
     ok = err <= tol
     detail = (f"local slope at t=1e4: {float(slopes[-1]):.10f}, + analytic crossover transient {transient:.3e} "
               f"= {corrected:.10f} vs claimed {pred:.10f}, |diff| {err:.2e} (tol {tol:.0e}) -> "
@@ -151,19 +154,21 @@ def _time_prefactor(claim: Claim, ctx: Context) -> CheckResult:
 
 @check("spectral.size_exponent", "precise")
 def _size_exponent(claim: Claim, ctx: Context) -> CheckResult:
-    """Local slope of the truncation tail zeta(a, N+1) (top-N modes kept) at N = 1e3..1e7.
+    """Local slope of the truncation tail zeta(a, N+1) (top-N modes kept) at N = 1e4, 1e8, 1e12.
 
     Euler-Maclaurin: tail = N^{1-a}/(a-1) - N^{-a}/2 + ..., so the local exponent is (a-1) + O(1/N);
-    bound |slope - (a-1)| <= a/N (tol at N = 1e7: 1.8e-7)."""
+    bound |slope - (a-1)| <= a/N: tol at N = 1e12 is 2.2e-12 (1.8e-12 relative to a - 1 = 1.2; the Hurwitz zeta
+    at 30 digits and the difference step h = 1e-6 add < 1e-20). The former last size N = 1e7 (tol 2.2e-7)
+    accepted the claim x(1 +- 1e-7)."""
     a = claim.params["a"]
-    Ns = [10 ** e for e in (3, 5, 7)]
+    Ns = [10 ** e for e in (4, 8, 12)]
     with mp.workdps(DPS):
         slopes = [local_exponent(lambda x: mp.zeta(a, x + 1), mp.mpf(n_), LOCAL_STEP) for n_ in Ns]
     pred = float(claim.evaluate())
     err = abs(float(slopes[-1]) - pred)
     tol = a / Ns[-1]
     ok = err <= tol
-    return CheckResult(bool(ok), f"tail local exponent at N=1e7: {float(slopes[-1]):.9f} vs claimed {pred:.9f}, "
+    return CheckResult(bool(ok), f"tail local exponent at N=1e12: {float(slopes[-1]):.9f} vs claimed {pred:.9f}, "
                            f"|diff| {err:.1e} (tol a/N = {tol:.1e}) -> {'consistent' if ok else 'REJECTED'}",
                        {"slopes": [float(s_) for s_ in slopes]})
 
@@ -238,39 +243,62 @@ def _pruning_density(claim: Claim, ctx: Context) -> CheckResult:
 # ----------------------------------------------------------------------------- quantization / norm
 
 
+def norm_rate(T, a, b):
+    """:math:`T\\,dS/dT = T\\sum_k k^{-a}\\,2(e^{-x}-e^{-2x})`, :math:`x = k^{-b}T` (summand derivative in closed
+    form, :func:`series_sum`, 30 digits)."""
+    T, b = mp.mpf(T), mp.mpf(b)
+    return T * series_sum(mp.mpf(a), lambda x: 2 * (mp.exp(-x) - mp.exp(-2 * x)),
+                          lambda n: 2 * ((-1) ** n - (-2) ** n) / mp.factorial(n), 1, T, b)
+
+
 @check("spectral.quantization_damage_exponent", "precise")
 def _damage_exponent(claim: Claim, ctx: Context) -> CheckResult:
-    """Local slope in t of the exact S(T(t)) (crossover g) at t = 1e2, 1e3, 1e4.
+    """Growth exponent in t of the exact S(T(t)) (crossover g) from its rate u(t) = dS/d ln t, at t = 1e4, 1e5, 1e6.
 
-    The deviation from the asymptotic slope decays geometrically per decade (as T^{-(1-beta)} from the
-    constant zeta(a-b), and 1/t from the crossover); with a per-decade ratio r <= 1/2 the remaining error
-    after t = 1e4 is at most |s(1e4) - s(1e3)| r/(1-r) <= |s(1e4) - s(1e3)|: that is the tolerance."""
+    S(T) = C_S T^{1-beta} + zeta(a-b) + O(T^{-inf}) (module docstring): the constant is what made the local slope
+    of S itself converge only as T^{-(1-beta)} (the former check: 4e-5 off at t = 1e4, tolerance 1.7e-4). Its rate
+    T dS/dT = (1-beta) C_S T^{1-beta} has no constant, so u(t) = T S'(T) l(t), l = d ln T/d ln t =
+    rho - (rho-1)/(1+kappa t), has the exact local exponent
+    d ln u/d ln t = (1-beta) l(t) + (rho-1) kappa t/((1+kappa t)^2 l(t)) up to super-polynomial terms. The model's
+    analytic crossover transient (everything but rho (1-beta); 4.3e-8 at t = 1e6) is removed; what remains is the
+    super-polynomial remainder (< 1e-15 at T >= 1e7, as for L: ``spectral.time_exponent``), the O(h^2) central
+    difference (h = 1e-6: < 1e-12) and rounding (1e-24): a budget below 1e-12. Tolerance 1e-9 absolute (1.2e-9
+    relative to the claimed 0.857; target 1e-8)."""
     a, b, rho, kappa = _p(claim, "a", "b", "rho", "kappa")
-    ts = [10 ** e for e in (2, 3, 4)]
+    beta = (a - 1) / b
+    ts = [10 ** e for e in (4, 5, 6)]
+
+    def ell(t):
+        return rho - (rho - 1) / (1 + kappa * t)
+
     with mp.workdps(DPS):
-        slopes = [-local_exponent(lambda x: norm_sum(effective_time(x, rho, kappa), a, b), mp.mpf(tt), LOCAL_STEP) for tt in ts]
+        slopes = [-local_exponent(lambda x: norm_rate(effective_time(x, rho, kappa), a, b) * ell(x), mp.mpf(tt),
+                                  LOCAL_STEP) for tt in ts]
+    t_ = ts[-1]
+    transient = (1 - beta) * (ell(t_) - rho) + (rho - 1) * kappa * t_ / ((1 + kappa * t_) ** 2 * ell(t_))
+    corrected = float(slopes[-1]) - transient
     pred = float(claim.evaluate())
-    tol = float(abs(slopes[-1] - slopes[-2]))
-    err = abs(float(slopes[-1]) - pred)
+    tol = 1e-9
+    err = abs(corrected - pred)
     ok = err <= tol
-    detail = (f"local slope of S at t=1e4: {float(slopes[-1]):.6f} vs claimed {pred:.6f}, |diff| {err:.2e} "
-              f"(tol {tol:.2e}, convergence bound) -> {'consistent' if ok else 'REJECTED'}; slopes t=1e2..1e4: "
-              + ", ".join(f"{float(s_):.6f}" for s_ in slopes))
+    detail = (f"local slope of dS/dln t at t=1e6: {float(slopes[-1]):.10f}, - analytic crossover transient "
+              f"{transient:.3e} = {corrected:.10f} vs claimed {pred:.10f}, |diff| {err:.2e} (tol {tol:.0e}) -> "
+              f"{'consistent' if ok else 'REJECTED'}; raw slopes t=1e4..1e6: " + ", ".join(f"{float(s_):.8f}" for s_ in slopes))
     fig = Figure(title="spectral: growth exponent of the weight norm S(t) (30 digits)", xlabel="t",
-                 ylabel="dlog S/dlog t", logy=False,
+                 ylabel="dlog(dS/dlog t)/dlog t", logy=False,
                  series=[Series("exact sum", ts, [float(s_) for s_ in slopes], "points"),
                          Series("claim gamma_D", ts, [pred] * len(ts))])
-    return CheckResult(bool(ok), detail, {"slopes": [float(s_) for s_ in slopes], "tol": tol}, fig)
+    return CheckResult(bool(ok), detail, {"slopes": [float(s_) for s_ in slopes], "abs_error": err, "tol": tol}, fig)
 
 
 _T_PAIR = (mp.mpf(10) ** 4, mp.mpf(10) ** 6)
 
 
-def _two_point_norm(a, b):
-    """Exact S at T = 1e4, 1e6 and the two-point solution of S = C_S T^{1-beta} + c_0."""
+def _two_point_norm(a, b, pair=_T_PAIR):
+    """Exact S at ``pair`` (default T = 1e4, 1e6) and the two-point solution of S = C_S T^{1-beta} + c_0."""
     beta = mp.mpf(a - 1) / b
-    S1, S2 = (norm_sum(T_, a, b) for T_ in _T_PAIR)
-    x1, x2 = (T_ ** (1 - beta) for T_ in _T_PAIR)
+    S1, S2 = (norm_sum(T_, a, b) for T_ in pair)
+    x1, x2 = (T_ ** (1 - beta) for T_ in pair)
     CS = (S2 - S1) / (x2 - x1)
     return CS, S1 - CS * x1, (S1, S2)
 
@@ -288,12 +316,22 @@ def _norm_prefactor(claim: Claim, ctx: Context) -> CheckResult:
 
 @check("spectral.norm_constant", "precise")
 def _norm_constant(claim: Claim, ctx: Context) -> CheckResult:
-    """The constant of S (two-point elimination of the T^{1-beta} term) against zeta(a-b): rtol 1e-8."""
+    """The constant of S (two-point elimination of the T^{1-beta} term) against zeta(a-b).
+
+    The elimination is exact up to the super-polynomial remainder of S at the smaller T, so c_0 is taken from
+    T = 1e5, 1e7 and its error is bounded by the change from the pair T = 1e4, 1e6: a remainder falling faster
+    than any power falls more than 10x per decade, so the later estimate is off by at most 1/9 of the change
+    (measured at a = 2.2, b = 3: change 7.0e-10 relative, distance of the later estimate from zeta(a-b) 4e-13).
+    Tolerance: that change plus a 1e-12 floor (the cancellation S - C_S T^{1-beta} at T = 1e5 costs 3 of the 30
+    digits). With the former fixed rtol 1e-8 on the T = 1e4, 1e6 pair the check accepted the claim x(1 + 1e-8)."""
     a, b = _p(claim, "a", "b")
     with mp.workdps(DPS):
-        CS, c0, _ = _two_point_norm(a, b)
-    ok, detail = relative_verdict("c_0 (two-point, T=1e4,1e6)", float(c0), float(claim.evaluate()), rtol=1e-8)
-    return CheckResult(bool(ok), detail, {"C_S": float(CS), "c0": float(c0)})
+        _, c0_prev, _ = _two_point_norm(a, b)
+        CS, c0, _ = _two_point_norm(a, b, (mp.mpf(10) ** 5, mp.mpf(10) ** 7))
+        rtol = float(abs(c0 / c0_prev - 1)) + 1e-12
+    ok, detail = relative_verdict("c_0 (two-point, T=1e5,1e7)", float(c0), float(claim.evaluate()), rtol=rtol)
+    detail += f"; from T=1e4,1e6: {mp.nstr(c0_prev, 15)} (tol = relative change {rtol:.1e})"
+    return CheckResult(bool(ok), detail, {"C_S": float(CS), "c0": float(c0), "c0_prev": float(c0_prev), "rtol": rtol})
 
 
 @check("spectral.amplitude_ratio", "precise")
@@ -329,7 +367,9 @@ def _amplitude_ratio(claim: Claim, ctx: Context) -> CheckResult:
 def _critical_time(claim: Claim, ctx: Context) -> CheckResult:
     """argmin_t of the exact L(T(t)) + Q0 S(T(t)) (late-time g, kappa = 1) against the claim with
     C_t and Q taken from the prefactor claims (Q = Q0 C_S; the constant zeta(a-b) of S does not move the
-    minimum). Corrections are super-polynomial in T: rtol 1e-8."""
+    minimum). Corrections are super-polynomial in T (T* ~ 6e4 here; the remainders of L and S are < 1e-15 relative
+    at T >= 1e3, see ``spectral.time_exponent``), the root is found to the 30-digit tolerance and the derivatives are
+    closed-form sums: measured agreement < 1e-16. rtol 1e-9 (the former 1e-8 accepted the claim x(1 - 1e-8))."""
     a, b, rho = _p(claim, "a", "b", "rho")
     Q0 = mp.mpf("1e-5")
     with mp.workdps(DPS):
@@ -347,5 +387,5 @@ def _critical_time(claim: Claim, ctx: Context) -> CheckResult:
         pred = claim.evaluate(a=a, b=b, rho=rho, C_t=float(Ct), Q=float(Q0 * CS))
         Tmin = mp.exp(mp.findroot(h, (mp.log(pred) * rho - 1, mp.log(pred) * rho + 1), solver="anderson"))
         tmin = Tmin ** (1 / mp.mpf(rho))
-    ok, detail = relative_verdict("argmin_t of L + Q0 S", float(tmin), float(pred), rtol=1e-8)
+    ok, detail = relative_verdict("argmin_t of L + Q0 S", float(tmin), float(pred), rtol=1e-9)
     return CheckResult(bool(ok), detail, {"t_crit_exact": float(tmin), "t_crit_claim": float(pred)})

@@ -18,7 +18,7 @@ import numpy as np
 from scaling_verify.checks import CheckResult, Context, Figure, Series, check, exponent_verdict
 from scaling_verify.numerics.fit import fit_power_law
 from scaling_verify.checks.measurement import measurement
-from scaling_verify.checks.replicas import replicated
+from scaling_verify.checks.replicas import replica_seeds, replicated
 from scaling_verify.numerics.simulate import with_float64
 from scaling_verify.numerics.simulate.models import random_features as rf
 from scaling_verify.numerics.stats import bootstrap_means, percentile_interval
@@ -51,7 +51,7 @@ class Sizes:
 
     @classmethod
     def quick(cls) -> Sizes:
-        return cls(N=256, M=2048, draws=32, draws_res=32, boot=400, Ns=(16, 32, 64, 128), M_res=2048, Nens=16, groups=96, M_ens=1024)
+        return cls(N=256, M=2048, draws=32, draws_res=128, boot=400, Ns=(16, 32, 64, 128), M_res=2048, Nens=16, groups=96, M_ens=1024)
 
     @classmethod
     def full(cls) -> Sizes:
@@ -251,12 +251,22 @@ def residual_de_far(a: float, b: float) -> list:
     return [rf.residual_de(n, a, b, 10 ** 5, infinite=True) for n in (0.9e4, 1.1e4)]
 
 
+# The window slope of the simulation minus that of its deterministic equivalent (same N = 16..128, M = 2048): from the
+# convergence study next to HEAD_DE_C, simulation/DE - 1 = 0.033, 0.024, 0.014 at N = 32, 64, 128 (s.e. 0.010, 0.007,
+# 0.005), falling with N, so the simulation's slope is steeper: the slope of log(simulation/DE) over 32..128 is +0.013
+# (s.e. ~0.008). SIZE_DE_SLOPE_ERR covers it, three standard errors and the unmeasured N = 16 end; its lower end
+# allows a small negative error. Seeds 0-3 of the check (128 draws) measured 1.488, 1.562, 1.558, 1.578 against the
+# DE window slope 1.527: the earlier symmetric widening by |p_DE - p_oo| alone failed the true claim on 3 of 4.
+SIZE_DE_SLOPE_ERR = (-0.01, 0.04)
+
+
 def _size_check(claim: Claim, ctx: Context) -> CheckResult:
     """Fit ``L_oo(N) ~ N^{-p}`` at a = 5, b = 1.5 (a-1 > 2b: printed 2b = 3, corrected b = 1.5).
 
-    Tolerance: 95 % bootstrap interval over draws, widened by the window bias of the deterministic
-    equivalent ``sum k^{-a} kappa/(lambda+kappa)`` (its fitted slope over the same N values minus
-    its local slope at N = 1e4, infinite M): the deterministic equivalent's own distance from its asymptote.
+    Prediction: the claim plus the window shift of the deterministic equivalent ``sum k^{-a} kappa/(lambda+kappa)``
+    (its fitted slope over the same N values minus its local slope at N = 1e4, infinite M; no claim in it), plus the
+    DE's own window-slope error within :data:`SIZE_DE_SLOPE_ERR` (convergence study). Tolerance: 95 % bootstrap
+    interval over draws.
     """
     a, b = EASY_AB
     sz = Sizes.of(ctx)
@@ -267,56 +277,70 @@ def _size_check(claim: Claim, ctx: Context) -> CheckResult:
     p_de = fit_power_law(Ns, de, bootstrap=0).p
     big = residual_de_far(a, b)
     p_asym = -np.log(big[1] / big[0]) / np.log(1.1 / 0.9)
-    bias = abs(p_de - p_asym)
+    shift = p_de - p_asym
+    e_lo, e_hi = SIZE_DE_SLOPE_ERR
+    bias = (e_hi - e_lo) / 2
     pred = claim.value(a=a, b=b)
-    ok, detail = exponent_verdict("size exponent (a=5, b=1.5)", fit.p, *fit.ci["p"], pred, bias=bias)
-    detail += f"; deterministic equivalent: window slope {p_de:.4f}, asymptotic slope {p_asym:.4f}"
+    ok, detail = exponent_verdict("size exponent (a=5, b=1.5)", fit.p, *fit.ci["p"], pred + shift + (e_lo + e_hi) / 2,
+                                  bias=bias)
+    detail += (f" (claimed {pred:.4f} + DE window shift {shift:+.4f} + DE window-slope error in [{e_lo:+g}, {e_hi:+g}]);"
+               f" deterministic equivalent: window slope {p_de:.4f}, asymptotic slope {p_asym:.4f}")
     ym = Y.mean(axis=0)
     fig = Figure(title="dynamical: N-bottleneck at a=5, b=1.5 (t, P = oo)", xlabel="N", ylabel="converged loss",
                  series=[Series("simulation (projection residual)", Ns, ym, "points", yerr=Y.std(axis=0) / np.sqrt(len(Y))),
                          Series("deterministic equivalent", Ns, de),
                          Series(f"claim N^-{pred:.2f}", Ns, ym[0] * (Ns / Ns[0]) ** (-pred))])
     return CheckResult(ok, detail, {"p": fit.p, "ci": list(fit.ci["p"]), "bias": bias, "predicted": pred,
-                                    "p_deterministic_equivalent": p_de}, fig)
+                                    "shift": shift, "p_deterministic_equivalent": p_de}, fig)
 
 
-check("dynamical.size_exponent", "simulate")(with_float64(_size_check))
+check("dynamical.size_exponent", "simulate", resolution=0.07, resolution_reason=(
+    "slope 1.5 of L_oo(N) over N = 16..128 (quick, 128 draws): 95 % bootstrap interval +-0.03 (2 %) plus the DE's own "
+    "window-slope error budget SIZE_DE_SLOPE_ERR, half-width 0.025 (1.7 %), and the slope's seed scatter (1.488..1.578 "
+    "over seeds 0-3, 2 %). Over seeds 0-19: claim x1.05 rejected on 13-14/20, x1.06 on 17-18/20, x1.07 and x0.93 on >= 19/20; "
+    "no false alarm"))(with_float64(_size_check))
 
 
-# relative error of the projection-residual equivalent at width N: <= HEAD_DE_C/N. Convergence study (M = 2048,
-# a = 5, b = 1.5, 1024 draws, seeds 100-101, nested widths): N (simulation/DE - 1) = 1.06 +- 0.32, 1.55 +- 0.47,
-# 1.81 +- 0.64, 2.30 +- 0.94 at N = 32, 64, 128, 256; 3.0 covers N = 128 at its 95 % upper end.
+# relative error of the projection-residual equivalent at width N: HEAD_DE_LO/N <= simulation/DE - 1 <= HEAD_DE_C/N.
+# Convergence study (M = 2048, a = 5, b = 1.5, 1024 draws, seeds 100-101, nested widths): N (simulation/DE - 1) = 1.06 +- 0.32,
+# 1.55 +- 0.47, 1.81 +- 0.64, 2.30 +- 0.94 at N = 32, 64, 128, 256; 3.0 covers N = 128 at its 95 % upper end. The error
+# is positive at every width (95 % lower ends 0.43, 0.63, 0.56, 0.46): HEAD_DE_LO = 0.4 is below all of them, so the
+# budget is one-sided, as the error is (a symmetric 3/N widening left the claim x1.05 accepted: resolution 6.3 %).
 HEAD_DE_C = 3.0
+HEAD_DE_LO = 0.4
 
 
 @check("dynamical.size_head_coefficient", "simulate")
 def _head_coefficient_sim(claim: Claim, ctx: Context) -> CheckResult:
     """The real projection residual over ``kappa(N)`` against the claimed head coefficient ``zeta(a - b)``
-    (a = 5, b = 1.5; N = 128 quick, 256 full; 256 or 1024 draws).
+    (a = 5, b = 1.5; N = 128 quick, 256 full; 512 or 1024 draws).
 
     Prediction: ``claim - kappa zeta(a - 2b)`` (the next term of ``L/kappa``; the remainder ``O(kappa^{5/3})`` is below
-    1e-5 at N = 128), with ``kappa`` from the finite-M count equation of the simulated modes. Tolerance: the 95 %
-    bootstrap interval of the mean over draws, widened by the equivalent's own relative error ``HEAD_DE_C/N`` (the
-    convergence study above). Unlike the precise check, which takes the limit of the equivalent's own sum, this
-    tests the model: random projections of the modes.
+    1e-5 at N = 128), with ``kappa`` from the finite-M count equation of the simulated modes, times ``1 + e``: the
+    equivalent's own relative error, ``HEAD_DE_LO/N <= e <= HEAD_DE_C/N`` (the convergence study above; one-sided, as
+    the error is). Tolerance: the 95 % bootstrap interval of the mean over draws. Unlike the precise check, which takes
+    the limit of the equivalent's own sum, this tests the model: random projections of the modes.
     """
     import mpmath as mp
 
     a, b = EASY_AB
     sz = Sizes.of(ctx)
-    N, draws = (128, 256) if ctx.quick else (256, 1024)
+    N, draws = (128, 512) if ctx.quick else (256, 1024)
     Y = residual_curve(ctx.seed, a, b, (N,), sz.M_res, draws)
     lam, _ = rf.spectrum(sz.M_res, a, b)
     kap = rf.solve_kappa(float(N), np.asarray(lam))
     col = Y[:, 0] / kap
     lo, hi = (float(v) for v in percentile_interval(bootstrap_means(col, sz.boot, np.random.default_rng(ctx.seed))))
     pred = float(claim.evaluate(a=a, b=b)) - kap * float(mp.zeta(a - 2 * b))
-    bias = HEAD_DE_C / N * pred
+    e_lo, e_hi = HEAD_DE_LO / N, HEAD_DE_C / N
+    # accept iff pred (1 + e) meets [lo, hi] for some e_lo <= e <= e_hi: centre and half-width of that range
+    centre, bias = pred * (1 + (e_lo + e_hi) / 2), abs(pred) * (e_hi - e_lo) / 2
     ok, detail = exponent_verdict(f"simulated L_oo/kappa at N={N} ({draws} draws)", float(col.mean()), lo, hi,
-                                  pred, bias=bias)
-    detail += (f" [claim {float(claim.evaluate(a=a, b=b)):.5f} - kappa zeta(a-2b), kappa = {kap:.3e}; DE budget "
-               f"{bias:.4f} = {HEAD_DE_C:g}/N]")
-    return CheckResult(ok, detail, {"ratio": float(col.mean()), "ci": [lo, hi], "predicted": pred, "bias": bias})
+                                  centre, bias=bias)
+    detail += (f" [claim {float(claim.evaluate(a=a, b=b)):.5f} - kappa zeta(a-2b) = {pred:.5f}, kappa = {kap:.3e}, times "
+               f"1 + e, DE budget {HEAD_DE_LO:g}/N <= e <= {HEAD_DE_C:g}/N: {pred * (1 + e_lo):.4f}..{pred * (1 + e_hi):.4f}]")
+    return CheckResult(ok, detail, {"ratio": float(col.mean()), "ci": [lo, hi], "predicted": pred, "bias": bias,
+                                    "predicted_range": [pred * (1 + e_lo), pred * (1 + e_hi)]})
 
 
 @check("dynamical.size_exponent_published", "simulate")
@@ -380,45 +404,116 @@ def _ensemble(claim: Claim, ctx: Context) -> CheckResult:
                                     "predicted": pred, "claimed_limit": limit, "one_model_wins": bool(ratio > 1)})
 
 
-@check("dynamical.dmft_loss_curve", "simulate")
+# The DMFT deterministic equivalent's own error at width N, sim/DE - 1 = e(t) with -DMFT_DE_LO/N <= e(t) <= DMFT_DE_HI(t)/N.
+# Convergence study (independent of the check's seeds: keys 1000-1007, 256 draws, a = b = 2, M = 2048, nested widths
+# N = 64, 128, 256, the first-order control variate of :func:`first_order_controls`; script in the check's docstring):
+# N (sim/DE - 1) at t = 2 .. 100 (the check's 10 times) was
+#   N = 256: +0.53 +0.34 +0.28 +0.28 +0.30 +0.37 +0.43 +0.48 +0.59 +0.79  (s.e. 0.12 .. 0.31)
+#   N = 128: +0.55 +0.27 +0.18 +0.21 +0.25 +0.31 +0.37 +0.42 +0.48 +0.55  (s.e. 0.11 .. 0.31)
+#   N =  64: +0.69 +0.52 +0.48 +0.52 +0.56 +0.59 +0.63 +0.66 +0.72 +0.80  (s.e. 0.12 .. 0.31)
+# positive throughout (the DMFT omits the self-interaction of each mode, which raises H_k:
+# dynamical.early_time_correction_finite_trace). DMFT_DE_HI(t) is the largest 95 % upper end over the three widths at
+# each time, rounded up (0.92, 0.77, 0.76, 0.85, 0.94, 1.02, 1.09, 1.18, 1.28, 1.42); DMFT_DE_LO covers the most negative
+# 95 % lower end (-0.11, N = 128). The budget is one-sided because the error is: a symmetric 1.5/N widening would
+# leave the claim x1.01 accepted.
+DMFT_TS = np.geomspace(2.0, 100.0, 10)
+DMFT_DE_HI = np.array([1.0, 0.8, 0.8, 0.9, 1.0, 1.1, 1.1, 1.2, 1.3, 1.5])
+DMFT_DE_LO = 0.15
+DMFT_CV_MODES = 128  # modes in the control variate (any number keeps its mean exactly 0; 128 take ~90 % of the sd)
+
+
+def _first_order_kernel(lam: np.ndarray, w: np.ndarray, t: float) -> np.ndarray:
+    """``B_kl(t)``: the first-order change of the flow loss under ``F = I + E`` is ``sum_kl B_kl E_kl``.
+
+    ``v(t) = e^{-t F Lambda} w`` (``L = v^T Lambda v``); Duhamel: ``v_1 = -int_0^t e^{-(t-s) Lambda} E Lambda e^{-s Lambda} w ds``,
+    so ``B_kl = -2 lambda_k w_k e^{-lambda_k t} lambda_l w_l phi_kl``, ``phi_kl = (e^{-lambda_l t} - e^{-lambda_k t})/(lambda_k - lambda_l)``
+    (``t e^{-lambda_k t}`` on the diagonal)."""
+    lk, ll = lam[:, None], lam[None, :]
+    d = lk - ll
+    same = np.abs(d) <= 1e-12 * lk
+    phi = np.where(same, t * np.exp(-lk * t), (np.exp(-ll * t) - np.exp(-lk * t)) / np.where(same, 1.0, d))
+    return -2.0 * (lk * w[:, None] * np.exp(-lk * t)) * (ll * w[None, :]) * phi
+
+
+@measurement
+@with_float64
+def first_order_controls(seed: int, a: float, b: float, N: int, M: int, draws: int, ts: np.ndarray,
+                         K: int = DMFT_CV_MODES) -> tuple[np.ndarray, np.ndarray]:
+    """Zero-mean control variates of :func:`time_curves` ``(seed, a, b, N, M, draws, ts)``, at widths N and N/2:
+    ``sum_kl B_kl(t) E_kl`` over the first K modes, ``E = A^T A / n - I`` from the *same* draws (same key; the N/2
+    models are the first rows). Their mean is exactly 0 for any K (``E[A^T A/n] = I`` entrywise) and contains no
+    claim and no deterministic equivalent; they are the first-order Duhamel term of each draw's loss."""
+    lam, w = (np.asarray(x) for x in rf.spectrum(M, a, b))
+    AK = np.asarray(rf.draw_projections(jax.random.key(seed), draws, N, M)[:, :, :K])
+    B = np.stack([_first_order_kernel(lam[:K], w[:K], float(t)) for t in np.asarray(ts)])
+    out = []
+    for n in (N, N // 2):
+        X = AK[:, :n]
+        E = np.matmul(X.transpose(0, 2, 1), X) / n - np.eye(K)
+        out.append(E.reshape(len(E), -1) @ B.reshape(len(B), -1).T)
+    return out[0], out[1]
+
+
+@check("dynamical.dmft_loss_curve", "simulate", resolution=0.01)  # finer than the default: see the docstring
 @with_float64
 def _dmft_curve(claim: Claim, ctx: Context) -> CheckResult:
     """The simulated loss curve against the DMFT deterministic equivalent, point by point.
 
-    Same runs as the time checks (gradient flow, P = oo, N = 256, M = 2048 quick; 10 times in [2, 100]). Per
-    time, the mean over draws of L_sim(t) / L_DE(t; N, M) with a 99.5 % bootstrap interval (Bonferroni: the 10
-    times jointly at 95 %), against the claimed ratio, widened by the DE's own O(1/N) error: measured at N/2
-    (the first rows of the same draws) as |mean ratio - 1| and halved. That error, beyond two standard errors of
-    its own noise, must lie within :data:`ERR_BUDGET` at every time. A time rescaling by 2 moves the late curve
-    by 2^{-s} = 0.71, a 10 % normalisation error by 0.1: both fail.
+    Same runs as the time checks (gradient flow, P = oo, N = 256, M = 2048 quick, 32 draws in two replicas; 10 times
+    in [2, 100]). Estimator: per draw ``(L_sim(t) - C(t)) / L_DE(t; N, M)`` with ``C`` the exact first-order
+    (Duhamel) term of that draw's loss in ``E = A^T A/N - I`` over the first 128 modes (:func:`first_order_controls`):
+    a control variate of mean exactly 0 with coefficient 1 (no fitted coefficient, so no bias; the fitted optimum is
+    0.99-1.03), which cuts the per-draw spread of the ratio from 6 % to 0.8 % at t = 2 and 1.9 % at t = 100 (N = 256).
+    Full sizes (N = 512, M = 4096) use the same budget DMFT_DE_HI/N, i.e. its 1/N scaling beyond the study's N = 256. Per time, the mean over draws
+    with a Student-t interval at 99.5 % (Bonferroni: the 10 times jointly at 95 %), against the claimed ratio times
+    the DE's own error ``1 + e``, ``-DMFT_DE_LO/N <= e <= DMFT_DE_HI(t)/N`` (the convergence study next to
+    :data:`DMFT_DE_HI`, one-sided as the error is). Guard, without the claim: at N/2 (the first rows of the same
+    draws, same estimator) ``sim/DE - 1`` must lie in ``[-DMFT_DE_LO, DMFT_DE_HI(t)] / (N/2)`` up to 3 standard errors
+    at every time: the DE's error must be O(1/N) in the run itself. A time rescaling by 2 moves the late curve by
+    2^{-s} = 0.71, a 1 % normalisation error by 0.01 against a half-width ~0.004 + budget ~0.004: all fail.
     """
+    from scipy import stats
+
+    a, b = TIME_AB
     sz = Sizes.of(ctx)
     runs = _time_runs(ctx)
-    r, rh = runs.Y / runs.L_de, runs.Yh / runs.L_de_half
-    rng = np.random.default_rng(ctx.seed + 13)
-    means = bootstrap_means(r, sz.boot, rng)
-    lo, hi = np.percentile(means, [0.25, 99.75], axis=0)
-    err = np.abs(rh.mean(axis=0) - 1) / 2
-    noise = rh.std(axis=0, ddof=1) / np.sqrt(len(rh)) / 2
-    within = bool(np.all(np.maximum(err - 2 * noise, 0.0) <= ERR_BUDGET))
+    if not np.allclose(runs.ts, DMFT_TS):
+        raise ValueError("the DE-error budget DMFT_DE_HI was measured on the time grid DMFT_TS")
+    ctl = [first_order_controls(s, a, b, runs.N, runs.M, sz.draws // 2, runs.ts) for s in replica_seeds(ctx.seed)]
+    C, Ch = (np.concatenate(x) for x in zip(*ctl))
+    r, rh = (runs.Y - C) / runs.L_de, (runs.Yh - Ch) / runs.L_de_half
+    n, nh = len(r), runs.N // 2
+    se = r.std(axis=0, ddof=1) / np.sqrt(n)
+    q = stats.t.ppf(1 - 0.025 / len(runs.ts), n - 1)
+    m = r.mean(axis=0)
+    lo, hi = m - q * se, m + q * se
+    # the guard at N/2: claim-free, the DE error within its budget at half the width, 3 standard errors of slack
+    mh, seh = rh.mean(axis=0), rh.std(axis=0, ddof=1) / np.sqrt(len(rh))
+    within = bool(np.all((mh - 1 <= DMFT_DE_HI / nh + 3 * seh) & (mh - 1 >= -DMFT_DE_LO / nh - 3 * seh)))
     pred = claim.value()
-    oks = [exponent_verdict(f"L_sim/L_DMFT at t={tt:.3g}", float(m), float(l_), float(h_), pred, bias=float(e))[0]
-           for tt, m, l_, h_, e in zip(runs.ts, r.mean(axis=0), lo, hi, err)]
-    worst = int(np.argmax(np.abs(r.mean(axis=0) - pred) - (hi - lo) / 2 - err))
+    e_hi, e_lo = DMFT_DE_HI / runs.N, DMFT_DE_LO / runs.N
+    # accept iff pred (1 + e) meets [lo, hi] for some -e_lo <= e <= e_hi: centre and half-width of that range
+    centre, half = pred * (1 + (e_hi - e_lo) / 2), np.abs(pred) * (e_hi + e_lo) / 2
+    oks = [exponent_verdict(f"L_sim/L_DMFT at t={tt:.3g}", float(mm), float(l_), float(h_), float(c_), bias=float(hb))[0]
+           for tt, mm, l_, h_, c_, hb in zip(runs.ts, m, lo, hi, centre, half)]
+    worst = int(np.argmax(np.abs(m - centre) - (hi - lo) / 2 - half))
     ok = all(oks) and within and runs.independent
-    detail = (f"ratio L_sim/L_DMFT at N={runs.N}, M={runs.M}, t = {runs.ts[0]:g}..{runs.ts[-1]:g}: "
-              + ", ".join(f"{v:.4f}" for v in r.mean(axis=0))
-              + f" against claimed {pred:g}; {sum(oks)}/{len(oks)} times consistent (99.5 % intervals, widened by the "
-              f"DE error at N/2 halved, {err.min():.4f}..{err.max():.4f}); closest call t={runs.ts[worst]:.3g}: "
-              f"{r.mean(axis=0)[worst]:.4f} [{lo[worst]:.4f}, {hi[worst]:.4f}] +- {err[worst]:.4f}; DE-error budget "
-              f"{ERR_BUDGET}{'' if within else ' EXCEEDED'}" + runs.note + (" -> consistent" if ok else " -> REJECTED"))
+    detail = (f"ratio L_sim/L_DMFT at N={runs.N}, M={runs.M} (first-order control variate, {n} draws), t = "
+              f"{runs.ts[0]:g}..{runs.ts[-1]:g}: " + ", ".join(f"{v:.4f}" for v in m)
+              + f" against claimed {pred:g} x (1 + e), -{DMFT_DE_LO:g}/N <= e <= ({DMFT_DE_HI.min():g}..{DMFT_DE_HI.max():g})/N; "
+              f"{sum(oks)}/{len(oks)} times consistent (99.5 % Student-t intervals, half-width {(hi - lo).min() / 2:.4f}.."
+              f"{(hi - lo).max() / 2:.4f}); closest call t={runs.ts[worst]:.3g}: {m[worst]:.4f} [{lo[worst]:.4f}, "
+              f"{hi[worst]:.4f}] vs [{pred * (1 - e_lo):.4f}, {pred * (1 + e_hi[worst]):.4f}]; DE error at N/2 "
+              + ", ".join(f"{v:+.4f}" for v in mh - 1) + f" (budget {(-DMFT_DE_LO / nh):+.4f}..{DMFT_DE_HI.max() / nh:+.4f}"
+              + f"{'' if within else ' EXCEEDED'})" + runs.note + (" -> consistent" if ok else " -> REJECTED"))
     fig = Figure(title="dynamical: simulated loss over the DMFT deterministic equivalent (P = oo)", xlabel="t",
                  ylabel="L_sim / L_DMFT", logy=False,
-                 series=[Series(f"N={runs.N}", runs.ts, r.mean(axis=0), "points", yerr=(hi - lo) / 2),
-                         Series(f"N={runs.N // 2}", runs.ts, rh.mean(axis=0), "points"),
+                 series=[Series(f"N={runs.N}", runs.ts, m, "points", yerr=(hi - lo) / 2),
+                         Series(f"N={nh}", runs.ts, mh, "points", yerr=q * seh),
                          Series("claim", runs.ts, [pred] * len(runs.ts))])
-    return CheckResult(ok, detail, {"ratio": r.mean(axis=0).tolist(), "lo": lo.tolist(), "hi": hi.tolist(),
-                                    "de_error": err.tolist(), "t": runs.ts.tolist()}, fig)
+    return CheckResult(ok, detail, {"ratio": m.tolist(), "lo": lo.tolist(), "hi": hi.tolist(),
+                                    "de_error_budget": [(-e_lo), e_hi.tolist()], "ratio_half_N": mh.tolist(),
+                                    "t": runs.ts.tolist()}, fig)
 
 
 # ----------------------------------------------------------------------------- early-time 1/N correction
@@ -476,7 +571,11 @@ def early_time_measure(seed: int, M: int, b: float, N: int, draws: int, ts) -> n
 
 
 @check("dynamical.early_time_correction", "simulate")
-@check("dynamical.early_time_correction_finite_trace", "simulate")
+@check("dynamical.early_time_correction_finite_trace", "simulate", resolution=0.1, resolution_reason=(
+    "N (H_k - e^{-lambda t}) at N = 32 from 2000 draws: 3 standard errors are 4.5 % of the claim (k = 4, t = 0.1) and "
+    "6.4 % (k = 1), plus the stated early-time bias |exact - early form| 1.6 % and 1.2 %, and the measured value sits "
+    "3 % below the claim at k = 4 (finite-time part plus the next order in 1/N: N r = -0.1 at t = 1): seed 0 rejects "
+    "+-8.9 %, so the x0.9/x1.1 floor is the target at quick sizes (the full size has 8000 draws)"))
 @with_float64
 def _early_time_sim(claim: Claim, ctx: Context) -> CheckResult:
     """``N (H_k(t) - e^{-lambda_k t})`` from random-feature draws (P = oo, b = 1.5, M = 64) at N = 8, 16, 32,

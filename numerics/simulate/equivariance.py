@@ -172,7 +172,14 @@ def gd_mean_deviation(seed, members, width, steps, n_test, powers, mu_steps=None
     return dev, se, d[0], d[1]
 
 
-@check("equivariance.ensemble_mc_exponent", "simulate")
+@check("equivariance.ensemble_mc_exponent", "simulate", resolution=0.1, resolution_full=0.1,
+       resolution_reason="the M-slope of the orbit deviation over M = 1..16 has a 95 % bootstrap interval of "
+                         "+-0.016 over 16 pools (3.1 % of 1/2; seed 0: 0.5009 [0.4861, 0.5166]) and the finite-size "
+                         "shift budget adds 0.0096 (1.9 %: the 97.5 % bootstrap bound over pools of |log rho_1|/log 16, "
+                         "rho_1 = 0.9968); with the slope's scatter over seeds the check accepts up to 5-9 % away: "
+                         "over seeds 0-19 the +-7 % perturbations were rejected on only 14 and 16 seeds and x0.9, "
+                         "x1.1 on 19 (1 false alarm, seed 9), so the target is the floor itself; full sizes keep "
+                         "16 pools (not measured there)")
 @with_float64
 def _ensemble_mc(claim: Claim, ctx: Context, powers=(0, 1, 2, 3)) -> CheckResult:
     """Slope of the ensemble orbit deviation vs M (bootstrap over 8 independent pools) against the

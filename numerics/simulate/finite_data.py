@@ -38,7 +38,7 @@ class Sizes:
     @classmethod
     def quick(cls) -> Sizes:
         return cls(data=((1024, (8, 16, 32, 64), 128), (1024, (32, 64, 128), 64)), boot=400,
-                   gap_M=64, gap_Ps=(8, 32), gap_draws=2000)
+                   gap_M=64, gap_Ps=(8, 32), gap_draws=4000)
 
     @classmethod
     def full(cls) -> Sizes:
@@ -112,7 +112,11 @@ def krr_asymptotic_slope(a: float, b: float) -> float:
     return float(pd.local_slope("kernel_regression", a, b, 10000))
 
 
-@check("dynamical.data_exponent", "simulate")
+@check("dynamical.data_exponent", "simulate", resolution=0.09, resolution_reason=(
+    "the sharper branch, a-1 (claim 1.5, P = 8..64, 128 draws): 95 % bootstrap interval +-0.053 (3.5 %) plus the window "
+    "bias |p_E_g - p_oo| 0.034 (2.2 %) = 5.8 %, and the slope's seed scatter (s.d. ~0.027, 1.8 %) on top; the 2b branch "
+    "(claim 3.0): +-0.104 (3.5 %) plus the E_g slope-error budget 0.073 (2.4 %). Seed 0 rejects +-4.4 %, but over seeds "
+    "0-3 and 10-11 the claim x1.05 was accepted on 4 of 6 (figures at seed 10)"))
 @with_float64
 def _data_exponent(claim: Claim, ctx: Context) -> CheckResult:
     """Fit ``L(P) ~ P^{-p}`` of the converged (t -> oo, min-norm) model at N = oo on two branches:
@@ -177,7 +181,10 @@ def gap_measure(seed: int, M: int, P: int, draws: int, sigma: float, ts) -> tupl
     return np.asarray(te), np.asarray(tr), X
 
 
-@check("dynamical.train_test_gap_slope", "simulate")
+@check("dynamical.train_test_gap_slope", "simulate", resolution=0.08, resolution_reason=(
+    "slope of the gap at t -> 0 (P = 32, the sharper of the two P): with 2000 draws 3 standard errors were 5.6 % of the "
+    "claim plus the Richardson remainder 1.3 % (seed 0 rejecting +-7 %); with 4000 draws (now) 3 s.e. ~4 % + remainder "
+    "~1 %, and the seed scatter of the estimate (s.e. ~1.3 %) on top leaves +-5 % rejected on fewer than 19 of 20 seeds"))
 @with_float64
 def _gap_sim(claim: Claim, ctx: Context) -> CheckResult:
     """Gap ``E[test - train]`` under full-batch gradient flow with data reuse (N = oo, a = 2, b = 1.5, M = 64,
@@ -239,11 +246,13 @@ Convergence study (exact-flow Monte Carlo, 16000 draws per P, M = 64, a = 2, b =
 ``proofs_tests/test_finite_p_loss.py``): P x (simulation/DE - 1) = 0.44, 0.60, 0.60, 0.59, 0.56, 0.52 at P = 16 and
 0.43, 0.55, 0.61, 0.65, 0.73, 0.65 at P = 32 for t = 1, 3, 10, 30, 100, oo (s.e. 0.04-0.08); 0.8 leaves 33 % over
 the P = 16 maximum."""
-CURVE_SCALING = 0.75
-"""The DE error at P as a fraction of the error measured at P/2. A pure 1/P law gives 1/2; at fixed M = 64 the
+CURVE_SCALING = (0.3, 0.8)
+"""The DE error at P as a fraction of the (signed) error measured at P/2. A pure 1/P law gives 1/2; at fixed M = 64 the
 error decays more slowly as P approaches M: the study's ratios error(32)/error(16) are 0.48, 0.46, 0.50, 0.55,
-0.65, 0.62 at t = 1, 3, 10, 30, 100, oo (s.e. ~0.07). 0.75 covers the largest; a widening by half the P/2 error
-went against the true claim on 6 of 20 seeds (the late times, where the ratio is 0.65)."""
+0.65, 0.62 at t = 1, 3, 10, 30, 100, oo (s.e. ~0.07); (0.3, 0.8) covers every one by more than 2 s.e. The error has
+one sign at all times (simulation above the DE: P x (simulation/DE - 1) = +0.43 .. +0.73), so the check predicts
+claim x (1 + s e_{P/2}), s in this range, instead of a symmetric widening: the earlier symmetric widening by
+0.75 e_{P/2} (~0.033) left the claim x1.05 accepted at the quick size (resolution 5.6 %, seed 0)."""
 
 
 @dataclass(frozen=True)
@@ -293,12 +302,13 @@ def _finite_data_curve(claim: Claim, ctx: Context) -> CheckResult:
     Gradient flow at N = oo on P = 32 reused samples (quick; M = 64, a = 2, b = 1.5, 4000 draws; full: P = 64,
     M = 128, 16000 draws), exact per draw (eigendecomposition), at t = 1, 2, 5, 10, 20, 50, 100 and oo. Per time,
     the mean over draws of L_sim(t)/L_DE(t) with a 99.375 % bootstrap interval (Bonferroni: the 8 times jointly at
-    95 %), against the claimed ratio, widened by the DE's own O(1/P) error: measured in the same run at P/2 (fresh
-    draws) as |mean ratio - 1| and scaled by :data:`CURVE_SCALING` = 0.75 (O(1/P) decay, slowed near P = M; from
-    the convergence study). The error at P/2, beyond two standard errors of its own noise, must lie within
-    :data:`CURVE_ERR_COEF`/(P/2) at every time. The claim x0.9 or x1.1 moves the target by 0.1 against a half-width
-    ~0.012 + widening ~0.028: both fail; the old one-resolvent curve (L at 2t) is 15-35 % above the simulation at
-    t >= 10 and would exceed the budget.
+    95 %), against the claimed ratio times ``1 + e``, the DE's own O(1/P) error: measured in the same run at P/2
+    (fresh draws) as the signed mean ratio - 1 (within two standard errors) and scaled by a factor s in
+    :data:`CURVE_SCALING` = (0.3, 0.8) (O(1/P) decay, slowed near P = M; from the convergence study). The error at
+    P/2, beyond two standard errors of its own noise, must lie within :data:`CURVE_ERR_COEF`/(P/2) at every time.
+    The claim x0.95 or x1.05 moves the target by 0.05 against a half-width ~0.01 + an allowed DE-error range
+    ~0.015 on each side of its centre: both fail; the old one-resolvent curve (L at 2t) is 15-35 % above the
+    simulation at t >= 10 and would exceed the budget.
     """
     a, b = CURVE_AB
     sz = CurveSizes.of(ctx)
@@ -310,21 +320,27 @@ def _finite_data_curve(claim: Claim, ctx: Context) -> CheckResult:
     rng = np.random.default_rng(ctx.seed + 17)
     q = 2.5 / len(ts)
     lo, hi = np.percentile(bootstrap_means(r, sz.boot, rng), [q, 100 - q], axis=0)
-    e_half = np.abs(rh.mean(axis=0) - 1)
+    e_signed = rh.mean(axis=0) - 1
+    e_half = np.abs(e_signed)
     noise = rh.std(axis=0, ddof=1) / np.sqrt(len(rh))
-    err = CURVE_SCALING * e_half
+    # the DE error at P: s x (error at P/2), s in CURVE_SCALING, the P/2 error within 2 standard errors of its mean
+    ends = np.stack([s_ * (e_signed + k * 2 * noise) for s_ in CURVE_SCALING for k in (-1, 1)])
+    e_lo, e_hi = ends.min(axis=0), ends.max(axis=0)
     budget = CURVE_ERR_COEF / (P // 2)
     within = bool(np.all(np.maximum(e_half - 2 * noise, 0.0) <= budget))
     pred = claim.value()
     rm = r.mean(axis=0)
-    oks = [exponent_verdict(f"L_sim/L_DE at P={P}, t={tt:g}", float(m), float(l_), float(h_), pred, bias=float(e))[0]
-           for tt, m, l_, h_, e in zip(ts, rm, lo, hi, err)]
-    worst = int(np.argmax(np.abs(rm - pred) - (hi - lo) / 2 - err))
+    # accept iff pred (1 + e) meets [lo, hi] for some e_lo <= e <= e_hi: centre and half-width of that range
+    centre, half = pred * (1 + (e_lo + e_hi) / 2), abs(pred) * (e_hi - e_lo) / 2
+    oks = [exponent_verdict(f"L_sim/L_DE at P={P}, t={tt:g}", float(m), float(l_), float(h_), float(c_), bias=float(e))[0]
+           for tt, m, l_, h_, c_, e in zip(ts, rm, lo, hi, centre, half)]
+    worst = int(np.argmax(np.abs(rm - centre) - (hi - lo) / 2 - half))
     ok = all(oks) and within
     detail = (f"ratio L_sim/L_DE at P={P}, M={M}, t = " + ", ".join(f"{t:g}" for t in ts) + ": "
-              + ", ".join(f"{v:.4f}" for v in rm) + f" against claimed {pred:g}; {sum(oks)}/{len(oks)} times consistent "
-              f"(99.375 % intervals, widened by {CURVE_SCALING} x the DE error at P/2, {err.min():.4f}..{err.max():.4f}); "
-              f"closest call t={ts[worst]:g}: {rm[worst]:.4f} [{lo[worst]:.4f}, {hi[worst]:.4f}] +- {err[worst]:.4f}; DE error "
+              + ", ".join(f"{v:.4f}" for v in rm) + f" against claimed {pred:g} x (1 + e), e = s x (DE error at P/2) with s in "
+              f"{CURVE_SCALING} (DE error at P/2: " + ", ".join(f"{v:+.4f}" for v in e_signed) + f" +- 2 x {noise.max():.4f}); "
+              f"{sum(oks)}/{len(oks)} times consistent (99.375 % intervals); closest call t={ts[worst]:g}: {rm[worst]:.4f} "
+              f"[{lo[worst]:.4f}, {hi[worst]:.4f}] vs [{pred * (1 + e_lo[worst]):.4f}, {pred * (1 + e_hi[worst]):.4f}]; DE error "
               f"at P/2 {e_half.max():.4f}, budget {budget:.4f}{'' if within else ' EXCEEDED'}" + (" -> consistent" if ok else " -> REJECTED"))
     tf = ts[:-1]
     fig = Figure(title="dynamical: finite-P loss curve over its two-time deterministic equivalent (N = oo)",
@@ -333,5 +349,5 @@ def _finite_data_curve(claim: Claim, ctx: Context) -> CheckResult:
                          Series(f"P={P // 2}", tf, rh.mean(axis=0)[:-1], "points"),
                          Series("claim", tf, [pred] * len(tf))])
     return CheckResult(ok, detail, {"t": [float(t) for t in ts], "ratio": rm.tolist(), "lo": lo.tolist(),
-                                    "hi": hi.tolist(), "de_error": err.tolist(), "ratio_half_P": rh.mean(axis=0).tolist(),
+                                    "hi": hi.tolist(), "de_error_range": [e_lo.tolist(), e_hi.tolist()], "ratio_half_P": rh.mean(axis=0).tolist(),
                                     "budget": budget}, fig)

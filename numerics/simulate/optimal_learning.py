@@ -206,7 +206,13 @@ def _law_check(claim: Claim, ctx: Context, which: str) -> CheckResult:
     return CheckResult(bool(ok), detail, meas, fig)
 
 
-@check("optimal_learning.learning_law_costate", "simulate", evidence="consistency")
+@check("optimal_learning.learning_law_costate", "simulate", evidence="consistency", resolution=0.07,
+       resolution_full=0.07,
+       resolution_reason="the claim is a spread of 0, but the finite outer loop leaves a measured KKT spread: at "
+                         "seed 0 the median CV is 0.0421 with 95 % upper end 0.0485 after 1500 outer steps (stages "
+                         "375..1500: 0.061, 0.040, 0.036, 0.042) and the stage fluctuation adds 0.006, so any claimed "
+                         "spread below 0.0545 is indistinguishable from non-convergence (measured resolution 0.056 "
+                         "additive, the + side; the - side is 0.02); the full outer loop was not measured")
 @with_float64
 def _law_costate(claim: Claim, ctx: Context) -> CheckResult:
     """The spread of dJ/dgamma over active examples at the meta-optimised policy against the claimed value.
@@ -336,19 +342,39 @@ def _ar_sim(claim: Claim, ctx: Context) -> CheckResult:
 @check("optimal_learning.toy_switch_time", "simulate")
 @with_float64
 def _toy_switch_sim(claim: Claim, ctx: Context) -> CheckResult:
-    """The discrete JAX optimum switches within one step (eta = 0.05) of the claimed t_s: the discrete
-    optimum switches at eta ln2/(-ln(1-eta)) = t_s (1 - eta/2 + ...) (precise layer), an offset of 0.018."""
+    """The switch time of the discrete JAX optimum (eta = 0.05) against the claim mapped to discrete time.
+
+    Measured: eta x (full bang steps k_b + the landing step's fraction f), f read from the simulated state
+    in bang-step units, f = ln((1 - x_{k_b})/(1 - x_{k_b+1}))/(-ln(1 - eta)) (a bang step multiplies 1 - x
+    by 1 - eta, so f is the number of bang steps that would carry x_{k_b} to the landed x_{k_b+1}).
+    Predicted: the continuum bang x(t) = 1 - e^{-t} reaches a level at t; the discrete bang
+    x_k = 1 - (1 - eta)^k reaches it after t/(-ln(1 - eta)) steps, so the claim t_s maps to
+    t_s eta/(-ln(1 - eta)) = t_s (1 - eta/2 + ...) (0.0180 below ln 2 at eta = 0.05; the precise layer
+    Richardson-extrapolates the same discrete optimum to the claim). Tolerance: the outer loop's control
+    residual r = max |gamma_1 - median| on the arc (measured 1.8e-4 quick), taken twice for the landing
+    step's own residual, through d t_s/d gamma_1 = 2 eta^2/((1 - x_{k_b+1})(-ln(1 - eta))) (the landing
+    control moves x_{k_b+1} by 2 eta per unit gamma_1), plus 1e-9 for rounding."""
     ex = toy_experiment(ctx.quick)
     eta = ex.cfg.eta
-    ts, kb = toy_switch_time(ex.gamma[:, 0], eta)
-    pred = claim.value()
-    ok = abs(ts - pred) <= eta
+    g1 = ex.gamma[:, 0]
+    _, kb = toy_switch_time(g1, eta)
+    x0, x1 = float(ex.theta[kb, 0]), float(ex.theta[kb + 1, 0])
+    step = -np.log1p(-eta)
+    ts = eta * (kb + np.log((1 - x0) / (1 - x1)) / step)
+    pred = claim.value() * eta / step
+    arc = g1[kb + 2: len(g1) - 5]
+    resid = float(np.max(np.abs(arc - np.median(arc))))
+    sens = 2 * eta ** 2 / ((1 - x1) * step)
+    tol = 2 * sens * resid + 1e-9
+    ok = abs(ts - pred) <= tol
     fig = Figure("2-D toy: optimised policy", "t", "gamma_1", logx=False, logy=False,
                  series=[Series("JAX optimum", eta * np.arange(ex.cfg.T), ex.gamma[:, 0], "points"),
-                         Series("theory: 1 then 3/4", [0, pred, pred, 5], [1, 1, 0.75, 0.75])])
+                         Series("theory: 1 then 3/4", [0, claim.value(), claim.value(), 5], [1, 1, 0.75, 0.75])])
     return CheckResult(bool(ok), f"full bang steps {kb}, gamma_1 at the landing step {ex.gamma[kb, 0]:.4f}; "
-                       f"switch time {ts:.4f} vs claim {pred:.4f} (tol eta = {eta}) -> "
-                       f"{'consistent' if ok else 'REJECTED'}", {"t_s": ts, "bang_steps": kb}, fig)
+                       f"discrete switch time {ts:.6f} vs claim {claim.value():.6f} x eta/(-ln(1-eta)) = {pred:.6f}, "
+                       f"|dev| {abs(ts - pred):.1e} (tol 2 x {sens:.3f} x control residual {resid:.1e} = {tol:.1e}) -> "
+                       f"{'consistent' if ok else 'REJECTED'}",
+                       {"t_s": float(ts), "predicted_discrete": float(pred), "bang_steps": kb, "tol": tol}, fig)
 
 
 @check("optimal_learning.toy_singular_control", "simulate")
@@ -401,16 +427,22 @@ def _toy_gap_sim(claim: Claim, ctx: Context) -> CheckResult:
 @check("optimal_learning.toy_arc_equal_contribution", "simulate")
 @with_float64
 def _toy_ct_sim(claim: Claim, ctx: Context) -> CheckResult:
-    """On the arc, CT_1 and CT_2 of the JAX optimum against the claim y(y - 1) at the simulated y_t;
-    max relative deviation <= 0.05 (x_t is held within O(eta) of 1/2 by the discrete optimum, and
-    CT_1 - CT_2 = 1 - 2x)."""
+    """On the arc, CT_1 and CT_2 of the JAX optimum against the claim y(y - 1) at the simulated y_t.
+
+    Tolerance, from the toy's losses (l_n = |theta - a_n|^2/2, a = (1, 1), (-1, 1); L = |theta - b|^2/2,
+    b = (1/2, 0)): CT_n = (theta - b).(theta - a_n) = y(y - 1) + (x - 1/2)(x -+ 1) exactly, so off the arc
+    x = 1/2 (the theory's singular arc) CT_n departs from y(y - 1) by |x - 1/2|(|x| + 1) at most. The
+    tolerance is twice the largest such departure over the simulated arc steps, relative to |y(y - 1)|
+    (measured 1.1e-5 quick: the discrete optimum holds x within 1.1e-5 of 1/2), plus 1e-9 for rounding."""
     ex = toy_experiment(ctx.quick)
     g1 = ex.gamma[:, 0]
     _, kb = toy_switch_time(g1, ex.cfg.eta)
     sl = slice(kb + 2, len(g1) - 5)
-    yv = ex.theta[sl, 1]
+    xv, yv = ex.theta[sl, 0], ex.theta[sl, 1]
     pred = np.array([claim.value(y=float(v)) for v in yv])
     devs = np.abs(ex.CT[sl] - pred[:, None]) / np.abs(pred[:, None])
-    ok = float(devs.max()) <= 0.05
-    return CheckResult(bool(ok), f"CT_1, CT_2 on the arc vs y(y-1): max rel. dev {devs.max():.2e} (tol 0.05) -> "
-                       f"{'consistent' if ok else 'REJECTED'}", {"max_rel_dev": float(devs.max())})
+    tol = float(2 * np.max(np.abs(xv - 0.5) * (np.abs(xv) + 1) / np.abs(yv * (yv - 1)))) + 1e-9
+    ok = float(devs.max()) <= tol
+    return CheckResult(bool(ok), f"CT_1, CT_2 on the arc vs y(y-1): max rel. dev {devs.max():.2e} (tol 2 x the "
+                       f"largest off-arc term |x - 1/2|(|x| + 1)/|y(y - 1)| = {tol:.2e}) -> "
+                       f"{'consistent' if ok else 'REJECTED'}", {"max_rel_dev": float(devs.max()), "tol": tol})

@@ -4,7 +4,8 @@ min-norm least-squares student -- by Monte Carlo in JAX (:func:`numerics.simulat
 float64, one compiled function, vmapped draws).
 
 * **Duality**: the mean loss at ``(N, T)`` over the mean at ``(T, N)`` (independent draws), with a 95 % bootstrap
-  interval (each side resampled on its own). The real system at finite sizes need not be exactly symmetric (the
+  interval (each side resampled on its own); 1024 draws per side at the quick size (256 gave a 95 % interval
+  of about +-0.06, so a 5 % change of the ratio was accepted at seed 0; the interval halves with 4x the draws). The real system at finite sizes need not be exactly symmetric (the
   equivalent is): the interval is widened by the measured finite-size asymmetry (``ASYM_C``, below).
 
 The interpolation peak has no simulate check: near ``N = T`` the real system's finite-size excess over the
@@ -59,18 +60,24 @@ class Sizes:
 
     @classmethod
     def quick(cls) -> Sizes:
-        return cls(M=1024, n=32, m=128, draws=256)
+        return cls(M=1024, n=32, m=128, draws=1024)
 
     @classmethod
     def full(cls) -> Sizes:
-        return cls(M=2048, n=64, m=256, draws=512)
+        return cls(M=2048, n=64, m=256, draws=2048)
 
     @classmethod
     def of(cls, ctx: Context) -> Sizes:
         return cls.quick() if ctx.quick else cls.full()
 
 
-@check("solvable_model.duality", "simulate")
+@check("solvable_model.duality", "simulate", resolution=0.065, resolution_full=0.065,
+       resolution_reason="L(32,128)/L(128,32) with 1024 draws per side: the 95 % bootstrap interval is +-0.019 "
+                         "(seed 0: 0.9975 [0.9789, 1.0164]) and the finite-size asymmetry budget 0.45 (1/32 + 1/128) "
+                         "= 0.0176 (the 95 % upper end of the measured asymmetry constant, module doc) is added on "
+                         "each side, so a ratio within about 0.037 of the measured one is accepted (seed 0: -3.9 % "
+                         ".. +3.5 %); over seeds 0-19 the ratio's own scatter let +5 % through on 2 seeds (-5 % on "
+                         "1). Full sizes (2048 draws, 64/256) not measured")
 def _duality(claim: Claim, ctx: Context) -> CheckResult:
     sz = Sizes.of(ctx)
     M, n, m, draws = sz.M, sz.n, sz.m, sz.draws

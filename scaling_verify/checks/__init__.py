@@ -11,10 +11,11 @@ and require a rejection. Register with::
 Rooms: :mod:`.registry` (registration, loading, :func:`run_check`), :mod:`.results` (the result types and
 their validation), :mod:`.verdicts` (the comparison helpers), :mod:`.measurement` (measurements shared by a
 claim's checks), :mod:`.replicas` (independent replicas), :mod:`.resolution` (the smallest perturbation a
-check rejects), :mod:`.result_io` (results as JSON data: the cache and the report format).
+check rejects), :mod:`.power` (the perturbed claims a check must reject: the floor, wrong forms, its target
+resolution), :mod:`.result_io` (results as JSON data: the cache and the report format).
 """
 
-from scaling_verify.checks.registry import (CheckFn, CheckRegistrationError, CheckSpec, check, check_modules,
+from scaling_verify.checks.registry import (CheckFn, CheckRegistrationError, CheckSpec, TARGETS, Target, check, check_modules,
                                             check_spec, get_check, isolated, levels_for, load_checks,
                                             registered_checks, run_check, validate_checks)
 from scaling_verify.checks.results import (EVIDENCE, LEVELS, MAX_SEED, NUMERIC_LEVELS, CheckResult, Context,
@@ -22,6 +23,6 @@ from scaling_verify.checks.results import (EVIDENCE, LEVELS, MAX_SEED, NUMERIC_L
 from scaling_verify.checks.verdicts import exponent_verdict, relative_verdict
 
 __all__ = ["CheckFn", "CheckRegistrationError", "CheckResult", "CheckSpec", "Context", "EVIDENCE", "Figure",
-           "LEVELS", "MAX_SEED", "Measured", "NUMERIC_LEVELS", "Series", "check", "check_modules", "check_spec",
+           "LEVELS", "MAX_SEED", "Measured", "NUMERIC_LEVELS", "Series", "TARGETS", "Target", "check", "check_modules", "check_spec",
            "exponent_verdict", "get_check", "isolated", "levels_for", "load_checks", "registered_checks",
            "relative_verdict", "run_check", "validate_checks", "validate_result"]

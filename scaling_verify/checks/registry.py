@@ -27,6 +27,30 @@ class CheckRegistrationError(ValueError):
     """A check registered for an unknown claim, or twice for one claim and level."""
 
 
+TARGETS: dict[str, tuple[float, float]] = {"precise": (1e-8, 1e-8), "simulate": (0.05, 0.02), "empirical": (0.1, 0.1)}
+"""Each level's default target resolution, at quick and at full sizes: the smallest perturbation of the
+claim (relative; additive, in the claim's units, for a zero-valued claim; of the declared exponents for a
+form with fitted constants) that its check must reject. A check declares a coarser one with the reason. An
+``empirical`` check (a published fit on its data) sees what its data allow: its default is the power items'
+10 % of the printed exponents; ``verify --resolution`` measures what it resolves."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """The target resolution of a check at one size: the perturbations ``±value`` (in the claim's own
+    family, :mod:`scaling_verify.checks.resolution`) its power item feeds it. ``value`` None: the check has
+    no power items (``reason`` says why). ``reason`` is set when the target is coarser than the level's
+    default (what stops the method: its error bound, its sampling noise at these sizes)."""
+
+    value: float | None
+    default: float
+    reason: str = ""
+
+    @property
+    def coarser(self) -> bool:
+        return self.value is None or self.value > self.default
+
+
 CheckFn = Callable[[Claim, Context], CheckResult]
 
 
@@ -39,7 +63,18 @@ class CheckSpec:
     fn: CheckFn
     evidence: str = "independent"
     power_exempt: str = ""
-    target_resolution: float | None = None
+    resolution: float | None = None  # declared target at quick sizes (None: the level's default)
+    resolution_full: float | None = None  # declared target at full sizes (None: the level's default)
+    resolution_reason: str = ""
+
+    def target(self, quick: bool = True) -> Target:
+        """The target resolution at quick or full sizes (:data:`TARGETS` unless declared)."""
+        default = TARGETS[self.level][0 if quick else 1]
+        if self.power_exempt:
+            return Target(None, default, self.power_exempt)
+        declared = self.resolution if quick else self.resolution_full
+        value = default if declared is None else declared
+        return Target(value, default, self.resolution_reason if value > default else "")
 
     @property
     def where(self) -> str:
@@ -98,8 +133,9 @@ def _expand(name: str) -> list[str]:
                                               key=lambda m: m.name) if not m.ispkg]
 
 
-def check(claim_id: str, level: str, *, evidence: str = "independent",
-          power_exempt: str = "", resolution: float | None = None) -> Callable[[CheckFn], CheckFn]:
+def check(claim_id: str, level: str, *, evidence: str = "independent", power_exempt: str = "",
+          resolution: float | None = None, resolution_full: float | None = None,
+          resolution_reason: str = "") -> Callable[[CheckFn], CheckFn]:
     """Decorator registering ``fn`` as the ``level`` check of ``claim_id``.
 
     Args:
@@ -107,19 +143,31 @@ def check(claim_id: str, level: str, *, evidence: str = "independent",
       level: ``precise`` or ``simulate``.
       evidence: ``independent`` or ``consistency`` (it re-evaluates the formula it verifies).
       power_exempt: why this check cannot get power items (empty: it gets them); shown in reports.
-      resolution: the target resolution (:mod:`scaling_verify.checks.resolution`): the power item also fails when
-        the check does not reject perturbations of this relative size (additive for a zero-valued claim).
+      resolution: the target resolution at quick sizes (default :data:`TARGETS`: 1e-8 for ``precise``, 0.05
+        for ``simulate``): the power item also feeds the check the claim perturbed by ± this much (relative;
+        additive for a zero-valued claim; of the declared exponents) and fails when it accepts either.
+      resolution_full: the same at full sizes (default 1e-8 and 0.02).
+      resolution_reason: why a declared target is coarser than the level's default: the method's error
+        bound or the sampling noise at these sizes, with its figure. Required for a coarser target.
     """
     if level not in NUMERIC_LEVELS:
-        raise CheckRegistrationError(f"numeric checks are 'precise' or 'simulate', not {level!r}")
+        raise CheckRegistrationError(f"numeric checks are one of {NUMERIC_LEVELS}, not {level!r}")
     if evidence not in EVIDENCE:
         raise CheckRegistrationError(f"check for {claim_id}: evidence is one of {EVIDENCE}, not {evidence!r}")
-    if resolution is not None and not (isinstance(resolution, (int, float)) and 0 < resolution < 1):
-        raise CheckRegistrationError(f"check for {claim_id}: a target resolution is in (0, 1), not {resolution!r}")
+    for name, value in (("resolution", resolution), ("resolution_full", resolution_full)):
+        if value is not None and not (isinstance(value, (int, float)) and not isinstance(value, bool)
+                                      and 0 < value < 1):
+            raise CheckRegistrationError(f"check for {claim_id}: {name} is a target in (0, 1), not {value!r}")
+    coarser = [v for v, d in zip((resolution, resolution_full), TARGETS[level]) if v is not None and v > d]
+    if coarser and not resolution_reason.strip():
+        raise CheckRegistrationError(
+            f"{level} check for {claim_id}: a target resolution coarser than the level's default "
+            f"({TARGETS[level][0]:g} quick, {TARGETS[level][1]:g} full) needs resolution_reason= (what stops it)")
 
     def deco(fn: CheckFn) -> CheckFn:
         key = (claim_id, level)
-        spec = CheckSpec(claim_id, level, fn, evidence, power_exempt, resolution)
+        spec = CheckSpec(claim_id, level, fn, evidence, power_exempt, resolution, resolution_full,
+                         resolution_reason.strip())
         old = _CHECKS.get(key)
         if old is not None and old.where != spec.where:
             raise CheckRegistrationError(f"two {level} checks for {claim_id}: {old.where} and {spec.where}")

@@ -56,6 +56,10 @@ class Resolution:
         sides = (self.minus.rejected_at, self.plus.rejected_at)
         return None if None in sides else max(sides)  # type: ignore[type-var]
 
+    def meets(self, target: float | None) -> bool:
+        """Whether both sides reject a perturbation of size ``target`` (exact when the search probed it)."""
+        return target is not None and self.value is not None and self.value <= target
+
     def text(self) -> str:
         def one(s: Side) -> str:
             if s.rejected_at is None:
@@ -74,11 +78,16 @@ def _family(claim: Claim) -> tuple[str, float]:
     return "relative", CEILING
 
 
-def perturbed(claim: Claim, delta: float, sign: int) -> Claim:
+def ceiling_of(claim: Claim) -> float:
+    """The size of the claim's own power perturbations (0.1, or its declared additive shift)."""
+    return _family(claim)[1]
+
+
+def perturbed(claim: Claim, delta: float, sign: int, label: str | None = None) -> Claim:
     """``claim`` perturbed by ``delta`` on side ``sign`` (-1 or +1) in its own family."""
     kind, _ = _family(claim)
     step = sp.Float(sign * delta, 40)
-    label = f"{'-' if sign < 0 else '+'}{delta:.3g}"
+    label = label or f"{'-' if sign < 0 else '+'}{delta:.3g}"
     if kind == "additive":
         return claim.perturbed(claim.expr + step, label=label)
     if kind == "exponents":
@@ -97,7 +106,7 @@ def _rejects(claim: Claim, level: str, ctx: Context) -> bool:
 
 
 def _side(claim: Claim, level: str, ctx: Context, sign: int, floor: float, ceiling: float,
-          ratio: float) -> tuple[Side, int]:
+          ratio: float, target: float | None) -> tuple[Side, int]:
     runs = 1
     if not _rejects(perturbed(claim, ceiling, sign), level, ctx):
         return Side(None, ceiling), runs
@@ -105,6 +114,12 @@ def _side(claim: Claim, level: str, ctx: Context, sign: int, floor: float, ceili
     if _rejects(perturbed(claim, floor, sign), level, ctx):
         return Side(floor, 0.0), runs
     lo, hi = floor, ceiling
+    if target is not None and floor < target < ceiling:  # probe the target first: the bracket then says
+        runs += 1                                        # exactly whether the check meets it
+        if _rejects(perturbed(claim, target, sign), level, ctx):
+            hi = target
+        else:
+            lo = target
     while hi / lo > ratio:
         mid = math.sqrt(lo * hi)
         runs += 1
@@ -116,9 +131,12 @@ def _side(claim: Claim, level: str, ctx: Context, sign: int, floor: float, ceili
 
 
 def measure(claim: Claim, level: str, ctx: Context = Context(), *, floor: float = FLOOR,
-            ceiling: float | None = None, ratio: float = 1.25, passed: bool = False) -> Resolution:
+            ceiling: float | None = None, ratio: float = 1.25, passed: bool = False,
+            target: float | None = None) -> Resolution:
     """The resolution of the ``level`` check of the holding ``claim`` (see the module docstring).
     ``passed``: the caller has just seen the check accept the claim (its run is not repeated).
+    ``target``: a size probed first on each side, so that ``value <= target`` says exactly whether the
+    check rejects ± ``target`` (:meth:`Resolution.meets`).
 
     Raises:
       ValueError: the claim is a refuted printed formula, ``level`` is symbolic, or the check rejects
@@ -136,6 +154,6 @@ def measure(claim: Claim, level: str, ctx: Context = Context(), *, floor: float 
         floor = min(floor, ceiling * 1e-13)
     if not 0 < floor < ceiling or ratio <= 1:
         raise ValueError("need 0 < floor < ceiling and ratio > 1")
-    minus, n1 = _side(claim, level, ctx, -1, floor, ceiling, ratio)
-    plus, n2 = _side(claim, level, ctx, +1, floor, ceiling, ratio)
+    minus, n1 = _side(claim, level, ctx, -1, floor, ceiling, ratio, target)
+    plus, n2 = _side(claim, level, ctx, +1, floor, ceiling, ratio, target)
     return Resolution(kind, minus, plus, floor, ceiling, n1 + n2 + (0 if passed else 1))

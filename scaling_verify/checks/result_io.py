@@ -90,12 +90,29 @@ def resolution_from_json(d: dict | None):
                       int(d["runs"]))
 
 
+def trials_to_json(trials) -> list | None:
+    if trials is None:
+        return None
+    return [{"label": t.label, "kind": t.kind, "rejected": bool(t.rejected), "detail": t.detail} for t in trials]
+
+
+def trials_from_json(d: list | None):
+    from scaling_verify.checks.power import KINDS, Trial
+
+    if d is None:
+        return None
+    out = tuple(Trial(str(t["label"]), str(t["kind"]), t["rejected"], str(t["detail"])) for t in d)
+    if any(t.kind not in KINDS or not isinstance(t.rejected, bool) for t in out):
+        raise ValueError("not a power trial")
+    return out
+
+
 def result_to_json(res: CheckResult) -> dict:
     """``res`` as JSON-ready data (every field)."""
-    return {"resolution": resolution_to_json(res.resolution),"format": FORMAT, "passed": bool(res.passed), "detail": res.detail, "measured": jsonable(res.measured),
+    return {"resolution": resolution_to_json(res.resolution), "trials": trials_to_json(res.trials), "format": FORMAT, "passed": bool(res.passed), "detail": res.detail, "measured": jsonable(res.measured),
             "figure": None if res.figure is None else figure_to_json(res.figure), "seconds": float(res.seconds),
             "values": [measured_to_json(m) for m in res.values], "evidence": res.evidence,
-            "power_exempt": res.power_exempt}
+            "power_exempt": res.power_exempt, "outcome": res.outcome}
 
 
 def result_from_json(d: dict) -> CheckResult:
@@ -109,4 +126,5 @@ def result_from_json(d: dict) -> CheckResult:
                        figure=None if d["figure"] is None else figure_from_json(d["figure"]),
                        seconds=float(d["seconds"]), values=[measured_from_json(m) for m in d["values"]],
                        evidence=str(d["evidence"]), power_exempt=str(d["power_exempt"]),
-                       resolution=resolution_from_json(d.get("resolution")))
+                       resolution=resolution_from_json(d.get("resolution")),
+                       trials=trials_from_json(d.get("trials")), outcome=str(d.get("outcome", "")))

@@ -104,6 +104,8 @@ class CheckResult:
     evidence: str = ""  # "derivation" (symbolic), "independent" or "consistency"; set by run_check
     power_exempt: str = ""  # why the check has no power items (set by run_check from its registration)
     resolution: Any = None  # scaling_verify.checks.resolution.Resolution, when measured (verify --resolution)
+    outcome: str = ""  # an empirical check's verdict on a published fit: reproduced, refuted, not reproducible
+    trials: tuple | None = None  # scaling_verify.checks.power.Trial outcomes, when run (verify --seeds); () for none
 
     def agrees_with(self, claim: Claim) -> bool:
         """Whether this outcome is what ``claim`` expects: a pass for a holding claim, a rejection for

@@ -1,4 +1,4 @@
-"""The ``scaling-verify`` command: list | latex | verify | compare | fit.
+"""The ``scaling-verify`` command: list | latex | verify | plan | compare | fit | bench.
 
 Exit codes (CI-grade):
 
@@ -17,6 +17,7 @@ import argparse
 import json
 import sys
 import traceback
+from pathlib import Path
 
 from scaling_verify.cli.options import add_module_option
 
@@ -48,20 +49,27 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     p.add_argument("--no-plugins", action="store_true",
                    help="load no third-party plug-in, only the built-in theories (or SCALING_VERIFY_PLUGINS=0)")
-    sub = p.add_subparsers(dest="cmd", metavar="{list,latex,verify,compare,fit}", parser_class=_Parser)
+    sub = p.add_subparsers(dest="cmd", metavar="{list,latex,verify,plan,compare,fit,bench}", parser_class=_Parser)
     sub.required = True
 
     pl = sub.add_parser("list", help="list the registered theories and claims")
     pl.add_argument("--theory", action="append", help="only this theory (repeatable)")
-    pl.add_argument("--json", action="store_true", help="print a JSON object: theories, claims, their levels")
+    pl.add_argument("--json", action="store_true", help="print a JSON object: theories, claims, their levels, "
+                    "each numeric check's evidence kind and target resolution")
+    pl.add_argument("--report", type=Path, metavar="DIR",
+                    help="with --json: also each check's measured resolution from the report in DIR "
+                         "(written by verify --resolution)")
     add_module_option(pl)
 
-    from scaling_verify.cli import compare as compare_cli, fit as fit_cli, latex as latex_cli, verify as verify_cli
+    from scaling_verify.cli import compare as compare_cli, fit as fit_cli, latex as latex_cli, plan as plan_cli
+    from scaling_verify.cli import bench as bench_cli, verify as verify_cli
 
     latex_cli.add_parser(sub)
     verify_cli.add_parser(sub)
+    plan_cli.add_parser(sub)
     compare_cli.add_parser(sub)
     fit_cli.add_parser(sub)
+    bench_cli.add_parser(sub)
     return p
 
 
@@ -90,13 +98,16 @@ def _cmd_list(args) -> int:
                              "arxiv": t.arxiv} for t in REGISTRY.theories()
                             if not args.theory or t.id in args.theory],
                "claims": []}
+        measured = _measured_resolutions(args.report) if args.report is not None else {}
         for c in claims:
             levels = levels_for(c)
             out["claims"].append({
                 "id": c.id, "theory": c.theory, "status": c.status, "holds": c.holds,
                 "statement": c.statement, "source": c.source, "levels": levels,
                 "evidence": {lv: ("derivation" if lv == "symbolic" else check_spec(c.id, lv).evidence)
-                             for lv in levels}})
+                             for lv in levels},
+                "resolution": {lv: _resolution_entry(check_spec(c.id, lv), measured.get((c.id, lv)))
+                               for lv in levels if lv != "symbolic" and c.holds}})
         print(json.dumps(out, indent=2))
         return 0
     from scaling_verify.cli.options import console
@@ -111,15 +122,34 @@ def _cmd_list(args) -> int:
     return 0
 
 
-def _dispatch(args) -> int:
-    from scaling_verify.cli import compare as compare_cli, fit as fit_cli, latex as latex_cli, verify as verify_cli
+def _resolution_entry(spec, measured) -> dict:
+    """A numeric check's targets (quick and full sizes, the reason for a coarse one) and, from a report,
+    its measured resolution."""
+    quick, full = spec.target(True), spec.target(False)
+    return {"target": quick.value, "target_full": full.value,
+            "reason": (quick.reason or full.reason) or None, "measured": measured}
 
+
+def _measured_resolutions(folder: Path) -> dict:
+    """(claim id, level) -> the resolution entry of ``folder/report.json`` (ValueError when unreadable)."""
+    path = folder / "report.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {(c["id"], lv): ch.get("resolution") for c in data["claims"] for lv, ch in c["checks"].items()
+                if ch.get("resolution") is not None}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"--report {folder}: no readable report.json ({type(exc).__name__})") from None
+
+
+def _dispatch(args) -> int:
+    from scaling_verify.cli import compare as compare_cli, fit as fit_cli, latex as latex_cli, plan as plan_cli
+    from scaling_verify.cli import bench as bench_cli, verify as verify_cli
     from scaling_verify.plugins import restoring_path
 
-    run = {"list": _cmd_list, "latex": latex_cli.run, "verify": verify_cli.run,
-           "compare": compare_cli.run, "fit": fit_cli.run}[args.cmd]
+    run = {"list": _cmd_list, "latex": latex_cli.run, "verify": verify_cli.run, "plan": plan_cli.run,
+           "compare": compare_cli.run, "fit": fit_cli.run, "bench": bench_cli.run}[args.cmd]
     with restoring_path():  # the --module folders leave sys.path with the command (main() may run in-process)
-        if args.cmd != "fit":
+        if args.cmd not in ("fit", "bench"):
             load_modules(args)
         return run(args)
 

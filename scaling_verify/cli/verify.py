@@ -205,12 +205,13 @@ def _finish_seeds(args, tallies, seeds: list[int], seconds: float, cache) -> int
 
         write_tree(sweep_tree(tallies, seeds, quick=args.quick), args.junit)
     t = Table(title=f"{len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), {'quick' if args.quick else 'full'} sizes")
-    for col in ("claim", "level", "expect", "against", "allowed", "seeds against", "same at every seed"):
+    for col in ("claim", "level", "expect", "against", "allowed", "seeds against", "weakest power trial",
+                "same at every seed"):
         t.add_column(col)
     for x in tallies:
         t.add_row(x.claim.id, x.level, "holds" if x.claim.holds else "refuted",
                   f"{len(x.bad)}/{len(x.seeds)}", str(x.allowed), ",".join(map(str, x.bad)) or "-",
-                  "yes" if x.seed_insensitive else "-")
+                  _weakest(x), "yes" if x.seed_insensitive else "-")
     console(width=160, file=sys.stderr if args.json else sys.stdout).print(t)
     if args.json:
         print(json.dumps(data, allow_nan=False))
@@ -219,8 +220,12 @@ def _finish_seeds(args, tallies, seeds: list[int], seconds: float, cache) -> int
           + (f"; cache {cache.hits} hits" if cache else "") + ("" if args.no_report else f"; report in {args.report}/"))
     for x in worst:
         rule = f"at most {x.allowed}" if x.claim.holds else "none (a refuted formula must be rejected on every seed)"
-        print(f"OVER BUDGET {x.claim.id} [{x.level}]: against its claim on {len(x.bad)} of {len(x.seeds)} "
-              f"seeds (allowed: {rule})")
+        if len(x.bad) > x.allowed:
+            print(f"OVER BUDGET {x.claim.id} [{x.level}]: against its claim on {len(x.bad)} of {len(x.seeds)} "
+                  f"seeds (allowed: {rule})")
+        for label, kind in x.weak_trials:
+            print(f"WEAK POWER {x.claim.id} [{x.level}]: {kind} trial {label} rejected on only "
+                  f"{x.rejections((label, kind))} of {len(x.seeds)} seeds (needed: {len(x.seeds) - x.allowed})")
     for x in tallies:
         if x.level == "simulate" and x.seed_insensitive:
             print(f"SAME AT EVERY SEED {x.claim.id} [{x.level}]: identical results at {len(x.seeds)} seeds "
@@ -228,16 +233,33 @@ def _finish_seeds(args, tallies, seeds: list[int], seconds: float, cache) -> int
     return 1 if worst else 0
 
 
+def _resolution_line(res, target) -> str:
+    if target is None or target.value is None:
+        return res.text()
+    return f"{res.text()}; target {target.value:g}: " + ("met" if res.meets(target.value) else "NOT MET")
+
+
+def _weakest(x) -> str:
+    """The power trial rejected on the fewest seeds, as "k/n label" ("-" without trials)."""
+    if not x.trials:
+        return "-"
+    key = min(x.trials, key=x.rejections)
+    return f"{x.rejections(key)}/{len(x.seeds)} {key[0]}"
+
+
 def _sweep_json(args, tallies, seeds, seconds, worst) -> dict:
     from scaling_verify.report.folder import versions
 
     return {"kind": "seed-sweep", "ok": not worst, "seeds": seeds, "seconds": round(seconds, 2),
             "quick": args.quick, "level": args.level, "versions": versions(),
-            "rule": "a holding claim's check may go against it on n // 20 of n seeds; a refuted printed "
-                    "formula must be rejected on every seed",
+            "rule": "a holding claim's check may go against it on n // 20 of n seeds, and each of its power "
+                    "trials may be accepted on as many; a refuted printed formula must be rejected on every seed",
             "checks": [{"claim": x.claim.id, "level": x.level, "holds": x.claim.holds, "against": x.bad,
                         "runs": len(x.seeds), "allowed": x.allowed, "over_budget": x.over_budget,
-                        "seed_insensitive": x.seed_insensitive} for x in tallies],
+                        "seed_insensitive": x.seed_insensitive,
+                        "power": [{"trial": label, "kind": kind, "rejected_on": x.rejections((label, kind))}
+                                  for label, kind in x.trials],
+                        "weak_power": [label for label, _ in x.weak_trials]} for x in tallies],
             "over_budget": [f"{x.claim.id}[{x.level}]" for x in worst]}
 
 
@@ -251,10 +273,13 @@ def _write_sweep_report(folder: Path, data: dict) -> None:
     lines = ["# scaling-verify seed sweep", "",
              f"{len(data['seeds'])} seeds ({data['seeds'][0]}..{data['seeds'][-1]}), "
              f"{'quick' if data['quick'] else 'full'} sizes, {data['seconds']} s; rule: {data['rule']}", "",
-             "| claim | level | expect | against | allowed | seeds against |", "|---|---|---|---|---|---|"]
+             "| claim | level | expect | against | allowed | seeds against | power trials rejected on |",
+             "|---|---|---|---|---|---|---|"]
     for c in data["checks"]:
+        power = ", ".join(f"{p['trial']} {p['rejected_on']}/{c['runs']}" for p in c["power"]) or "-"
         lines.append(f"| `{c['claim']}` | {c['level']} | {'holds' if c['holds'] else 'refuted'} | "
-                     f"{len(c['against'])}/{c['runs']} | {c['allowed']} | {','.join(map(str, c['against'])) or '-'} |")
+                     f"{len(c['against'])}/{c['runs']} | {c['allowed']} | {','.join(map(str, c['against'])) or '-'} "
+                     f"| {power} |")
     lines += ["", f"run {run_id}", ""]
     publish(folder, {"report.json": json.dumps(data, indent=2, allow_nan=False).encode(),
                      "report.md": "\n".join(lines).encode()}, run_id=run_id, stale_pattern="*__*.png")
@@ -265,14 +290,14 @@ def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
 
     from scaling_verify.cli.options import console
 
-    from scaling_verify.report.folder import table, write_report
+    from scaling_verify.report.folder import table, target_of, write_report
 
     from scaling_verify.plugins import BROKEN
 
     bad = [r for r in records if not r.ok]
     broken = dict(BROKEN) if not (args.theory or args.claim or args.module) else {}
     counts = Counter(r.verdict for r in records)
-    summary = (", ".join([f"{counts[v]} {v}" for v in ("verified", "consistent", "derived", "refuted", "unchecked")
+    summary = (", ".join([f"{counts[v]} {v}" for v in ("verified", "consistent", "derived", "refuted", "reproduced", "not reproducible", "unchecked")
                           if counts[v]] + [f"{len(bad)} failed"] + ([f"{len(broken)} broken plug-ins"] if broken else [])) + f"; {n_jobs} checks in {seconds:.1f} s, "
                f"seed {args.seed}, {'quick' if args.quick else 'full'} sizes")
     if cache is not None:
@@ -285,13 +310,14 @@ def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
         from scaling_verify.report.junit import write_junit
 
         write_junit(records, args.junit, seed=args.seed, quick=args.quick, broken=broken)
-    console(width=160, file=sys.stderr if args.json else sys.stdout).print(table(records))
+    console(width=160, file=sys.stderr if args.json else sys.stdout).print(table(records, args.quick))
     failures = [f"{'UNCHECKED' if r.verdict == 'unchecked' else 'FAILED'} {r.claim.id}"
                 + ("" if r.verdict == "unchecked" else f" [{lv}]: {res.detail}")
                 for r in bad for lv, res in (r.results.items() if r.results else [("", None)])
                 if r.verdict == "unchecked" or not res.agrees_with(r.claim)]
     failures += [f"BROKEN {label}: {reason}" for label, reason in broken.items()]
-    resolutions = [f"{r.claim.id} [{lv}]: " + (res.resolution.text() if res.resolution is not None
+    resolutions = [f"{r.claim.id} [{lv}]: " + (_resolution_line(res.resolution, target_of(r.claim.id, lv, args.quick))
+                                                if res.resolution is not None
                                                 else "resolution not measured (the search could not run)")
                    for r in records for lv, res in r.results.items()
                    if args.resolution and r.claim.holds and lv != "symbolic" and res.passed is True]

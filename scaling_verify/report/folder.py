@@ -32,9 +32,34 @@ def _cell(rec: ClaimRecord, level: str) -> str:
     r = rec.results.get(level)
     if r is None:
         return "-"
+    if r.outcome:  # an empirical check: the verdict it found on the published fit
+        return r.outcome if r.outcome == rec.claim.outcome else f"{r.outcome.upper()} (claimed {rec.claim.outcome})"
     if not rec.claim.holds:
         return "rejects" if not r.passed else "ACCEPTS"
     return MARK[r.passed] + (" (consistency)" if r.evidence == "consistency" else "")
+
+
+def target_of(claim_id: str, level: str, quick: bool):
+    """The :class:`scaling_verify.checks.Target` of a numeric check (None for a symbolic one)."""
+    from scaling_verify.checks import check_spec
+
+    return None if level == "symbolic" else check_spec(claim_id, level).target(quick)
+
+
+def target_to_json(t) -> dict | None:
+    return None if t is None else {"value": t.value, "default": t.default, "reason": t.reason or None}
+
+
+def resolution_cell(rec: ClaimRecord, quick: bool = True) -> str:
+    """The measured resolutions of a claim's numeric checks, "p 2.1e-09, s 0.031" (a "!" marks one
+    coarser than its target), or "-" when none was measured."""
+    out = []
+    for lv, r in rec.results.items():
+        if r.resolution is not None:
+            v, t = r.resolution.value, target_of(rec.claim.id, lv, quick)
+            mark = "" if t is None or t.value is None or r.resolution.meets(t.value) else "!"
+            out.append(f"{lv[0]} {'> ' + format(r.resolution.ceiling, '.2g') if v is None else format(v, '.2g')}{mark}")
+    return ", ".join(out) or "-"
 
 
 def figure_name(claim_id: str, level: str) -> str:
@@ -94,7 +119,8 @@ def to_json(records: list[ClaimRecord], seed: int, quick: bool, seconds: float) 
                             "values": [measured_to_json(m) for m in r.values],
                             "measured": jsonable(r.measured),
                             "figure": figure_name(c.id, lv) if r.figure is not None else None,
-                            "resolution": resolution_to_json(r.resolution)}
+                            "target": target_to_json(target_of(c.id, lv, quick)),
+                            "resolution": _resolution_json(r.resolution, target_of(c.id, lv, quick))}
                        for lv, r in rec.results.items()},
         })
     theories = sorted({rec.claim.theory for rec in records}, key=[t.id for t in REGISTRY.theories()].index)
@@ -103,16 +129,23 @@ def to_json(records: list[ClaimRecord], seed: int, quick: bool, seconds: float) 
             "theories": [_theory_json(REGISTRY.theory(t)) for t in theories], "claims": claims}
 
 
+def _resolution_json(res, target) -> dict | None:
+    out = resolution_to_json(res)
+    if out is not None:
+        out["meets_target"] = None if target is None or target.value is None else res.meets(target.value)
+    return out
+
+
 def to_markdown(records: list[ClaimRecord], seed: int, quick: bool, seconds: float,
                 present: set[str] | None = None) -> str:
     lines = ["# scaling-verify report", "",
              f"seed {seed}, {'quick' if quick else 'full'} sizes, {seconds:.1f} s; "
              + ", ".join(f"{k} {v}" for k, v in versions().items()), "",
-             "| claim | status | verdict | " + " | ".join(LEVELS) + " |",
-             "|---|---|---|" + "---|" * len(LEVELS)]
+             "| claim | status | verdict | " + " | ".join(LEVELS) + " | resolution |",
+             "|---|---|---|" + "---|" * (len(LEVELS) + 1)]
     for rec in records:
         lines.append(f"| `{rec.claim.id}` | {rec.claim.status} | {rec.verdict} | "
-                     + " | ".join(_cell(rec, lv) for lv in LEVELS) + " |")
+                     + " | ".join(_cell(rec, lv) for lv in LEVELS) + f" | {resolution_cell(rec, quick)} |")
     lines.append("")
     for rec in records:
         c = rec.claim
@@ -130,8 +163,14 @@ def to_markdown(records: list[ClaimRecord], seed: int, quick: bool, seconds: flo
             lines.append(f"- **{lv}** ({kind}, {r.seconds:.2f} s): {'passed' if r.passed else 'rejected'} — {r.detail}")
             if r.power_exempt:
                 lines.append(f"  - no power items (exempt): {r.power_exempt}")
+            t = target_of(c.id, lv, quick)
+            if t is not None and t.value is not None:
+                lines.append(f"  - target resolution {t.value:g}" + (f" (coarser than {t.default:g}: {t.reason})"
+                                                                      if t.reason else ""))
             if r.resolution is not None:
-                lines.append(f"  - {r.resolution.text()}")
+                verdict = "" if t is None or t.value is None else (
+                    "; meets its target" if r.resolution.meets(t.value) else "; COARSER than its target")
+                lines.append(f"  - {r.resolution.text()}{verdict}")
             if r.figure is not None and (present is None or figure_name(c.id, lv) in present):
                 lines.append(f"  ![{c.id} {lv}]({figure_name(c.id, lv)})")
         lines.append("")
@@ -184,16 +223,20 @@ def write_report(records: list[ClaimRecord], out: Path, seed: int, quick: bool, 
             stale_pattern="*__*.png")
 
 
-def table(records: list[ClaimRecord]):
+def table(records: list[ClaimRecord], quick: bool = True):
+    """The terminal table: a row per claim, a column per level, the measured resolutions when any."""
     from rich.table import Table
 
     t = Table(title="scaling-verify", show_lines=False)
-    for col in ("claim", "status", "verdict", *LEVELS, "figure"):
+    resolved = any(r.resolution is not None for rec in records for r in rec.results.values())
+    for col in ("claim", "status", "verdict", *LEVELS, *(["resolution"] if resolved else []), "figure"):
         t.add_column(col, no_wrap=(col == "claim"))
     for rec in records:
         colour = {"verified": "green", "consistent": "yellow", "derived": "blue", "refuted": "cyan",
+                  "reproduced": "green", "not reproducible": "cyan",
                   "FAILED": "red", "unchecked": "magenta"}.get(rec.verdict, "white")
         figs = [lv for lv, r in rec.results.items() if r.figure is not None]
         t.add_row(rec.claim.id, rec.claim.status, f"[{colour}]{rec.verdict}[/{colour}]",
-                  *[_cell(rec, lv) for lv in LEVELS], ",".join(figs) or "-")
+                  *[_cell(rec, lv) for lv in LEVELS], *([resolution_cell(rec, quick)] if resolved else []),
+                  ",".join(figs) or "-")
     return t

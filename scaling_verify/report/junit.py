@@ -75,8 +75,8 @@ def _totals(root: ET.Element) -> None:
 
 
 def sweep_tree(tallies, seeds: list[int], *, quick: bool) -> ET.ElementTree:
-    """A seed sweep as JUnit: one case per check, failing when it went against its claim on more
-    seeds than the sweep's rule allows (:class:`scaling_verify.run.seeds.SeedTally`)."""
+    """A seed sweep as JUnit: one case per check, failing when it went against its claim, or a power
+    trial was accepted, on more seeds than the sweep's rule allows (:class:`scaling_verify.run.seeds.SeedTally`)."""
     root = ET.Element("testsuites", name="scaling-verify seed sweep")
     suites: dict[str, ET.Element] = {}
     props = {"seeds": f"{seeds[0]}..{seeds[-1]} ({len(seeds)})", "sizes": "quick" if quick else "full"}
@@ -85,6 +85,8 @@ def sweep_tree(tallies, seeds: list[int], *, quick: bool) -> ET.ElementTree:
         case = ET.SubElement(_suite(root, suites, th, props), "testcase", classname=th, name=f"{t.claim.id}[{t.level}]", time="0")
         text = (f"against its claim ({t.what}) on {len(t.bad)} of {len(t.seeds)} seeds"
                 f"{': ' + ','.join(map(str, t.bad)) if t.bad else ''}; allowed {t.allowed}")
+        text += "".join(f"\npower trial {label} ({kind}): rejected on {t.rejections((label, kind))} of {len(t.seeds)}"
+                        for label, kind in t.trials)
         if t.over_budget:
             ET.SubElement(case, "failure", message="over budget").text = xml_text(text)
         else:

@@ -3,10 +3,15 @@
 For a holding claim, a failure on some seed is a false alarm; for a refuted printed formula, an
 acceptance on some seed is a miss (the check's power is the fraction of seeds that reject it).
 
+The power trials (:mod:`scaling_verify.checks.power`: x0.9 and x1.1, the wrong forms, ± the target
+resolution) of every numeric check of a holding claim run at each seed too, on that seed's measurement,
+so a sweep says how often each perturbation was rejected.
+
 The rule a sweep is judged by (:meth:`SeedTally.over_budget`): a holding claim's check may go against
 it on at most one seed in twenty (``n // 20`` seeds of ``n``: none below 20 seeds, so a sweep of one
 seed judges exactly as a single run does; the 95 % intervals of the checks allow a 5 % false-alarm
-rate); a refuted printed formula must be rejected on every seed (a miss on any seed fails the sweep).
+rate), and each of its power trials may be accepted on at most as many seeds; a refuted printed
+formula must be rejected on every seed (a miss on any seed fails the sweep).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from scaling_verify.checks import CheckResult, Context
-from scaling_verify.run.verify import plan, run_jobs, select_levels
+from scaling_verify.run.verify import Extras, plan, run_jobs, select_levels
 from scaling_verify.theory.claims import Claim
 
 
@@ -29,6 +34,23 @@ class SeedTally:
     seeds: list[int] = field(default_factory=list)
     bad: list[int] = field(default_factory=list)
     details: set[str] = field(default_factory=set)
+    trials: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (label, kind) -> rejecting seeds
+
+    def add_trials(self, seed: int, trials) -> None:
+        for t in trials or ():
+            seeds = self.trials.setdefault((t.label, t.kind), [])
+            if t.rejected:
+                seeds.append(seed)
+
+    def rejections(self, key: tuple[str, str]) -> int:
+        """On how many seeds the power trial ``key`` (label, kind) was rejected (a seed whose check could
+        not run its trials counts as not rejecting)."""
+        return len(self.trials[key])
+
+    @property
+    def weak_trials(self) -> list[tuple[str, str]]:
+        """The power trials not rejected on more seeds than :attr:`allowed`."""
+        return [k for k in self.trials if len(self.seeds) - self.rejections(k) > self.allowed]
 
     @property
     def seed_insensitive(self) -> bool:
@@ -48,7 +70,7 @@ class SeedTally:
 
     @property
     def over_budget(self) -> bool:
-        return len(self.bad) > self.allowed
+        return len(self.bad) > self.allowed or bool(self.weak_trials)
 
     @property
     def what(self) -> str:
@@ -75,8 +97,9 @@ def parse_seeds(text: str) -> list[int]:
 def seed_sweep(claims: Iterable[Claim], level: str, quick: bool, seeds: list[int], *,
                executor: Executor | None = None, cache=None, modules: tuple[str, ...] = (),
                on_done: Callable[[Claim, str, CheckResult], None] | None = None,
-               timeout: float | None = None) -> list[SeedTally]:
-    """Run every check of ``claims`` at ``level`` for each seed; one tally per check, in plan order."""
+               timeout: float | None = None, power: bool = True) -> list[SeedTally]:
+    """Run every check of ``claims`` at ``level`` for each seed, with its power trials (unless ``power``
+    is False); one tally per check, in plan order."""
     checks = plan(list(claims), select_levels(level))
     tallies = {(c.id, lv): SeedTally(c, lv) for c, lv in checks}
     jobs = [(c, lv, Context(quick=quick, seed=s)) for s in seeds for c, lv in checks]
@@ -87,11 +110,15 @@ def seed_sweep(claims: Iterable[Claim], level: str, quick: bool, seeds: list[int
         t.details.add(res.detail)
         if not res.agrees_with(c):
             t.bad.append(ctx.seed)
+        t.add_trials(ctx.seed, res.trials)
         if on_done:
             on_done(c, lv, res)
 
-    run_jobs(jobs, done, executor=executor, cache=cache, modules=modules, timeout=timeout)
+    run_jobs(jobs, done, executor=executor, cache=cache, modules=modules, timeout=timeout,
+             extras=Extras(power=power))
     for t in tallies.values():
         t.seeds.sort()
         t.bad.sort()
+        for acc in t.trials.values():
+            acc.sort()
     return list(tallies.values())

@@ -44,6 +44,10 @@ class ClaimRecord:
         res = self.results.values()
         if not self.results:
             return "unchecked"
+        if self.claim.outcome:  # a claim about the world: the outcome its data checks found, when as stated
+            found = {r.outcome for r in res if r.outcome}
+            agree = all(r.agrees_with(self.claim) for r in res) and found == {self.claim.outcome}
+            return self.claim.outcome if agree else "FAILED"
         if not self.claim.holds:
             return "refuted" if all(r.agrees_with(self.claim) for r in res) else "FAILED"
         if not all(r.agrees_with(self.claim) for r in res):
@@ -57,7 +61,7 @@ class ClaimRecord:
         return self.verdict in VERDICTS_OK or (self.verdict == "unchecked" and self.allow_unchecked)
 
 
-VERDICTS_OK: tuple[str, ...] = ("verified", "consistent", "derived", "refuted")
+VERDICTS_OK: tuple[str, ...] = ("verified", "consistent", "derived", "refuted", "reproduced", "not reproducible")
 
 
 def _claims(claims) -> list[Claim]:
@@ -89,25 +93,46 @@ def plan(claims: Iterable[Claim], levels: Iterable[str]) -> list[tuple[Claim, st
     return [(c, lv) for c in claims for lv in levels_for(c, levels)]
 
 
+@dataclass(frozen=True)
+class Extras:
+    """What a run measures beside each check's verdict, in the same process and time limit (so a check that
+    draws its data through ``measurement`` reuses it): ``resolution``, the smallest perturbation a passing
+    numeric check of a holding claim rejects (:mod:`scaling_verify.checks.resolution`); ``power``, the
+    outcome of each of its power trials (:mod:`scaling_verify.checks.power`)."""
+
+    resolution: bool = False
+    power: bool = False
+
+    def wanted(self, claim: Claim, level: str, res: CheckResult) -> bool:
+        """Whether ``res`` (e.g. read from the cache) lacks something this run measures."""
+        return (self.resolution and wants_resolution(claim, level, res)) or (
+            self.power and claim.holds and level != "symbolic" and res.trials is None)
+
+
 def safe_run(claim: Claim, level: str, ctx: Context, timeout: float | None = None,
-             resolution: bool = False) -> CheckResult:
+             extras: Extras = Extras()) -> CheckResult:
     """:func:`run_check` within ``timeout`` seconds; whatever the check raises (``SystemExit``
     included) or a timeout becomes a failed result with the reason. Only ``KeyboardInterrupt`` stops
-    the run. With ``resolution``, a passing numeric check of a holding claim also gets its measured
-    resolution (:mod:`scaling_verify.checks.resolution`, within the same time limit)."""
+    the run. ``extras``: what else to measure (:class:`Extras`), within the same time limit."""
     from scaling_verify.run.time_limit import CheckTimeout, time_limit
 
     t0 = time.perf_counter()
     try:
         with time_limit(timeout):
             res = run_check(claim, level, ctx)
-            if resolution and wants_resolution(claim, level, res):
+            if extras.resolution and wants_resolution(claim, level, res):
+                from scaling_verify.checks import check_spec
                 from scaling_verify.checks.resolution import measure
 
                 try:
-                    res.resolution = measure(claim, level, ctx, passed=True)
+                    target = check_spec(claim.id, level).target(ctx.quick).value
+                    res.resolution = measure(claim, level, ctx, passed=True, target=target)
                 except Exception:  # noqa: BLE001 -- a search that cannot run leaves the verdict as it is
                     res.resolution = None
+            if extras.power and claim.holds and level != "symbolic":
+                from scaling_verify.checks.power import run_trials
+
+                res.trials = run_trials(claim, level, ctx)
             return res
     except KeyboardInterrupt:
         raise
@@ -128,7 +153,7 @@ Job = tuple[Claim, str, Context]
 
 def run_jobs(jobs: list[Job], on_done: Callable[[Claim, str, Context, CheckResult], None], *,
              executor: Executor | None = None, cache: "ResultCache | None" = None,
-             modules: tuple[str, ...] = (), timeout: float | None = None, resolution: bool = False) -> None:
+             modules: tuple[str, ...] = (), timeout: float | None = None, extras: Extras = Extras()) -> None:
     """Run (claim, level, context) checks, reading and filling ``cache``; ``on_done`` gets each result.
 
     Inline when ``executor`` is None; otherwise the jobs are submitted at once in groups (:func:`job_groups`),
@@ -154,8 +179,8 @@ def run_jobs(jobs: list[Job], on_done: Callable[[Claim, str, Context, CheckResul
     todo = []
     for c, lv, ctx in jobs:
         hit = cache.load(c, lv, ctx, ident(c, lv)) if cache is not None else None
-        if hit is not None and resolution and wants_resolution(c, lv, hit):
-            hit = None  # stored without a resolution: measure it now
+        if hit is not None and extras.wanted(c, lv, hit):
+            hit = None  # stored without a resolution or power trials: measure them now
         if hit is not None:
             on_done(c, lv, ctx, hit)
         else:
@@ -168,7 +193,7 @@ def run_jobs(jobs: list[Job], on_done: Callable[[Claim, str, Context, CheckResul
 
     if executor is None:
         for c, lv, ctx in todo:
-            finish(c, lv, ctx, safe_run(c, lv, ctx, timeout, resolution), True)
+            finish(c, lv, ctx, safe_run(c, lv, ctx, timeout, extras), True)
         return
     from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -179,7 +204,7 @@ def run_jobs(jobs: list[Job], on_done: Callable[[Claim, str, Context, CheckResul
 
     def submit(group: list[Job]) -> None:
         tasks = tuple((c.id, lv, ctx, ident(c, lv)) for c, lv, ctx in group)
-        futures[executor.submit(run_group, tasks, tuple(modules), os.getcwd(), run_id, timeout, resolution)] = group
+        futures[executor.submit(run_group, tasks, tuple(modules), os.getcwd(), run_id, timeout, extras)] = group
 
     for group in job_groups(todo):
         submit(group)
@@ -207,7 +232,7 @@ def run_jobs(jobs: list[Job], on_done: Callable[[Claim, str, Context, CheckResul
 
 #: Mean seconds of one check of each level, for ordering the groups (a quick serial run of the built-in
 #: theories on 2 cores: 89 symbolic checks 0.33 s, 66 precise 0.19 s, 51 simulate 2.2 s).
-LEVEL_COST = {"symbolic": 0.33, "precise": 0.19, "simulate": 2.2}
+LEVEL_COST = {"symbolic": 0.33, "precise": 0.19, "simulate": 2.2, "empirical": 1.0}
 
 
 def job_groups(jobs: list[Job]) -> list[list[Job]]:
@@ -286,7 +311,7 @@ def verify(claims: Iterable[Claim | str] | None = None, level: str = "all", ctx:
             on_done(c, lv, res)
 
     run_jobs([(c, lv, ctx) for c, lv in jobs], done, executor=executor, cache=cache, modules=modules,
-             timeout=timeout, resolution=resolution)
+             timeout=timeout, extras=Extras(resolution=resolution))
     for rec in records.values():  # results in level order, whatever order they finished in
         rec.results = {lv: rec.results[lv] for lv in LEVELS if lv in rec.results}
     return [records[c.id] for c in claims]

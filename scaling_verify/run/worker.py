@@ -35,7 +35,7 @@ def _drop_source_modules() -> None:
 
 
 def run_group(tasks: tuple[tuple[str, str, object, str], ...], modules: tuple[str, ...], cwd: str | None,
-              run_id: str, timeout: float | None, resolution: bool = False) -> list:
+              run_id: str, timeout: float | None, extras=None) -> list:
     """Worker entry: the checks ``(claim_id, level, context, identity)`` of one group, in order, as the
     submitting run ``run_id`` knows them (their measurements and compiled functions shared in this process)."""
     if _state["run"] not in (None, run_id):
@@ -43,10 +43,10 @@ def run_group(tasks: tuple[tuple[str, str, object, str], ...], modules: tuple[st
     _state["run"] = run_id
     plugins = importlib.import_module("scaling_verify.plugins")
     with plugins.restoring_path():  # a long-lived worker does not collect the runs' folders on sys.path
-        return _run_group(tasks, modules, cwd, timeout, resolution, plugins)
+        return _run_group(tasks, modules, cwd, timeout, extras, plugins)
 
 
-def _run_group(tasks, modules, cwd, timeout, resolution, plugins) -> list:
+def _run_group(tasks, modules, cwd, timeout, extras, plugins) -> list:
     claims = importlib.import_module("scaling_verify.theory.claims")
     for mod in modules:
         plugins.load_module(mod, Path(cwd) if cwd else None)
@@ -61,5 +61,5 @@ def _run_group(tasks, modules, cwd, timeout, resolution, plugins) -> list:
             out.append(checks.CheckResult(False, "error: this worker's code for the check differs from the submitting "
                                                  "run's (a source file changed during the run); rerun"))
         else:
-            out.append(verify.safe_run(claim, level, ctx, timeout, resolution))
+            out.append(verify.safe_run(claim, level, ctx, timeout, extras or verify.Extras()))
     return out

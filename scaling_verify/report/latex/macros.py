@@ -142,6 +142,13 @@ def report_macros(report: Report, claims: Sequence[Claim], digits: int = 3) -> l
                       define(base + "MeasuredLo", m.lo), define(base + "MeasuredHi", m.hi),
                       define(base + "MeasuredWhat", plain_to_latex(v.name)), define(base + "Predicted", m.predicted),
                       define(base + "Level", level)]
+        for chk in rec.checks:
+            if chk.resolution is not None:
+                stem = base + _level_name(chk.level)
+                lines.append(f"% {chk.level} resolution: the smallest perturbation of the claim its check rejects")
+                lines.append(define(stem + "Resolution", format_number(chk.resolution, 2)))
+            if chk.target is not None and chk.level != "symbolic":
+                lines.append(define(base + _level_name(chk.level) + "ResolutionTarget", format_number(chk.target, 2)))
         counts: dict[str, int] = {}
         for level, v in rec.all_values():
             counts[level] = counts.get(level, 0) + 1

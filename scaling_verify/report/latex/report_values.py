@@ -23,7 +23,7 @@ from scaling_verify.checks.results import LEVELS, Measured
 from scaling_verify.theory.claims import Theory
 
 #: Levels searched for a claim's headline value, in order.
-HEADLINELEVELS: tuple[str, ...] = ("simulate", "precise")
+HEADLINELEVELS: tuple[str, ...] = ("simulate", "precise", "empirical")
 
 
 class ReportError(ValueError):
@@ -40,6 +40,8 @@ class CheckReport:
     evidence: str
     seconds: float
     values: tuple[Measured, ...]
+    resolution: float | None = None  # the measured resolution (verify --resolution), the worse side
+    target: float | None = None  # the check's target resolution
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,16 @@ def _num(v: Any, where: str) -> float | None:
     raise ReportError(f"{where}: expected a number, got {v!r}")
 
 
+def _field_num(c: Any, key: str, where: str) -> float | None:
+    """``c[key]["value"]`` as a number, None when absent (a report without resolutions)."""
+    sub = c.get(key) if isinstance(c, dict) else None
+    if sub is None:
+        return None
+    if not isinstance(sub, dict):
+        raise ReportError(f"{where}: {key!r} has the wrong type ({type(sub).__name__})")
+    return _num(sub.get("value"), f"{where} {key}")
+
+
 def _req(d: Any, key: str, typ: type | tuple[type, ...], where: str) -> Any:
     if not isinstance(d, dict) or key not in d:
         raise ReportError(f"{where}: missing {key!r}")
@@ -142,7 +154,8 @@ def _claim(d: Any, i: int) -> ClaimReport:
             raise ReportError(f"{w}: 'values' must be a list")
         checks.append(CheckReport(level=lv, passed=bool(_req(c, "passed", bool, w)), detail=str(c.get("detail", "")),
                                   evidence=str(c.get("evidence", "")), seconds=_num(c.get("seconds", 0), w) or 0.0,
-                                  values=tuple(_value(v, f"{w} value {j}") for j, v in enumerate(vals))))
+                                  values=tuple(_value(v, f"{w} value {j}") for j, v in enumerate(vals)),
+                                  resolution=_field_num(c, "resolution", w), target=_field_num(c, "target", w)))
     return ClaimReport(id=cid, theory=str(_req(d, "theory", str, where)), status=str(d.get("status", "")),
                        holds=bool(d.get("holds", True)), verdict=str(_req(d, "verdict", str, where)),
                        statement=str(d.get("statement", "")), checks=tuple(checks))
