@@ -46,10 +46,6 @@ class Target:
     default: float
     reason: str = ""
 
-    @property
-    def coarser(self) -> bool:
-        return self.value is None or self.value > self.default
-
 
 CheckFn = Callable[[Claim, Context], CheckResult]
 

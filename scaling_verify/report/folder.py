@@ -114,19 +114,23 @@ def to_json(records: list[ClaimRecord], seed: int, quick: bool, seconds: float) 
             "id": c.id, "theory": c.theory, "status": c.status, "holds": c.holds, "verdict": rec.verdict,
             "statement": c.statement, "latex": claim_latex(c), "source": c.source,
             "corrects": c.corrects, "evidence": c.evidence, "notes": c.notes,
-            "checks": {lv: {"passed": r.passed, "detail": r.detail, "seconds": round(r.seconds, 4),
-                            "evidence": r.evidence, "power_exempt": r.power_exempt or None,
-                            "values": [measured_to_json(m) for m in r.values],
-                            "measured": jsonable(r.measured),
-                            "figure": figure_name(c.id, lv) if r.figure is not None else None,
-                            "target": target_to_json(target_of(c.id, lv, quick)),
-                            "resolution": _resolution_json(r.resolution, target_of(c.id, lv, quick))}
-                       for lv, r in rec.results.items()},
+            "checks": {lv: _check_json(c, lv, r, quick) for lv, r in rec.results.items()},
         })
     theories = sorted({rec.claim.theory for rec in records}, key=[t.id for t in REGISTRY.theories()].index)
     return {"seed": seed, "quick": quick, "seconds": round(seconds, 2), "versions": versions(),
             "date": datetime.date.today().isoformat(), "ok": all(r.ok for r in records),
             "theories": [_theory_json(REGISTRY.theory(t)) for t in theories], "claims": claims}
+
+
+def _check_json(c, lv: str, r, quick: bool) -> dict:
+    """One check of a claim in report.json: verdict, evidence, measured values, target and resolution."""
+    target = target_of(c.id, lv, quick)
+    return {"passed": r.passed, "detail": r.detail, "seconds": round(r.seconds, 4),
+            "evidence": r.evidence, "power_exempt": r.power_exempt or None,
+            "values": [measured_to_json(m) for m in r.values],
+            "measured": jsonable(r.measured),
+            "figure": figure_name(c.id, lv) if r.figure is not None else None,
+            "target": target_to_json(target), "resolution": _resolution_json(r.resolution, target)}
 
 
 def _resolution_json(res, target) -> dict | None:
