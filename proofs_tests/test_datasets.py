@@ -1,6 +1,8 @@
-"""The stored public data sets (numerics/fitting/datasets): the manifest's SHA-256 matches each file, a
+"""The public data sets (numerics/fitting/datasets): the manifest's SHA-256 matches each stored file, a
 changed copy is refused with a one-line error, the loaders return the documented columns and splits,
-and every data set carries its source, licence and paper (arXiv:2209.06640, 2305.16264, 2304.01373)."""
+and every data set carries its source, licence and paper (arXiv:2209.06640, 2305.16264, 2304.01373);
+the fetched one (arXiv:2404.10102) ships no file and is pinned to its source commit
+(proofs_tests/test_dataset_fetch.py fetches and loads it)."""
 
 import hashlib
 import re
@@ -12,7 +14,10 @@ import pytest
 
 from scaling_verify.numerics.fitting import datasets
 
-NAMES = ("revisiting_lang", "datablations_runs", "pythia_lambada")
+STORED = ("revisiting_lang", "datablations_runs", "pythia_lambada")
+#: fetched into the cache: their licence does not permit redistribution
+FETCHED = ("epoch_chinchilla",)
+NAMES = STORED + FETCHED
 #: SPDX ids that permit redistribution of the stored files
 REDISTRIBUTABLE = {"Apache-2.0", "CC-BY-4.0", "MIT", "BSD-3-Clause", "CC0-1.0"}
 
@@ -21,12 +26,14 @@ def _bytes(info):
     return (resources.files(datasets.__name__) / info.file).read_bytes()
 
 
-def test_the_three_data_sets_are_listed():
+def test_the_data_sets_are_listed():
     assert datasets.names() == NAMES
     assert [i.name for i in datasets.available()] == list(NAMES)
+    assert [i.name for i in datasets.available() if i.stored] == list(STORED)
+    assert all(datasets.is_available(n) for n in STORED)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", STORED)
 def test_manifest_hash_matches_the_stored_file(name):
     info = datasets.info(name)
     data = _bytes(info)
@@ -35,7 +42,7 @@ def test_manifest_hash_matches_the_stored_file(name):
     assert datasets.load(name).rows == info.rows
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", STORED)
 def test_a_changed_copy_is_refused_in_one_line(tmp_path, name):
     info = datasets.info(name)
     shutil.copy(resources.files(datasets.__name__) / info.file, tmp_path / info.file)
@@ -53,10 +60,10 @@ def test_a_changed_copy_is_refused_in_one_line(tmp_path, name):
     assert msg.index(info.sha256) < msg.index(actual)  # expected, then actual
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", STORED)
 def test_columns_are_the_documented_ones(name):
     ds = datasets.load(name)
-    assert tuple(ds.columns) == ds.info.column_names
+    assert tuple(ds.columns) == ds.info.column_names == ds.info.column_keys
     for col in ds.info.columns:
         arr = ds.column(col.name)
         assert arr.shape == (ds.rows,)
@@ -116,12 +123,22 @@ def test_provenance_fields_are_filled(name):
     assert re.fullmatch(r"[0-9a-f]{40}", info.source.commit)
     assert re.fullmatch(r"[\w.-]+/[\w.-]+", info.source.repository)
     assert info.source.paths and all(info.source.paths) and info.source.url.startswith("https://github.com/")
-    assert info.licence in REDISTRIBUTABLE and info.licence_evidence
+    assert (info.licence in REDISTRIBUTABLE) == info.stored and info.licence_evidence
     assert re.fullmatch(r"\d{4}\.\d{4,5}", info.arxiv) and f"arXiv:{info.arxiv}" in info.citation
     assert info.title and info.transformation and info.rows > 0
     assert all(c.name and c.description for c in info.columns)
     assert all(c.unit for c in info.columns if c.kind == "float")
-    assert info.has_split == (name != "pythia_lambada")
+    assert info.has_split == (name in ("revisiting_lang", "datablations_runs"))
+
+
+@pytest.mark.parametrize("name", FETCHED)
+def test_a_fetched_set_ships_no_file_and_is_pinned(name):
+    info = datasets.info(name)
+    assert not info.stored and "not redistributed" in info.licence
+    assert not (resources.files(datasets.__name__) / info.file).is_file()
+    assert info.fetch_url.startswith("https://raw.githubusercontent.com/")
+    assert info.fetch_url.endswith(f"/{info.source.repository}/{info.source.commit}/{info.source.paths[0]}")
+    assert info.derived.startswith("D = C/(6N)") and info.column_keys[-3:] == ("N", "C", "D")
 
 
 def test_unknown_name_is_one_line():

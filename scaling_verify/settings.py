@@ -9,7 +9,11 @@
 * ``SCALING_VERIFY_JAX_CACHE``: the folder of JAX's persistent compilation cache used by the command and its
   workers (default ``$XDG_CACHE_HOME/scaling-verify/jax``, i.e. ``~/.cache/scaling-verify/jax``); ``0``,
   ``off``, ``false`` or ``no`` switches it off (:mod:`scaling_verify.run.jax_cache`);
-* ``XDG_CONFIG_HOME`` and ``XDG_CACHE_HOME``: where the cache secret and the compilation cache live.
+* ``SCALING_VERIFY_DATA``: the folder where public data sets that may not be redistributed are fetched to
+  (default ``$XDG_CACHE_HOME/scaling-verify/data``, i.e. ``~/.cache/scaling-verify/data``;
+  :mod:`scaling_verify.numerics.fitting.datasets`);
+* ``XDG_CONFIG_HOME`` and ``XDG_CACHE_HOME``: where the cache secret, the compilation cache and the fetched
+  data sets live.
 """
 
 from __future__ import annotations
@@ -42,6 +46,15 @@ def jax_cache_folder() -> Path | None:
     if raw:
         return Path(raw)
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "scaling-verify" / "jax"
+
+
+def data_cache_folder() -> Path:
+    """Where fetched data sets are kept: ``SCALING_VERIFY_DATA``, else ``$XDG_CACHE_HOME/scaling-verify/data``
+    (default ``~/.cache/scaling-verify/data``)."""
+    raw = os.environ.get("SCALING_VERIFY_DATA", "").strip()
+    if raw:
+        return Path(raw).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "scaling-verify" / "data"
 
 
 def switch_plugins_off() -> None:

@@ -1,4 +1,4 @@
-"""The ``scaling-verify`` command: list | latex | verify | plan | compare | fit | bench.
+"""The ``scaling-verify`` command: list | latex | verify | plan | compare | fit | bench | data.
 
 Exit codes (CI-grade):
 
@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     p.add_argument("--no-plugins", action="store_true",
                    help="load no third-party plug-in, only the built-in theories (or SCALING_VERIFY_PLUGINS=0)")
-    sub = p.add_subparsers(dest="cmd", metavar="{list,latex,verify,plan,compare,fit,bench}", parser_class=_Parser)
+    sub = p.add_subparsers(dest="cmd", metavar="{list,latex,verify,plan,compare,fit,bench,data}", parser_class=_Parser)
     sub.required = True
 
     pl = sub.add_parser("list", help="list the registered theories and claims")
@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     add_module_option(pl)
 
     from scaling_verify.cli import compare as compare_cli, fit as fit_cli, latex as latex_cli, plan as plan_cli
-    from scaling_verify.cli import bench as bench_cli, verify as verify_cli
+    from scaling_verify.cli import bench as bench_cli, data as data_cli, verify as verify_cli
 
     latex_cli.add_parser(sub)
     verify_cli.add_parser(sub)
@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     compare_cli.add_parser(sub)
     fit_cli.add_parser(sub)
     bench_cli.add_parser(sub)
+    data_cli.add_parser(sub)
     return p
 
 
@@ -143,13 +144,13 @@ def _measured_resolutions(folder: Path) -> dict:
 
 def _dispatch(args) -> int:
     from scaling_verify.cli import compare as compare_cli, fit as fit_cli, latex as latex_cli, plan as plan_cli
-    from scaling_verify.cli import bench as bench_cli, verify as verify_cli
+    from scaling_verify.cli import bench as bench_cli, data as data_cli, verify as verify_cli
     from scaling_verify.plugins import restoring_path
 
     run = {"list": _cmd_list, "latex": latex_cli.run, "verify": verify_cli.run, "plan": plan_cli.run,
-           "compare": compare_cli.run, "fit": fit_cli.run, "bench": bench_cli.run}[args.cmd]
+           "compare": compare_cli.run, "fit": fit_cli.run, "bench": bench_cli.run, "data": data_cli.run}[args.cmd]
     with restoring_path():  # the --module folders leave sys.path with the command (main() may run in-process)
-        if args.cmd not in ("fit", "bench"):
+        if args.cmd not in ("fit", "bench", "data"):
             load_modules(args)
         return run(args)
 
