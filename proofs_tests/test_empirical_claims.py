@@ -10,10 +10,13 @@ import pytest
 import sympy as sp
 
 import scaling_verify as sv
-from scaling_verify.numerics.empirical.data_constrained import RECORDS
+from scaling_verify.numerics.empirical.data_constrained import RECORDS as DATABLATIONS
 from scaling_verify.numerics.fitting import published
 from scaling_verify.numerics.fitting.reproduce import form_for
+from scaling_verify.theory import chinchilla_replication as replication
 from scaling_verify.theory.claims import REGISTRY
+
+RECORDS = {**DATABLATIONS, **{f"{replication.THEORY}.{k}": v for k, v in replication.RECORDS.items()}}
 
 
 @pytest.mark.parametrize("claim_id", sorted(RECORDS))

@@ -119,9 +119,17 @@ def test_moving_a_held_parameter_frees_it_in_the_optimum():
     assert moved.outcome is R.Outcome.REFUTED, moved.detail
 
 
-def test_record_without_stored_data_needs_data():
-    with pytest.raises(ValueError, match="not stored"):
+def test_record_whose_data_are_not_fetched_says_how_to_fetch_them(tmp_path, monkeypatch):
+    from scaling_verify.numerics.fitting.datasets import DataNotFetched
+
+    monkeypatch.setenv("SCALING_VERIFY_DATA", str(tmp_path))
+    with pytest.raises(DataNotFetched, match="scaling-verify data fetch epoch_chinchilla"):
         R.refit(P.record("hoffmann2022_approach3"))
+
+
+def test_record_without_public_data_needs_data():
+    with pytest.raises(ValueError, match="not stored"):
+        R.refit(P.record("muennighoff2023_c4_base"))
 
 
 def test_unknown_parameter_is_refused(synthetic_refit):

@@ -11,7 +11,8 @@ and judges (:mod:`numerics.fitting.reproduce`):
   (:func:`numerics.fitting.reproduce.judge_predictions`).
 
 The check passes when the outcome is ``reproduced``; :attr:`CheckResult.outcome` carries the word, and the
-claim's verdict is that word when it is the outcome the claim states.
+claim's verdict is that word when it is the outcome the claim states. When the record's data set is one fetched
+on demand and not yet on this machine, the outcome is ``needs data`` with the line that says how to fetch it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from scaling_verify.checks import CheckResult, Context, Measured
+from scaling_verify.checks import NEEDS_DATA, CheckResult, Context, Measured
 from scaling_verify.checks.measurement import measurement
 from scaling_verify.numerics.fitting import published
 from scaling_verify.numerics.fitting.reproduce import Outcome, judge, judge_predictions, refit
@@ -51,7 +52,13 @@ def check_of(record_name: str):
     """The ``empirical`` check of the claims built from ``record_name`` (see the module docstring)."""
 
     def check(claim: Claim, ctx: Context) -> CheckResult:
-        rf = refit_of(record_name, ctx.quick, ctx.seed)
+        from scaling_verify.numerics.fitting.datasets import DataNotFetched
+
+        try:
+            rf = refit_of(record_name, ctx.quick, ctx.seed)
+        except DataNotFetched as exc:  # a data set fetched on demand, not yet on this machine: no evidence
+            return CheckResult(False, f"{NEEDS_DATA}: {exc}", {"dataset": published.record(record_name).dataset},
+                               outcome=NEEDS_DATA)
         rep = judge(rf) if not claim.perturbation else judge_predictions(rf, predictions(claim, rf), claim.perturbation)
         t = rep.test
         values = [] if t is None else [Measured("T = 2 dF/s (drop-in-dispersion)", float(min(t.statistic, 1e300)),

@@ -11,13 +11,15 @@ Records (:data:`RECORDS`, by name :func:`record`):
 * ``hoffmann2022_approach3`` -- Hoffmann et al., arXiv:2203.15556, approach 3: the Chinchilla law
   :math:`L = E + A N^{-\\alpha} + B D^{-\\beta}` fitted with the Huber loss (:math:`\\delta = 10^{-3}`)
   of log residuals, L-BFGS from a grid of starts (App. D.2); printed :math:`E = 1.69, A = 406.4,
-  B = 410.7, \\alpha = 0.34, \\beta = 0.28`. Their data are not public; not checkable here.
+  B = 410.7, \\alpha = 0.34, \\beta = 0.28`. Their data are not public; checked, as Besiroglu et al.
+  do, on the points extracted from their Figure 4 (``epoch_chinchilla``, fetched on demand).
 * ``hoffmann2022_approach3_tex`` -- the same fit with the unrounded values of the paper's TeX source,
   as Besiroglu et al. quote them (arXiv:2404.10102; their notebook).
 * ``besiroglu2024_refit`` -- Besiroglu, Erdil, Barnett, You, arXiv:2404.10102: the same law refitted on
   245 points they extracted from Hoffmann et al.'s Figure 4 (five highest losses left out), with
   bootstrap standard errors and 95 % percentile intervals (4000 resamples). The extracted data carry
-  no licence and are not stored here (:attr:`PublishedFit.dataset` is None).
+  no licence and are not stored in the package: data set ``epoch_chinchilla`` is fetched once into the
+  cache and checked against its SHA-256 (:mod:`numerics.fitting.datasets`).
 * ``muennighoff2023_decay`` -- Muennighoff et al., arXiv:2305.16264: the decay constants
   :math:`R_D^* = 15.387756, R_N^* = 5.309743` of the data-constrained law (effective data
   :math:`D' = U_D + U_D R_D^*(1 - e^{-R_D/R_D^*})`, effective parameters :math:`N'` likewise; the fitting
@@ -191,12 +193,19 @@ _DECAY_RUNS = (
 )
 
 
+#: the replication's rows: every extracted point but the 5 of highest loss (its nr_of_models_excluded = 5)
+_EPOCH_ROWS = RowFilter("the 245 points of data/svg_extracted_data.csv (extracted from Hoffmann et al.'s Figure 4) "
+                        "less the 5 of highest loss (nr_of_models_excluded = 5)", drop_highest_loss=5)
+
+
 def _hoffmann(name: str, params: dict, logs: dict, source: str) -> PublishedFit:
     return PublishedFit(
-        name=name, form="chinchilla", parameters=_frozen(params), dataset=None,
-        protocol=Protocol(rows=RowFilter("Hoffmann et al.'s runs (not public)"),
-                          note="L-BFGS from a grid of starts on the Huber loss of log residuals (App. D.2)"),
-        citation=_HOFFMANN, arxiv="2203.15556", source=source, printed_logs=_frozen(logs))
+        name=name, form="chinchilla", parameters=_frozen(params), dataset="epoch_chinchilla",
+        protocol=Protocol(rows=_EPOCH_ROWS,
+                          note="Hoffmann et al. fitted their own runs (not public) by L-BFGS from a grid of starts on "
+                               "the Huber loss (delta = 1e-3) of log residuals (App. D.2); checked here, as Besiroglu "
+                               "et al. do, on the points extracted from their Figure 4 with the same loss"),
+        citation=_HOFFMANN, arxiv="2203.15556", source=source, printed_logs=_frozen(logs), n_points=240)
 
 
 RECORDS: tuple[PublishedFit, ...] = (
@@ -215,10 +224,9 @@ RECORDS: tuple[PublishedFit, ...] = (
     PublishedFit(
         name="besiroglu2024_refit", form="chinchilla",
         parameters=_frozen({"E": 1.81686, "A": 482.00572, "B": 2085.43420, "alpha": 0.34781, "beta": 0.36585}),
-        dataset=None,
+        dataset="epoch_chinchilla",
         protocol=Protocol(
-            rows=RowFilter("the 245 points of data/svg_extracted_data.csv (extracted from Hoffmann et al.'s "
-                           "Figure 4) less the 5 of highest loss (nr_of_models_excluded = 5)", drop_highest_loss=5),
+            rows=_EPOCH_ROWS,
             note="maximum likelihood with a Huber density of delta = 1e-3 and a fitted scale sigma (BFGS from "
                  "Hoffmann et al.'s TeX values), not the plain Huber loss; their plain-Huber grid fit of cell 18 "
                  "ends at log A, log B, log E, alpha, beta = 6.16901447, 7.66984732, 0.59728462, 0.34729653, "
@@ -226,7 +234,7 @@ RECORDS: tuple[PublishedFit, ...] = (
         citation=_BESIROGLU, arxiv="2404.10102",
         source=f"{_EPOCH_NB}: estimates and bootstrap standard errors printed by cell 25 ('A: 482.00572 (124.52232)' "
                "...), 95% intervals by cell 26; the data file data/svg_extracted_data.csv of the same commit "
-               "(no licence in the repository, so not stored here)",
+               "(no licence in the repository, so not stored here: data set epoch_chinchilla is fetched on demand)",
         intervals=PrintedIntervals(
             kind="95% bootstrap percentile (4000 resamples of the points; standard errors from the same refits)",
             level=0.95, resamples=4000,

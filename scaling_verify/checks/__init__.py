@@ -18,11 +18,11 @@ resolution), :mod:`.result_io` (results as JSON data: the cache and the report f
 from scaling_verify.checks.registry import (CheckFn, CheckRegistrationError, CheckSpec, TARGETS, Target, check, check_modules,
                                             check_spec, get_check, isolated, levels_for, load_checks,
                                             registered_checks, run_check, validate_checks)
-from scaling_verify.checks.results import (EVIDENCE, LEVELS, MAX_SEED, NUMERIC_LEVELS, CheckResult, Context,
+from scaling_verify.checks.results import (EVIDENCE, LEVELS, MAX_SEED, NEEDS_DATA, NUMERIC_LEVELS, CheckResult, Context,
                                            Figure, Measured, Series, validate_result)
 from scaling_verify.checks.verdicts import exponent_verdict, relative_verdict
 
 __all__ = ["CheckFn", "CheckRegistrationError", "CheckResult", "CheckSpec", "Context", "EVIDENCE", "Figure",
-           "LEVELS", "MAX_SEED", "Measured", "NUMERIC_LEVELS", "Series", "TARGETS", "Target", "check", "check_modules", "check_spec",
+           "LEVELS", "MAX_SEED", "Measured", "NEEDS_DATA", "NUMERIC_LEVELS", "Series", "TARGETS", "Target", "check", "check_modules", "check_spec",
            "exponent_verdict", "get_check", "isolated", "levels_for", "load_checks", "registered_checks",
            "relative_verdict", "run_check", "validate_checks", "validate_result"]

@@ -57,6 +57,8 @@ def run_trials(claim: Claim, level: str, ctx: Context = Context()) -> tuple[Tria
     for kind, p in trial_claims(claim, spec.target(ctx.quick)):
         try:
             res = run_check(p, level, ctx)
+            if res.needs_data:  # its data are not on this machine: no trial can be judged
+                return ()
             rejected, detail = res.passed is not True, res.detail
         except Exception as exc:  # noqa: BLE001 -- a check that cannot evaluate a perturbed claim rejects it
             rejected, detail = True, f"error: {type(exc).__name__}: {exc}"

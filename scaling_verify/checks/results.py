@@ -90,6 +90,12 @@ class Measured:
         return None
 
 
+#: the outcome of a check whose data are not on this machine (a public data set fetched on demand, not yet
+#: fetched): no evidence either way. The claim's verdict says so, the result is not cached, and no power trial or
+#: resolution is measured on it.
+NEEDS_DATA = "needs data"
+
+
 @dataclass
 class CheckResult:
     """Outcome of one check. ``measured`` holds the numbers a reader wants (fits, intervals, errors);
@@ -104,13 +110,19 @@ class CheckResult:
     evidence: str = ""  # "derivation" (symbolic), "independent" or "consistency"; set by run_check
     power_exempt: str = ""  # why the check has no power items (set by run_check from its registration)
     resolution: Any = None  # scaling_verify.checks.resolution.Resolution, when measured (verify --resolution)
-    outcome: str = ""  # an empirical check's verdict on a published fit: reproduced, refuted, not reproducible
+    outcome: str = ""  # an empirical check's verdict on a published fit: reproduced, refuted, not reproducible;
+    # or NEEDS_DATA
     trials: tuple | None = None  # scaling_verify.checks.power.Trial outcomes, when run (verify --seeds); () for none
 
     def agrees_with(self, claim: Claim) -> bool:
         """Whether this outcome is what ``claim`` expects: a pass for a holding claim, a rejection for
         a refuted printed formula. Only a strict ``True`` passes."""
         return (self.passed is True or (isinstance(self.passed, np.bool_) and bool(self.passed))) == claim.holds
+
+    @property
+    def needs_data(self) -> bool:
+        """Whether the check could not run for want of its data (:data:`NEEDS_DATA`)."""
+        return self.outcome == NEEDS_DATA
 
 
 

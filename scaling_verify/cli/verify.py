@@ -297,7 +297,8 @@ def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
     bad = [r for r in records if not r.ok]
     broken = dict(BROKEN) if not (args.theory or args.claim or args.module) else {}
     counts = Counter(r.verdict for r in records)
-    summary = (", ".join([f"{counts[v]} {v}" for v in ("verified", "consistent", "derived", "refuted", "reproduced", "not reproducible", "unchecked")
+    summary = (", ".join([f"{counts[v]} {v}" for v in ("verified", "consistent", "derived", "refuted", "reproduced", "not reproducible", "needs data",
+                                                              "unchecked")
                           if counts[v]] + [f"{len(bad)} failed"] + ([f"{len(broken)} broken plug-ins"] if broken else [])) + f"; {n_jobs} checks in {seconds:.1f} s, "
                f"seed {args.seed}, {'quick' if args.quick else 'full'} sizes")
     if cache is not None:
@@ -316,6 +317,13 @@ def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
                 for r in bad for lv, res in (r.results.items() if r.results else [("", None)])
                 if r.verdict == "unchecked" or not res.agrees_with(r.claim)]
     failures += [f"BROKEN {label}: {reason}" for label, reason in broken.items()]
+    waiting: dict[str, list[str]] = {}  # one line per missing data set, naming the claims that wait for it
+    for r in records:
+        for lv, res in r.results.items():
+            if res.needs_data:
+                waiting.setdefault(res.detail, []).append(r.claim.id)
+    failures += [f"NEEDS DATA ({len(ids)} claim{'s' if len(ids) > 1 else ''}: {', '.join(ids)}): {detail}"
+                 for detail, ids in waiting.items()]
     resolutions = [f"{r.claim.id} [{lv}]: " + (_resolution_line(res.resolution, target_of(r.claim.id, lv, args.quick))
                                                 if res.resolution is not None
                                                 else "resolution not measured (the search could not run)")

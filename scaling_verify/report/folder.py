@@ -32,6 +32,8 @@ def _cell(rec: ClaimRecord, level: str) -> str:
     r = rec.results.get(level)
     if r is None:
         return "-"
+    if r.needs_data:
+        return r.outcome
     if r.outcome:  # an empirical check: the verdict it found on the published fit
         return r.outcome if r.outcome == rec.claim.outcome else f"{r.outcome.upper()} (claimed {rec.claim.outcome})"
     if not rec.claim.holds:
@@ -237,7 +239,7 @@ def table(records: list[ClaimRecord], quick: bool = True):
         t.add_column(col, no_wrap=(col == "claim"))
     for rec in records:
         colour = {"verified": "green", "consistent": "yellow", "derived": "blue", "refuted": "cyan",
-                  "reproduced": "green", "not reproducible": "cyan",
+                  "reproduced": "green", "not reproducible": "cyan", "needs data": "yellow",
                   "FAILED": "red", "unchecked": "magenta"}.get(rec.verdict, "white")
         figs = [lv for lv, r in rec.results.items() if r.figure is not None]
         t.add_row(rec.claim.id, rec.claim.status, f"[{colour}]{rec.verdict}[/{colour}]",

@@ -159,10 +159,10 @@ class ResultCache:
 
     def store(self, claim: Claim, level: str, ctx: Context, res: CheckResult, identity: str | None = None) -> None:
         """Write ``res`` atomically (skipped for a check that raised, timed out or returned an invalid
-        result: it may be transient)."""
+        result, or that needed data not yet on this machine: it may be transient)."""
         from scaling_verify.checks.result_io import result_to_json
 
-        if res.detail.startswith("error:"):
+        if res.detail.startswith("error:") or res.needs_data:
             return
         key = check_key(claim, level, ctx, identity)
         body = json.dumps(result_to_json(res), allow_nan=False, sort_keys=True)

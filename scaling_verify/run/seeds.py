@@ -35,6 +35,7 @@ class SeedTally:
     bad: list[int] = field(default_factory=list)
     details: set[str] = field(default_factory=set)
     trials: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (label, kind) -> rejecting seeds
+    no_data: list[int] = field(default_factory=list)  # seeds whose check had no data to run on (NEEDS_DATA)
 
     def add_trials(self, seed: int, trials) -> None:
         for t in trials or ():
@@ -50,7 +51,12 @@ class SeedTally:
     @property
     def weak_trials(self) -> list[tuple[str, str]]:
         """The power trials not rejected on more seeds than :attr:`allowed`."""
-        return [k for k in self.trials if len(self.seeds) - self.rejections(k) > self.allowed]
+        return [k for k in self.trials if self.judged - self.rejections(k) > self.allowed]
+
+    @property
+    def judged(self) -> int:
+        """Seeds on which the check ran (not those that needed data not on this machine)."""
+        return len(self.seeds) - len(self.no_data)
 
     @property
     def seed_insensitive(self) -> bool:
@@ -60,13 +66,13 @@ class SeedTally:
 
     @property
     def rate(self) -> float:
-        return len(self.bad) / max(len(self.seeds), 1)
+        return len(self.bad) / max(self.judged, 1)
 
     @property
     def allowed(self) -> int:
         """Seeds on which the check may go against its claim: ``n // 20`` for a holding claim, 0 for
         a refuted printed formula."""
-        return len(self.seeds) // 20 if self.claim.holds else 0
+        return self.judged // 20 if self.claim.holds else 0
 
     @property
     def over_budget(self) -> bool:
@@ -108,7 +114,9 @@ def seed_sweep(claims: Iterable[Claim], level: str, quick: bool, seeds: list[int
         t = tallies[(c.id, lv)]
         t.seeds.append(ctx.seed)
         t.details.add(res.detail)
-        if not res.agrees_with(c):
+        if res.needs_data:  # no evidence at this seed (no trials either); the detail names the data set
+            t.no_data.append(ctx.seed)
+        elif not res.agrees_with(c):
             t.bad.append(ctx.seed)
         t.add_trials(ctx.seed, res.trials)
         if on_done:

@@ -10,6 +10,8 @@ A claim's verdict says what evidence it rests on:
   expected, the evidence for the correction); a check that accepts it -> ``FAILED`` (the check has no
   power to tell the printed form from ours).
 * no check at the selected levels: ``unchecked`` (a failure unless the caller allows it).
+* a check whose data are not on this machine (a public data set fetched on demand, not fetched yet):
+  ``needs data`` -- no evidence either way, not a failure; the command names the fetch that supplies it.
 
 Checks are independent; they run through an executor (``concurrent.futures.Executor``) when one is
 given, inline otherwise. Anything a check raises (``SystemExit`` included), a timeout, or a result that
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
-from scaling_verify.checks import LEVELS, CheckResult, Context, levels_for, run_check
+from scaling_verify.checks import LEVELS, NEEDS_DATA, CheckResult, Context, levels_for, run_check
 from scaling_verify.theory.claims import REGISTRY, Claim
 
 if TYPE_CHECKING:
@@ -44,6 +46,8 @@ class ClaimRecord:
         res = self.results.values()
         if not self.results:
             return "unchecked"
+        if any(r.needs_data for r in res):  # no evidence either way: its data are not on this machine
+            return NEEDS_DATA
         if self.claim.outcome:  # a claim about the world: the outcome its data checks found, when as stated
             found = {r.outcome for r in res if r.outcome}
             agree = all(r.agrees_with(self.claim) for r in res) and found == {self.claim.outcome}
@@ -61,7 +65,8 @@ class ClaimRecord:
         return self.verdict in VERDICTS_OK or (self.verdict == "unchecked" and self.allow_unchecked)
 
 
-VERDICTS_OK: tuple[str, ...] = ("verified", "consistent", "derived", "refuted", "reproduced", "not reproducible")
+VERDICTS_OK: tuple[str, ...] = ("verified", "consistent", "derived", "refuted", "reproduced", "not reproducible",
+                                 NEEDS_DATA)
 
 
 def _claims(claims) -> list[Claim]:
@@ -120,6 +125,8 @@ def safe_run(claim: Claim, level: str, ctx: Context, timeout: float | None = Non
     try:
         with time_limit(timeout):
             res = run_check(claim, level, ctx)
+            if res.needs_data:  # nothing measured: no resolution, no power trials
+                return res
             if extras.resolution and wants_resolution(claim, level, res):
                 from scaling_verify.checks import check_spec
                 from scaling_verify.checks.resolution import measure

@@ -21,7 +21,7 @@ from scaling_verify.report.latex.report_values import ClaimReport, Report
 from scaling_verify.report.latex.text import plain_to_latex, tex_id, tex_text
 
 VERDICT_COLOUR = {"verified": "svgreen", "consistent": "svgreen", "derived": "svgreen", "refuted": "svblue",
-                  "reproduced": "svgreen", "not reproducible": "svblue",
+                  "reproduced": "svgreen", "not reproducible": "svblue", "needs data": "svgrey",
                   "FAILED": "svred", "unchecked": "svgrey"}
 
 PREAMBLE = r"""\documentclass[10pt]{article}
