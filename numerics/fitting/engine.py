@@ -308,7 +308,9 @@ def _identify(form, theta, natural, logX, logy, delta, search, estimates, boot_t
     from scaling_verify.numerics.fitting import identify as ident
 
     profs = ident.profiles(form, theta, logX, logy, delta)
-    flags = ident.profile_flags(form, profs, natural)
+    beyond = (ident.beyond_grid(form, theta, search.grid_lo, search.grid_hi, search.grid_step_lo,
+                                search.grid_step_hi) if search.grid_lo else {})
+    flags = ident.profile_flags(form, profs, natural, beyond)
     if search.grid_lo:
         flags += ident.grid_flags(form, theta, search.grid_lo, search.grid_hi, search.grid_step_lo,
                                   search.grid_step_hi)

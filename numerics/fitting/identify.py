@@ -309,11 +309,25 @@ def _fmt_dir(p: Profile) -> str:
     return "towards smaller values" if p.flat_down else "towards larger values"
 
 
-def profile_flags(form, profs: tuple[Profile, ...], natural: np.ndarray) -> list[Flag]:
+def profile_flags(form, profs: tuple[Profile, ...], natural: np.ndarray,
+                  beyond: dict[str, str] | None = None) -> list[Flag]:
+    """``unidentified`` and ``better_optimum`` flags from the profiles. ``beyond`` (param -> "above" or "below":
+    the optimum lies past that edge of the start grid, :func:`beyond_grid`): a profile that still falls in that
+    direction is a parameter running to its limit (0 or infinity), flagged ``bound`` -- no finite value of it is
+    identified -- rather than a missed optimum."""
     out = []
     for p, v, par in zip(profs, natural, form.params):
         move = "two decades" if par.log_scale else f"{p.step:.3g}"
-        if p.falls:
+        side = (beyond or {}).get(p.param)
+        outward = (side == "above" and p.rise_up < -p.threshold) or (side == "below" and p.rise_down < -p.threshold)
+        if outward:
+            limit = "infinity" if side == "above" else ("0" if par.log_scale else "minus infinity")
+            out.append(Flag("bound", p.param,
+                            f"{p.param} = {v:.4g} runs towards {limit}: past the start grid, the objective still "
+                            f"falls (by {-min(p.rise_down, p.rise_up):.3g}) when it moves {move} further, so the "
+                            f"data favour the limit {p.param} -> {limit} and identify no finite value of it "
+                            "(pin it with --fix, or drop the term it controls)"))
+        elif p.falls:
             out.append(Flag("better_optimum", p.param,
                             f"moving {p.param} by {move} lowered the objective by {-min(p.rise_down, p.rise_up):.3g}: "
                             "the search missed a better optimum (try --starts all or --param-init)"))
@@ -323,6 +337,19 @@ def profile_flags(form, profs: tuple[Profile, ...], natural: np.ndarray) -> list
                             f"{_fmt_dir(p)} (the others refitted) changes the objective by less than "
                             f"{p.threshold:.3g}, a 95% likelihood-ratio test cannot tell them apart; "
                             "its value and interval mean nothing (pin it with --fix, or add data that move it)"))
+    return out
+
+
+def beyond_grid(form, theta: np.ndarray, grid_lo: tuple[float, ...], grid_hi: tuple[float, ...],
+                grid_step_lo: tuple[float, ...], grid_step_hi: tuple[float, ...]) -> dict[str, str]:
+    """param -> "above" or "below" for every optimum past the start grid by more than the grid step there."""
+    out = {}
+    for j, p in enumerate(form.params):
+        t = float(theta[j])
+        if grid_step_lo[j] > 0 and t < grid_lo[j] - grid_step_lo[j]:
+            out[p.name] = "below"
+        elif grid_step_hi[j] > 0 and t > grid_hi[j] + grid_step_hi[j]:
+            out[p.name] = "above"
     return out
 
 

@@ -106,20 +106,32 @@ class Table:
             return False
         return True
 
-    def numbers(self, name: str, *, positive: bool = False, scale: float = 1.0) -> np.ndarray:
+    def numbers(self, name: str, *, positive: bool = False, scale: float = 1.0,
+                rows: np.ndarray | None = None) -> np.ndarray:
         """Column ``name`` as floats times ``scale``; one-line errors for bad cells.
 
         With ``positive`` (a column the fit takes the log of) a value must be > 0 and, after the
         scale, a normal float64 (>= 2.2e-308): a subnormal value has lost bits of precision and its
         logarithm is no longer what the file says, so it is refused with a hint to rescale.
+        ``rows`` (a boolean mask): only those rows are checked; the others are NaN where they do not parse.
         """
         j = self.column(name)
+        use = np.ones(self.n_rows, bool) if rows is None else np.asarray(rows, bool)
         try:
-            out = np.fromiter((float(cells[j]) for _, cells in self.records()), dtype=float, count=self.n_rows)
+            out = np.fromiter((float(cells[j]) if use[k] or _is_float(cells[j]) else math.nan
+                               for k, (_, cells) in enumerate(self.records())), dtype=float, count=self.n_rows)
         except ValueError:
-            lineno, cell = next((ln, c[j]) for ln, c in self.records() if not _is_float(c[j]))
+            lineno, cell = next((ln, c[j]) for k, (ln, c) in enumerate(self.records())
+                                if use[k] and not _is_float(c[j]))
             raise ValueError(f"{self.path}: line {lineno}: column {name} is not a number: {cell.strip()!r}"
                              + _decimal_hint(cell)) from None
+        if rows is not None:
+            return self._checked(np.where(use, out, 1.0), name, j, positive, scale, use)
+        return self._checked(out, name, j, positive, scale, use)
+
+    def _checked(self, out: np.ndarray, name: str, j: int, positive: bool, scale: float,
+                 use: np.ndarray) -> np.ndarray:
+        """:meth:`numbers`'s checks of the rows in ``use``; rows outside it come back NaN."""
         bad = ~np.isfinite(out)
         if bad.any():
             lineno, cell = self._cell(int(np.argmax(bad)), j)
@@ -139,6 +151,8 @@ class Table:
                 raise ValueError(f"{self.path}: line {lineno}: column {name} is {cell.strip()!r}"
                                  f"{f' x {scale:g}' if scale != 1 else ''}, outside the normal float64 range "
                                  f"[{TINY:.3g}, {sys.float_info.max:.3g}]; rescale the column (--scale)")
+        if not use.all():
+            out = np.where(use, out, math.nan)
         return out
 
     def _cell(self, i: int, j: int) -> tuple[int, str]:

@@ -101,6 +101,11 @@ def add_parser(sub) -> None:
                          + ")")
     pb.add_argument("--curves", type=int, default=None, metavar="K",
                     help="only the first K curves of each data set (a quick subset; default: all)")
+    pb.add_argument("--coverage", action="store_true",
+                    help="also run rolling leave-future-out backtests on every stored data set and report how many "
+                         "held-out points fall inside their prediction intervals (a few minutes)")
+    pb.add_argument("--level", type=float, default=0.9,
+                    help="with --coverage: the prediction intervals' level (default 0.9)")
     pb.add_argument("--json", action="store_true", help="print a JSON object (seed and library versions included)")
 
 
@@ -121,7 +126,16 @@ def _selection(args) -> tuple[list[str], dict[str, tuple[str, ...]]]:
     """The data sets and laws to run; ValueError (one line) on a bad option."""
     from scaling_verify.numerics.fitting import datasets
 
-    chosen = list(dict.fromkeys(args.dataset or FORMS))
+    from scaling_verify.numerics.fitting.calibration import STUDIES
+
+    if not (math.isfinite(args.level) and 0.5 <= args.level < 1):
+        raise ValueError(f"--level must be in [0.5, 1), got {args.level}")
+    if args.dataset and args.coverage:  # a set without a split still has a backtest study
+        bad = [n for n in args.dataset if n not in FORMS and n not in STUDIES]
+        if bad:
+            raise ValueError(f"--dataset {bad[0]!r} is not a stored data set with a benchmark; choose from "
+                             f"{', '.join(dict.fromkeys([*FORMS, *STUDIES]))}")
+    chosen = list(dict.fromkeys(n for n in (args.dataset or FORMS) if n in FORMS or not args.coverage))
     for name in chosen:
         if name not in FORMS:
             known = datasets.names()
@@ -284,13 +298,50 @@ def _json(cases: list[Case], summary: list[Summary], chosen: list[str], laws: di
                       indent=2, allow_nan=False)
 
 
+def coverage_sets(args) -> list[str]:
+    """The data sets of the backtest coverage study (none without ``--coverage``)."""
+    from scaling_verify.numerics.fitting.calibration import STUDIES
+
+    if not args.coverage:
+        return []
+    return [n for n in dict.fromkeys(args.dataset or STUDIES) if n in STUDIES]
+
+
+def _coverage_table(results) -> str:
+    from scaling_verify.numerics.fitting.calibration import STUDIES
+
+    out = ["", f"rolling leave-future-out backtests: held-out points inside their {results[0].level:.0%} prediction "
+               "interval (Wilson 95 % interval of the rate)"]
+    for r in results:
+        iv = r.interval
+        rate = "n/a" if iv is None else f"{r.rate:.1%} [{iv[0]:.1%}, {iv[1]:.1%}]"
+        out.append(f"  {r.dataset} {r.law}: {r.covered}/{r.total} = {rate}, {r.verdict}; "
+                   f"rms log error {_num(r.rms_log_error, '.4f')}, mean {_num(r.mean_log_error, '+.4f')}"
+                   + (f"; {r.without_interval} points without an interval" if r.without_interval else ""))
+    for name in dict.fromkeys(r.dataset for r in results):
+        st = STUDIES[name]
+        out.append(f"  {name}: {st.rows}; {st.folds} folds")
+    return "\n".join(out)
+
+
 def run(args) -> int:
     import time
 
+    from scaling_verify.numerics.fitting.calibration import STUDIES, coverage
+
     chosen, laws = _selection(args)
     start = time.perf_counter()
-    cases = bench(chosen, laws, args.curves)
+    cases = bench(chosen, laws, args.curves) if chosen else []
     summary = summarise(cases)
-    print(_json(cases, summary, chosen, laws, args.curves) if args.json else _table(cases, summary, chosen))
-    print(f"bench: {len(cases)} fits in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    cov = [coverage(n, law, level=args.level, seed=SEED) for n in coverage_sets(args) for law in STUDIES[n].laws]
+    if args.json:
+        body = json.loads(_json(cases, summary, chosen, laws, args.curves))
+        if args.coverage:
+            body["coverage"] = {"level": args.level, "bootstrap": 100, "seed": SEED,
+                                "results": [r.as_dict() for r in cov]}
+        print(json.dumps(body, indent=2, allow_nan=False))
+    else:
+        print((_table(cases, summary, chosen) if chosen else "") + (_coverage_table(cov) if cov else ""))
+    print(f"bench: {len(cases)} fits, {len(cov)} backtest studies in {time.perf_counter() - start:.1f} s",
+          file=sys.stderr)
     return 0

@@ -71,6 +71,8 @@ def add_parser(sub) -> None:
     pf.add_argument("--bootstrap", default="200",
                     help="bootstrap resamples, 0 to 10000 (default 200; 0: no interval)")
     pf.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    pf.add_argument("--level", type=float, default=0.95,
+                    help="coverage of every interval: parameters, predictions, backtests (default 0.95)")
     pf.add_argument("--starts", default="250", help="optimise from the best STARTS grid points, or 'all' (default 250)")
     pf.add_argument("--huber-delta", type=float, default=1e-3, help="Huber loss delta on log residuals (default 1e-3)")
     pf.add_argument("--compute", type=float, action="append",
@@ -88,6 +90,9 @@ def add_parser(sub) -> None:
     pf.add_argument("--family", metavar="COLUMN",
                     help="model-family labels: one joint fit, --share parameters common, the rest per family")
     pf.add_argument("--share", metavar="NAMES", help="with --family: comma-separated shared parameters, e.g. alpha,beta")
+    pf.add_argument("--where", action="append", metavar="COLUMN=VALUE",
+                    help="fit only the rows whose COLUMN equals VALUE (text, or the same number), e.g. one curve of "
+                         "a file holding several (repeatable: all must hold)")
     pf.add_argument("--step", default="step", metavar="COLUMN", help="the checkpoint step column (default step)")
     pf.add_argument("--min-step", type=float, metavar="S", help="drop checkpoints with step < S before fitting")
     pf.add_argument("--drop-warmup", type=float, metavar="FRACTION",
@@ -123,6 +128,8 @@ def _check_args(args) -> None:
     args.bootstrap = _count(str(args.bootstrap), "--bootstrap")
     if args.seed < 0:
         raise ValueError(f"--seed must be >= 0, got {args.seed}")
+    if not (math.isfinite(args.level) and 0.5 <= args.level < 1):
+        raise ValueError(f"--level must be in [0.5, 1), got {args.level}")
     for c in args.compute or ():
         if not math.isfinite(c) or c <= 0:
             raise ValueError(f"--compute must be a positive finite number of FLOPs, got {c}")
@@ -204,11 +211,32 @@ def _build_form(args, table, mapping: dict[str, str], target: str):
     form = builtin_form(args.form, breaks=args.breaks, floor=args.floor)
     if form.columns == ("x",):  # a law of one predictor: which column is x
         return form, {"x": _predictor(table, args, mapping, target)}
-    unknown = sorted(set(mapping) - set(form.columns) - {"loss"})
+    derived = derived_tokens(form, table, mapping)
+    unknown = sorted(set(mapping) - set(form.columns) - {"loss"} - ({"C"} if derived else set()))
     if unknown:
         raise ValueError(f"--col {unknown[0]}=...: form {form.name} has no column {unknown[0]} "
-                         f"(its columns: {', '.join(form.columns)}, loss)")
-    return form, {c: mapping.get(c, c) for c in form.columns}
+                         f"(its columns: {', '.join(form.columns)}, loss" + (", or C = 6ND in place of N or D"
+                                                                              if {"N", "D"} <= set(form.columns)
+                                                                              else "") + ")")
+    return form, {c: mapping.get(c, c) for c in form.columns if derived is None or c != derived[0]}
+
+
+def derived_tokens(form, table, mapping: dict[str, str]) -> tuple[str, str] | None:
+    """For a law of N and D read from a file that has the training compute instead of one of them (``--col
+    C=...``, or a column C): ``(the column derived from C = 6ND, the CSV column of C)``; None otherwise.
+    C = 6ND is Kaplan et al.'s count of training FLOPs (arXiv:2001.08361), as Hoffmann et al. use it."""
+    if not {"N", "D"} <= set(form.columns):
+        return None
+    c_col = mapping.get("C") or ("C" if table.has("C") else None)
+    if c_col is None:
+        return None
+    missing = [k for k in ("N", "D") if k not in mapping and not table.has(k)]
+    if len(missing) == 1:
+        return missing[0], c_col
+    if "C" in mapping:
+        why = "has both N and D" if not missing else "has neither N nor D"
+        raise ValueError(f"--col C={c_col}: the file {why}; C = 6ND stands in for exactly one of them")
+    return None
 
 
 def _scales(args, colmap: dict[str, str], target: str) -> dict[str, float]:
@@ -268,7 +296,7 @@ def _order_values(key: str, table, columns: dict, option: str, keep):
     if key in columns:
         return columns[key]
     if table.has(key):
-        return table.numbers(key)[keep]
+        return table.numbers(key, rows=keep)[keep]
     if key == "C" and "N" in columns and "D" in columns:
         return 6.0 * columns["N"] * columns["D"]
     raise ValueError(f"{option}: no column {key} (and C = 6 N D needs columns N and D)")
@@ -277,25 +305,43 @@ def _order_values(key: str, table, columns: dict, option: str, keep):
 # ----------------------------------------------------------------------------- run
 
 
-def _rows_to_fit(args, table, columns: dict, y):
-    """Checkpoint filters (--min-step, --drop-warmup) and run labels (--group), as a row mask and the
-    labels of the kept rows (None without --group)."""
+def _rows_to_fit(args, table):
+    """Row filters (--where, then the checkpoint filters --min-step, --drop-warmup) and run labels (--group), as
+    a row mask and the labels of every row (None without --group). Rows left out are never parsed as numbers,
+    so a file's other curves or its step-0 checkpoints need no cleaning."""
     import numpy as np
 
     from scaling_verify.numerics.fitting.bootstrap import group_codes
+    from scaling_verify.numerics.fitting.io import parse_assignments
     from scaling_verify.numerics.fitting.practice import checkpoint_mask
 
     labels = None
     if args.group is not None:
         table.require([args.group])
         labels = np.array(list(table.cells(args.group)), dtype=object)
-    keep = np.ones(y.size, bool)
+    keep = np.ones(table.n_rows, bool)
+    for col, value in parse_assignments(args.where, "--where").items():
+        table.require([col])
+        keep &= np.array([_same(cell, value) for cell in table.cells(col)], bool)
+        if not keep.any():
+            raise ValueError(f"--where {col}={value}: no row is left (with the filters before it)")
     if args.min_step is not None or args.drop_warmup is not None:
         table.require([args.step])
         runs = group_codes(labels)[0] if labels is not None else None
-        keep = checkpoint_mask(table.numbers(args.step), min_step=args.min_step, drop_warmup=args.drop_warmup,
-                               runs=runs)
+        steps = table.numbers(args.step, rows=keep)
+        keep &= checkpoint_mask(np.where(keep, steps, -np.inf), min_step=args.min_step,
+                                drop_warmup=args.drop_warmup, runs=runs)
     return keep, labels
+
+
+def _same(cell: str, value: str) -> bool:
+    """A --where match: equal text, or equal numbers (``1`` matches ``1.0``)."""
+    if cell == value:
+        return True
+    try:
+        return float(cell) == float(value)
+    except ValueError:
+        return False
 
 
 def _family_form(args, table, form, fix: dict[str, float]):
@@ -313,7 +359,7 @@ def _family_form(args, table, form, fix: dict[str, float]):
 
 
 def _fit_kwargs(args, init, fix) -> dict:
-    return dict(bootstrap=args.bootstrap, seed=args.seed, delta=args.huber_delta,
+    return dict(bootstrap=args.bootstrap, seed=args.seed, level=args.level, delta=args.huber_delta,
                 n_starts=None if args.starts == "all" else int(args.starts), init=init, fix=fix or None)
 
 
@@ -401,15 +447,20 @@ def run(args) -> int:
         with stderr_progress(enabled=not args.quiet) as progress:
             selection, sel_warnings = choose(args, table, mapping, target, progress)
     form, colmap = _build_form(args, table, mapping, target)
+    derived = None if args.form_expr is not None else derived_tokens(form, table, mapping)
     table.require(list(colmap.values()) + [target], mapped_from=colmap | {"loss": target})
-    scales = _scales(args, colmap, target)
+    scales = _scales(args, colmap | ({"C": derived[1]} if derived else {}), target)
     fix = _fix(args, form)
     init = _param_init(args, form, fix)
     form = _family_form(args, table, form, fix)
 
-    def law_columns(tab):
-        tab.require(list(colmap.values()), mapped_from=colmap)
-        cols = {c: tab.numbers(csv, positive=True, scale=scales.get(c, 1.0)) for c, csv in colmap.items()}
+    def law_columns(tab, rows=None):
+        tab.require(list(colmap.values()) + ([derived[1]] if derived else []), mapped_from=colmap)
+        cols = {c: tab.numbers(csv, positive=True, scale=scales.get(c, 1.0), rows=rows) for c, csv in colmap.items()}
+        if derived is not None:  # C = 6ND: the missing one of N, D from the compute
+            other = "N" if derived[0] == "D" else "D"
+            compute = tab.numbers(derived[1], positive=True, scale=scales.get("C", 1.0), rows=rows)
+            cols[derived[0]] = compute / (6.0 * cols[other])
         if args.family is not None:
             tab.require([args.family])
             cols["family"] = form.codes(list(tab.cells(args.family)))
@@ -428,9 +479,9 @@ def run(args) -> int:
                                  f"{need} the form needs; use fewer folds")
         return order
 
-    columns = law_columns(table)
-    y = table.numbers(target, positive=True, scale=scales.get("loss", 1.0))
-    keep, labels = _rows_to_fit(args, table, columns, y)
+    keep, labels = _rows_to_fit(args, table)
+    columns = law_columns(table, keep)
+    y = table.numbers(target, positive=True, scale=scales.get("loss", 1.0), rows=keep)
     if args.family is not None:
         from scaling_verify.numerics.fitting.family import check_runs
 
@@ -453,7 +504,8 @@ def run(args) -> int:
     out = (selection or {}) | res.as_dict()
     warnings = sel_warnings + list(res.warnings)
     out["target"] = target
-    out["columns"] = colmap
+    out["columns"] = colmap | ({derived[0]: f"C/(6{'N' if derived[0] == 'D' else 'D'}), C = {derived[1]}"}
+                               if derived else {})
     out["scales"] = scales
     out["input"] = {"path": str(args.file), "sha256": table.sha256, "rows": int(keep.size),
                     "rows_fitted": int(train.sum())}

@@ -59,12 +59,12 @@ def choose(args, table, mapping: dict[str, str], target: str, progress) -> tuple
         union |= cols
     table.require(list(union.values()) + [target], mapped_from=union | {"loss": target})
     scales = _scales(args, union, target)
-    columns = {c: table.numbers(csv, positive=True, scale=scales.get(c, 1.0)) for c, csv in union.items()}
-    y = table.numbers(target, positive=True, scale=scales.get("loss", 1.0))
-    keep, _ = _rows_to_fit(args, table, columns, y)
+    keep, _ = _rows_to_fit(args, table)
+    columns = {c: table.numbers(csv, positive=True, scale=scales.get(c, 1.0), rows=keep) for c, csv in union.items()}
+    y = table.numbers(target, positive=True, scale=scales.get("loss", 1.0), rows=keep)
     columns, y = {c: v[keep] for c, v in columns.items()}, y[keep]
     if table.has("C") and "N" in columns:
-        budget = table.numbers("C", positive=True)[keep]
+        budget = table.numbers("C", positive=True, rows=keep)[keep]
     elif "N" in columns and "D" in columns:
         budget = training_compute(columns["N"], columns["D"])
     else:
