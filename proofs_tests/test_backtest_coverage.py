@@ -8,6 +8,7 @@ import pytest
 
 from scaling_verify.cli.main import main
 from scaling_verify.numerics.fitting.calibration import STUDIES, SetCoverage, coverage, wilson
+from scaling_verify.numerics.fitting.practice import Coverage
 
 
 def test_wilson_interval_matches_its_closed_form():
@@ -23,7 +24,7 @@ def test_wilson_interval_matches_its_closed_form():
 @pytest.mark.parametrize("covered,total,verdict", [(125, 259, "under-covers"), (144, 167, "consistent"),
                                                    (100, 100, "over-covers"), (0, 0, "no interval")])
 def test_verdict_reads_the_wilson_interval_against_the_nominal_level(covered, total, verdict):
-    r = SetCoverage("d", "law", 0.9, 1, covered, total, 0, 0.1, 0.0)
+    r = SetCoverage("d", "law", 1, Coverage(covered, total, 0.9), 0, 0.1, 0.0)
     assert r.verdict == verdict
     d = r.as_dict()
     assert d["verdict"] == verdict and d["nominal"] == 0.9 and (d["rate"] is None) == (total == 0)

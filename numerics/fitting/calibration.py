@@ -31,6 +31,8 @@ from typing import Callable
 
 import numpy as np
 
+from scaling_verify.numerics.fitting.practice import Coverage
+
 __all__ = ["STUDIES", "Curve", "SetCoverage", "Study", "coverage", "curves", "wilson"]
 
 #: two-sided 95 % normal quantile of the Wilson interval
@@ -75,10 +77,8 @@ class SetCoverage:
 
     dataset: str
     law: str
-    level: float
     curves: int
-    covered: int
-    total: int
+    pooled: Coverage
     without_interval: int
     rms_log_error: float
     #: mean of log(predicted) - log(observed) over the held-out points: a systematic error of the law's
@@ -86,12 +86,16 @@ class SetCoverage:
     mean_log_error: float
 
     @property
+    def level(self) -> float:
+        return self.pooled.level
+
+    @property
     def rate(self) -> float | None:
-        return self.covered / self.total if self.total else None
+        return self.pooled.rate
 
     @property
     def interval(self) -> tuple[float, float] | None:
-        return wilson(self.covered, self.total) if self.total else None
+        return wilson(self.pooled.covered, self.pooled.total) if self.pooled.total else None
 
     @property
     def verdict(self) -> str:
@@ -102,8 +106,7 @@ class SetCoverage:
 
     def as_dict(self) -> dict:
         iv = self.interval
-        return {"dataset": self.dataset, "law": self.law, "nominal": self.level, "curves": self.curves,
-                "covered": self.covered, "total": self.total, "rate": self.rate,
+        return {"dataset": self.dataset, "law": self.law, "curves": self.curves, **self.pooled.as_dict(),
                 "wilson_95": list(iv) if iv else None, "verdict": self.verdict,
                 "points_without_interval": self.without_interval,
                 "rms_log_error": self.rms_log_error if math.isfinite(self.rms_log_error) else None,
@@ -182,4 +185,5 @@ def coverage(name: str, law: str, *, level: float = 0.9, bootstrap: int = 100, s
         if progress is not None:
             progress(f"{name} {law} {cv.name}: {cov.covered}/{cov.total}")
     rms = math.sqrt(sq / n_err) if n_err else math.nan
-    return SetCoverage(name, law, level, len(todo), covered, total, missing, rms, tot / n_err if n_err else math.nan)
+    return SetCoverage(name, law, len(todo), Coverage(covered, total, level), missing, rms,
+                       tot / n_err if n_err else math.nan)

@@ -315,7 +315,7 @@ def _coverage_table(results) -> str:
     for r in results:
         iv = r.interval
         rate = "n/a" if iv is None else f"{r.rate:.1%} [{iv[0]:.1%}, {iv[1]:.1%}]"
-        out.append(f"  {r.dataset} {r.law}: {r.covered}/{r.total} = {rate}, {r.verdict}; "
+        out.append(f"  {r.dataset} {r.law}: {r.pooled.covered}/{r.pooled.total} = {rate}, {r.verdict}; "
                    f"rms log error {_num(r.rms_log_error, '.4f')}, mean {_num(r.mean_log_error, '+.4f')}"
                    + (f"; {r.without_interval} points without an interval" if r.without_interval else ""))
     for name in dict.fromkeys(r.dataset for r in results):
