@@ -52,4 +52,4 @@ def test_on_every_run_of_datablations_the_law_under_covers_its_extrapolation():
     hundreds of epochs, loss near 11, far above any plateau the law allows), and the intervals say so."""
     r = coverage("datablations_runs", "chinchilla", level=0.9, bootstrap=100, seed=0)
     assert r.verdict == "under-covers" and r.mean_log_error < 0 and math.isfinite(r.rms_log_error)
-    assert set(STUDIES) == {"datablations_runs", "revisiting_lang", "pythia_lambada"}
+    assert set(STUDIES) == {"datablations_runs", "datablations_paper_runs", "revisiting_lang", "pythia_lambada"}

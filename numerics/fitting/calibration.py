@@ -14,7 +14,9 @@ wholly above, else ``consistent`` with it. Points whose fold could not form an i
 few rows) are counted apart, never as covered.
 
 * ``datablations_runs`` -- every run (Muennighoff et al., arXiv:2305.16264), ``chinchilla`` on (N, D) and
-  ``data-constrained`` on (N, D, U); 3 folds along the compute :math:`C = 6ND`.
+  ``data-constrained`` on (N, D, U); 3 folds along the compute :math:`C = 6ND`. ``datablations_paper_runs``:
+  the same on the 182 runs the paper fitted after removing outliers (which still hold runs of up to 9,000
+  epochs with losses up to 8.1).
 * ``revisiting_lang`` -- each NMT and LM learning curve of Alabdulmohsin et al. (arXiv:2209.06640), the
   power law with a floor :math:`y = E + c\,x^{-p}` in the examples seen; 2 folds along them (the NMT curves
   have 10-11 points).
@@ -52,6 +54,9 @@ class Study:
 STUDIES: dict[str, Study] = {
     "datablations_runs": Study("datablations_runs", ("chinchilla", "data-constrained"), 3,
                                "every run; folds along C = 6ND"),
+    "datablations_paper_runs": Study("datablations_runs", ("chinchilla", "data-constrained"), 3,
+                                     "the 182 runs Muennighoff et al. fitted after removing outliers (the record "
+                                     "muennighoff2023_decay); folds along C = 6ND"),
     "revisiting_lang": Study("revisiting_lang", ("power",), 2,
                              "each learning curve (Domain, Model), all its rows; folds along the examples seen"),
     "pythia_lambada": Study("pythia_lambada", ("power",), 3,
@@ -125,11 +130,19 @@ def curves(name: str, law: str) -> list[Curve]:
     """The curves of the study of data set ``name`` for ``law``, in a fixed order."""
     from scaling_verify.numerics.fitting import datasets
 
-    ds = datasets.load(name)
+    if name not in STUDIES:
+        raise ValueError(f"no backtest study is named {name!r}; choose one of {', '.join(STUDIES)}")
+    ds = datasets.load(STUDIES[name].dataset)
     f = lambda c: np.asarray(ds.column(c), float)  # noqa: E731
-    if name == "datablations_runs":
-        cols = {c: f(c) for c in (("N", "D", "U") if law == "data-constrained" else ("N", "D"))}
-        return [Curve("all runs", cols, f("loss"), 6.0 * cols["N"] * cols["D"])]
+    if STUDIES[name].dataset == "datablations_runs":
+        keep = np.ones(ds.rows, bool)
+        if name == "datablations_paper_runs":
+            from scaling_verify.numerics.fitting.published import record
+
+            keep = record("muennighoff2023_decay").protocol.rows.mask(ds.columns, "loss")
+        cols = {c: f(c)[keep] for c in (("N", "D", "U") if law == "data-constrained" else ("N", "D"))}
+        return [Curve("all runs" if keep.all() else f"{int(keep.sum())} runs", cols, f("loss")[keep],
+                      6.0 * cols["N"] * cols["D"])]
     if name == "revisiting_lang":
         dom, mod = ds.column("Domain"), ds.column("Model")
         out = []
