@@ -290,6 +290,7 @@ def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
 
     from scaling_verify.cli.options import console
 
+    from scaling_verify.checks import NEEDS_DATA
     from scaling_verify.report.folder import table, target_of, write_report
 
     from scaling_verify.plugins import BROKEN
@@ -321,7 +322,7 @@ def _finish(args, records, n_jobs: int, seconds: float, cache=None) -> int:
     for r in records:
         for lv, res in r.results.items():
             if res.needs_data:
-                waiting.setdefault(res.detail, []).append(r.claim.id)
+                waiting.setdefault(res.detail.removeprefix(f"{NEEDS_DATA}: "), []).append(r.claim.id)
     failures += [f"NEEDS DATA ({len(ids)} claim{'s' if len(ids) > 1 else ''}: {', '.join(ids)}): {detail}"
                  for detail, ids in waiting.items()]
     resolutions = [f"{r.claim.id} [{lv}]: " + (_resolution_line(res.resolution, target_of(r.claim.id, lv, args.quick))
