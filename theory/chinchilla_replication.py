@@ -46,6 +46,13 @@ RECORDS = {"hoffmann_approach3": "hoffmann2022_approach3", "hoffmann_approach3_u
            "besiroglu_refit": "besiroglu2024_refit"}
 
 
+def _refuted(t: str) -> str:
+    """The evidence of a refuted Hoffmann claim whose drop-in-dispersion statistic measured ``t``."""
+    return ("The refit of the same law with the same Huber loss (delta = 1e-3) on " + DATA + " reaches a lower "
+            f"objective than the printed values: the drop-in-dispersion statistic T = 2 dF/s = {t} exceeds "
+            "chi2_5(0.95) = 11.07, so the printed parameters lie outside the refit's joint 95 % region.")
+
+
 def _register() -> None:
     register_theory(Theory(
         id=THEORY, title="Chinchilla Scaling: A replication attempt",
@@ -53,17 +60,13 @@ def _register() -> None:
         checks={"empirical": ("scaling_verify.numerics.empirical.chinchilla_replication",)},
         notes="Claims about the world: Hoffmann et al.'s parametric fit and its replication, checked on the points "
               "extracted from Hoffmann et al.'s Figure 4 (fetched once: scaling-verify data fetch epoch_chinchilla)."))
-    def evidence(t: str) -> str:
-        return ("The refit of the same law with the same Huber loss (delta = 1e-3) on " + DATA + " reaches a lower "
-                f"objective than the printed values: the drop-in-dispersion statistic T = 2 dF/s = {t} exceeds "
-                "chi2_5(0.95) = 11.07, so the printed parameters lie outside the refit's joint 95 % region.")
     register(published_claim(
         f"{THEORY}.hoffmann_approach3", chinchilla_law(), HOFFMANN_PRINTED,
         statement="Hoffmann et al.'s approach-3 fit, E = 1.69, A = 406.4, B = 410.7, alpha = 0.34, beta = 0.28, "
                   "is the optimum of the data of their Figure 4.",
         latex_statement=r"Hoffmann et al.'s approach-3 fit, $E = 1.69$, $A = 406.4$, $B = 410.7$, $\alpha = 0.34$, "
                         r"$\beta = 0.28$, is the optimum of the data of their Figure 4.",
-        source=f"{HOFFMANN}; tested as in {SOURCE}", outcome="refuted", evidence=evidence("1032 (quick and full)")))
+        source=f"{HOFFMANN}; tested as in {SOURCE}", outcome="refuted", evidence=_refuted("1032")))
     register(published_claim(
         f"{THEORY}.hoffmann_approach3_unrounded", chinchilla_law(), HOFFMANN_TEX,
         statement="Hoffmann et al.'s approach-3 fit with the unrounded values of the paper's TeX source "
@@ -72,7 +75,7 @@ def _register() -> None:
         latex_statement=r"Hoffmann et al.'s approach-3 fit with the unrounded values of the paper's \TeX{} source "
                         r"($E = 1.6934$, $A = 406.40$, $B = 410.66$, $\alpha = 0.33917$, $\beta = 0.28491$) is the "
                         r"optimum of the data of their Figure 4.",
-        source=f"{HOFFMANN} (TeX source values quoted by {SOURCE})", outcome="refuted", evidence=evidence("70.8"),
+        source=f"{HOFFMANN} (TeX source values quoted by {SOURCE})", outcome="refuted", evidence=_refuted("70.8"),
         notes="Rounding is not the cause: the unrounded values are rejected by the same test."))
     register(published_claim(
         f"{THEORY}.besiroglu_refit", chinchilla_law(), BESIROGLU_PRINTED,
