@@ -74,3 +74,16 @@ def test_with_the_data_hoffmann_is_refuted_and_the_replication_reproduced():
         assert res.agrees_with(REGISTRY.get(i)), res.detail
     assert found[IDS[0]][0] == found[IDS[1]][0] == "refuted" and found[IDS[2]][0] == "reproduced"
     assert found[IDS[0]][1] > 500 and found[IDS[1]][1] > 30 and found[IDS[2]][1] < 1
+
+
+@pytest.mark.parametrize("claim_id", IDS)
+def test_the_values_in_each_statement_are_the_claims_parameters(claim_id):
+    """Every "name = value" a statement prints is its parameter rounded to the digits printed."""
+    import re
+
+    claim = REGISTRY.get(claim_id)
+    found = re.findall(r"\b(E|A|B|alpha|beta) = ([0-9.]+)", claim.statement)
+    assert {n for n, _ in found} == {"E", "A", "B", "alpha", "beta"}
+    for name, text in found:
+        digits = len(text.split(".")[1]) if "." in text else 0
+        assert round(claim.params[name], digits) == float(text), (name, text, claim.params[name])

@@ -70,10 +70,10 @@ def _register() -> None:
     register(published_claim(
         f"{THEORY}.hoffmann_approach3_unrounded", chinchilla_law(), HOFFMANN_TEX,
         statement="Hoffmann et al.'s approach-3 fit with the unrounded values of the paper's TeX source "
-                  "(E = 1.6934, A = 406.40, B = 410.66, alpha = 0.33917, beta = 0.28491) is the optimum of the data "
+                  "(E = 1.6934, A = 406.40, B = 410.72, alpha = 0.33917, beta = 0.28491) is the optimum of the data "
                   "of their Figure 4.",
         latex_statement=r"Hoffmann et al.'s approach-3 fit with the unrounded values of the paper's \TeX{} source "
-                        r"($E = 1.6934$, $A = 406.40$, $B = 410.66$, $\alpha = 0.33917$, $\beta = 0.28491$) is the "
+                        r"($E = 1.6934$, $A = 406.40$, $B = 410.72$, $\alpha = 0.33917$, $\beta = 0.28491$) is the "
                         r"optimum of the data of their Figure 4.",
         source=f"{HOFFMANN} (TeX source values quoted by {SOURCE})", outcome="refuted", evidence=_refuted("70.8"),
         notes="Rounding is not the cause: the unrounded values are rejected by the same test."))
