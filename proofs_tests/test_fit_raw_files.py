@@ -106,3 +106,12 @@ def test_a_parameter_running_to_its_limit_is_flagged_bound_not_a_missed_optimum(
     assert "runs towards infinity" in flags[0].message
     inside = ident.profile_flags(form, profs, natural, {})
     assert [(f.kind, f.param) for f in inside] == [("better_optimum", "R_D_star")]
+
+
+def test_select_takes_compute_in_place_of_tokens(capsys, tmp_path):
+    p = _compute_csv(tmp_path / "runs.csv")
+    rc = main(["fit", str(p), "--select", "--col", "N=Model Size", "--col", "C=Training FLOP", "--bootstrap", "0",
+               "--starts", "16", "--json", "--quiet"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["selected"] == "chinchilla" and [r["form"] for r in out["ranking"]] == ["chinchilla", "kaplan"]
+    assert out["columns"]["D"] == "C/(6N), C = Training FLOP"

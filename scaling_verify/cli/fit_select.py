@@ -1,6 +1,7 @@
 """``scaling-verify fit --select``: which built-in laws the file's columns allow, and the choice among them.
 
-Candidates: ``chinchilla`` and ``kaplan`` when the law columns N and D are present (``--col`` maps them),
+Candidates: ``chinchilla`` and ``kaplan`` when the law columns N and D are present (``--col`` maps them; a
+compute column C stands in for one of them, as in ``fit``),
 ``data-constrained`` when U is present too; ``power``, ``power+floor`` and ``bnsl`` (one break) when there is
 one predictor (``--x``, ``--col x=...``, or the only numeric column besides the loss when N and D are not
 both present). Budgets for the leave-one-budget-out error: a C column if the file has one, else C = 6ND
@@ -20,13 +21,14 @@ def _candidates(args, table, mapping: dict[str, str], target: str):
         return table.has(mapping.get(col, col))
 
     out = []
-    nd = present("N") and present("D")
+    derived = _derived(table, mapping)
+    nd = (present("N") and present("D")) or derived is not None
     if nd:
-        cols = {c: mapping.get(c, c) for c in ("N", "D")}
+        cols = {c: mapping.get(c, c) for c in ("N", "D") if derived is None or c != derived[0]}
         out += [(Candidate(n, builtin_form(n)), cols) for n in ("chinchilla", "kaplan")]
         if present("U"):
             out.append((Candidate("data-constrained", builtin_form("data-constrained")),
-                        {c: mapping.get(c, c) for c in ("N", "D", "U")}))
+                        cols | {"U": mapping.get("U", "U")}))
     x = args.x or mapping.get("x")
     if x is None and not nd:
         tj = table.column(target)
@@ -44,6 +46,14 @@ def _candidates(args, table, mapping: dict[str, str], target: str):
     return out
 
 
+def _derived(table, mapping: dict[str, str]) -> tuple[str, str] | None:
+    """(N or D, the C column) when the file records compute in place of one of them (``fit``'s rule)."""
+    from scaling_verify.cli.fit import derived_tokens
+    from scaling_verify.numerics.fitting.forms import builtin_form
+
+    return derived_tokens(builtin_form("chinchilla"), table, mapping)
+
+
 def choose(args, table, mapping: dict[str, str], target: str, progress) -> tuple[dict, list[str]]:
     """Rank the candidates, set ``args.form``/``args.floor`` to the chosen one; return the JSON part
     (``selected``, ``ranking``, ``select``) and warnings."""
@@ -58,13 +68,20 @@ def choose(args, table, mapping: dict[str, str], target: str, progress) -> tuple
     for _, cols in cands:
         union |= cols
     table.require(list(union.values()) + [target], mapped_from=union | {"loss": target})
-    scales = _scales(args, union, target)
+    derived = _derived(table, mapping)
+    scales = _scales(args, union | ({"C": derived[1]} if derived else {}), target)
     keep, _ = _rows_to_fit(args, table)
     columns = {c: table.numbers(csv, positive=True, scale=scales.get(c, 1.0), rows=keep) for c, csv in union.items()}
+    compute = None
+    if derived is not None:  # C = 6ND: the missing one of N, D from the compute
+        compute = table.numbers(derived[1], positive=True, scale=scales.get("C", 1.0), rows=keep)
+        columns[derived[0]] = compute / (6.0 * columns["N" if derived[0] == "D" else "D"])
+    elif table.has("C") and "N" in columns:
+        compute = table.numbers("C", positive=True, rows=keep)
     y = table.numbers(target, positive=True, scale=scales.get("loss", 1.0), rows=keep)
     columns, y = {c: v[keep] for c, v in columns.items()}, y[keep]
-    if table.has("C") and "N" in columns:
-        budget = table.numbers("C", positive=True, rows=keep)[keep]
+    if compute is not None:
+        budget = compute[keep]
     elif "N" in columns and "D" in columns:
         budget = training_compute(columns["N"], columns["D"])
     else:
