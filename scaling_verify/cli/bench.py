@@ -280,7 +280,7 @@ def _table(cases: list[Case], summary: list[Summary], chosen: list[str]) -> str:
 
 
 def _json(cases: list[Case], summary: list[Summary], chosen: list[str], laws: dict[str, tuple[str, ...]],
-          limit: int | None) -> str:
+          limit: int | None, coverage: dict | None = None) -> str:
     from scaling_verify.numerics.fitting import datasets
 
     sets = []
@@ -294,7 +294,8 @@ def _json(cases: list[Case], summary: list[Summary], chosen: list[str], laws: di
                        "settings": {"bootstrap": 0, "identify": False, "curves_per_dataset": limit,
                                     "forms": {k: list(laws[k]) for k in chosen}},
                        "versions": _versions(), "datasets": sets,
-                       "cases": [c.as_dict() for c in cases], "summary": [s.as_dict() for s in summary]},
+                       "cases": [c.as_dict() for c in cases], "summary": [s.as_dict() for s in summary]}
+                      | ({"coverage": coverage} if coverage is not None else {}),
                       indent=2, allow_nan=False)
 
 
@@ -335,11 +336,9 @@ def run(args) -> int:
     summary = summarise(cases)
     cov = [coverage(n, law, level=args.level, seed=SEED) for n in coverage_sets(args) for law in STUDIES[n].laws]
     if args.json:
-        body = json.loads(_json(cases, summary, chosen, laws, args.curves))
-        if args.coverage:
-            body["coverage"] = {"level": args.level, "bootstrap": 100, "seed": SEED,
-                                "results": [r.as_dict() for r in cov]}
-        print(json.dumps(body, indent=2, allow_nan=False))
+        extra = ({"level": args.level, "bootstrap": 100, "seed": SEED, "results": [r.as_dict() for r in cov]}
+                 if args.coverage else None)
+        print(_json(cases, summary, chosen, laws, args.curves, extra))
     else:
         print((_table(cases, summary, chosen) if chosen else "") + (_coverage_table(cov) if cov else ""))
     print(f"bench: {len(cases)} fits, {len(cov)} backtest studies in {time.perf_counter() - start:.1f} s",

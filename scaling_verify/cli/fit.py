@@ -201,16 +201,17 @@ def _predictor(table, args, mapping: dict[str, str], target: str) -> str:
 
 
 def _build_form(args, table, mapping: dict[str, str], target: str):
-    """The form and ``{law column: CSV column}``."""
+    """The form, ``{law column: CSV column}``, and the column derived from C = 6ND (:func:`derived_tokens`;
+    None when there is none)."""
     from scaling_verify.numerics.fitting.expr_parser import parse_form
     from scaling_verify.numerics.fitting.forms import builtin_form
 
     if args.form_expr is not None:
         form = parse_form(args.form_expr, [c for c in table.header if c], target=target)
-        return form, {c: c for c in form.columns}
+        return form, {c: c for c in form.columns}, None
     form = builtin_form(args.form, breaks=args.breaks, floor=args.floor)
     if form.columns == ("x",):  # a law of one predictor: which column is x
-        return form, {"x": _predictor(table, args, mapping, target)}
+        return form, {"x": _predictor(table, args, mapping, target)}, None
     derived = derived_tokens(form, table, mapping)
     unknown = sorted(set(mapping) - set(form.columns) - {"loss"} - ({"C"} if derived else set()))
     if unknown:
@@ -218,7 +219,7 @@ def _build_form(args, table, mapping: dict[str, str], target: str):
                          f"(its columns: {', '.join(form.columns)}, loss" + (", or C = 6ND in place of N or D"
                                                                               if {"N", "D"} <= set(form.columns)
                                                                               else "") + ")")
-    return form, {c: mapping.get(c, c) for c in form.columns if derived is None or c != derived[0]}
+    return form, {c: mapping.get(c, c) for c in form.columns if derived is None or c != derived[0]}, derived
 
 
 def derived_tokens(form, table, mapping: dict[str, str]) -> tuple[str, str] | None:
@@ -446,8 +447,7 @@ def run(args) -> int:
 
         with stderr_progress(enabled=not args.quiet) as progress:
             selection, sel_warnings = choose(args, table, mapping, target, progress)
-    form, colmap = _build_form(args, table, mapping, target)
-    derived = None if args.form_expr is not None else derived_tokens(form, table, mapping)
+    form, colmap, derived = _build_form(args, table, mapping, target)
     table.require(list(colmap.values()) + [target], mapped_from=colmap | {"loss": target})
     scales = _scales(args, colmap | ({"C": derived[1]} if derived else {}), target)
     fix = _fix(args, form)
