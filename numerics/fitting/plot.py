@@ -39,10 +39,7 @@ def plot_fit(path: Path, observed: np.ndarray, predicted: np.ndarray, title: str
     ax[1].set_xlabel("predicted")
     ax[1].set_ylabel("log residual")
     fig.suptitle(title)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    return path
+    return _save(fig, path)
 
 
 #: rows a budget needs to be drawn as an isoFLOP curve
@@ -82,10 +79,7 @@ def plot_isoflop(path: Path, N: np.ndarray, D: np.ndarray, y: np.ndarray, fit, t
     ax.set_ylabel("loss")
     ax.legend(fontsize=7)
     ax.set_title(f"{title}: isoFLOP curves\n(points: data; lines: the law at C = 6ND)", fontsize=9)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    return path
+    return _save(fig, path)
 
 
 def plot_frontier(path: Path, N: np.ndarray, D: np.ndarray, y: np.ndarray, fit, title: str) -> Path:
@@ -121,6 +115,11 @@ def plot_frontier(path: Path, N: np.ndarray, D: np.ndarray, y: np.ndarray, fit, 
     ax.set_ylabel("N_opt")
     ax.legend(fontsize=7)
     ax.set_title(f"{title}: compute-optimal frontier\n(dots: lowest loss of each budget)", fontsize=9)
+    return _save(fig, path)
+
+
+def _save(fig, path: Path) -> Path:
+    """Lay out ``fig`` and write it to ``path`` (its folder created), at 100 dpi."""
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
